@@ -1,0 +1,25 @@
+/**
+ * `zkops deploy -i INVENTORY`: install and run the ensemble on its hosts over
+ * SSH (profile scripts in /etc/profile.d, configs, start, quorum). Running it
+ * again converges: unchanged hosts are left alone; changed nodes restart one
+ * at a time.
+ */
+import { ExitCode, ZkopsError } from '../errors.js';
+import { parseInventory } from '../inventory/load.js';
+import type { OutputOptions } from '../output.js';
+import { readInventoryText, runUp } from './up-command.js';
+
+export interface DeployFlags {
+  inventory?: string;
+  dryRun?: boolean;
+  acceptNewHostKeys?: boolean;
+  timeout: number;
+}
+
+export async function deployCommand(flags: DeployFlags, out: OutputOptions): Promise<number> {
+  if (!flags.inventory) throw new ZkopsError('deploy needs an inventory: zkops deploy -i inventories/vms-3.yaml', ExitCode.usage);
+  const text = await readInventoryText(flags.inventory);
+  const loaded = parseInventory(text, flags.inventory);
+  const profileDir = loaded.spec.executor === 'ssh' ? '/etc/profile.d' : loaded.spec.dir;
+  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, profileDir });
+}

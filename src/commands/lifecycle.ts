@@ -1,0 +1,111 @@
+/**
+ * `zkops start|stop|restart [node...]`: day-to-day lifecycle of existing nodes.
+ * Stop waits until each process is really gone; start of a running node does
+ * nothing; restart is rolling (followers first, leader last).
+ */
+import { ExitCode, ZkopsError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { probeCluster } from '../health/cluster.js';
+import { waitForQuorum } from '../health/wait.js';
+import { printJson, Progress, type OutputOptions } from '../output.js';
+import { findNodeProcesses, startNodeProcess, stopNodeProcess } from '../steps/processes.js';
+import { describeClash, findPortClashes } from '../steps/ports.js';
+import { closeTargets, openTargets, type HostTarget } from '../steps/targets.js';
+import { rollingRestart, waitHooks } from '../steps/up.js';
+import { sh } from '../render/node.js';
+import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
+import { clusterStatus, formatStatus } from './report.js';
+
+/** Picks nodes by id from the arguments (all when none given). */
+export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
+  if (ids.length === 0) return spec.nodes;
+  return ids.map((raw) => {
+    const node = spec.nodes.find((n) => String(n.id) === raw.replace(/^node-?/, ''));
+    if (!node) throw new ZkopsError(`No node "${raw}" in cluster ${spec.name}; its nodes are ${spec.nodes.map((n) => n.id).join(', ')}.`, ExitCode.usage);
+    return node;
+  });
+}
+
+const targetOf = (targets: HostTarget[], node: NodeSpec) => targets.find((t) => t.nodes.includes(node))!;
+
+export async function stopCommand(flags: ClusterFlags, ids: string[], out: OutputOptions): Promise<number> {
+  const { spec } = await resolveCluster(flags);
+  const nodes = selectNodes(spec, ids);
+  const progress = new Progress(out.progress);
+  const targets = await openTargets(spec);
+  try {
+    const results = await Promise.all(
+      nodes.map(async (node) => {
+        const ex = targetOf(targets, node).ex;
+        const proc = (await findNodeProcesses(ex, [node])).get(node.id);
+        const outcome = await progress.step(`stop ${node.id}`, () => stopNodeProcess(ex, node, proc), (o) => (o.status === 'stopped' ? `pid ${o.pid}${o.forced ? ' (killed after TERM timed out)' : ''}` : 'was not running'));
+        await ex.exec(`rm -f ${sh(node.pidFile)}`);
+        return { id: node.id, ...outcome };
+      }),
+    );
+    if (out.json) printJson({ cluster: spec.name, nodes: results });
+    else for (const r of results) process.stdout.write(`node ${r.id}: ${r.status === 'stopped' ? `stopped (pid ${r.pid}${r.forced ? ', killed' : ''})` : 'was not running'}\n`);
+    return ExitCode.ok;
+  } finally {
+    await closeTargets(targets);
+  }
+}
+
+export async function startCommand(flags: ClusterFlags, ids: string[], out: OutputOptions, timeoutSeconds: number): Promise<number> {
+  const { spec } = await resolveCluster(flags);
+  const nodes = selectNodes(spec, ids);
+  const progress = new Progress(out.progress);
+  const targets = await openTargets(spec);
+  try {
+    const procs = new Map<number, unknown>();
+    for (const t of targets) for (const [id, p] of await findNodeProcesses(t.ex, t.nodes)) procs.set(id, p);
+    const toStart = nodes.filter((n) => !procs.get(n.id));
+    const clashes = (
+      await Promise.all(
+        targets.map(async (t) => {
+          const mine = toStart.filter((n) => t.nodes.includes(n));
+          const own = new Set([...procs.values()].flatMap((p) => (p ? [(p as { pid: number }).pid] : [])));
+          return (await findPortClashes(t.ex, spec, mine, own)).map((c) => describeClash(c, t.host.address));
+        }),
+      )
+    ).flat();
+    if (clashes.length) throw new ZkopsError(`Not starting: ${clashes.join('; ')}. Stop those processes or change the ports; zkops doctor explains leftovers.`, ExitCode.preflight);
+    for (const node of toStart) {
+      const t = targetOf(targets, node);
+      if (!(await t.ex.readFile(node.runScript))) throw new ZkopsError(`Node ${node.id} has never been set up (${node.runScript} is missing). Run zkops init (or deploy) first.`, ExitCode.usage);
+    }
+    if (toStart.length) await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(targetOf(targets, n).ex, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
+    const runningAfter = spec.nodes.filter((n) => procs.get(n.id) || toStart.includes(n)).length;
+    let reports;
+    if (runningAfter * 2 > spec.nodes.length) {
+      reports = (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, { ...waitHooks(spec, targets), deadNodes: undefined }).catch(() => null)))?.reports;
+    }
+    reports ??= await probeCluster(spec);
+    const status = clusterStatus(spec, reports);
+    const startedIds = toStart.map((n) => n.id);
+    if (out.json) printJson({ ...status, started: startedIds, alreadyRunning: nodes.filter((n) => !toStart.includes(n)).map((n) => n.id) });
+    else {
+      process.stdout.write(formatStatus(status));
+      process.stdout.write(startedIds.length ? `Started node${startedIds.length > 1 ? 's' : ''} ${startedIds.join(', ')}.\n` : 'Nothing to start: the nodes were already running.\n');
+    }
+    return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
+  } finally {
+    await closeTargets(targets);
+  }
+}
+
+export async function restartCommand(flags: ClusterFlags, ids: string[], out: OutputOptions, timeoutSeconds: number): Promise<number> {
+  const { spec } = await resolveCluster(flags);
+  const nodes = selectNodes(spec, ids);
+  const progress = new Progress(out.progress);
+  const targets = await openTargets(spec);
+  try {
+    await progress.step('restart', () => rollingRestart(spec, targets, nodes, timeoutSeconds * 1000), () => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}, one at a time`);
+    const status = clusterStatus(spec, await probeCluster(spec));
+    if (out.json) printJson({ ...status, restarted: nodes.map((n) => n.id) });
+    else process.stdout.write(formatStatus(status));
+    return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
+  } finally {
+    await closeTargets(targets);
+  }
+}

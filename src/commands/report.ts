@@ -1,0 +1,88 @@
+/**
+ * The status report init, deploy, start and status end with: a table for
+ * people, a document for --json.
+ */
+import type { ClusterSpec } from '../inventory/spec.js';
+import { connectString } from '../inventory/spec.js';
+import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cluster.js';
+import { color, table } from '../output.js';
+import type { ZkProcess } from '../steps/processes.js';
+
+/** One node's row, as JSON consumers get it. */
+export interface NodeStatus {
+  id: number;
+  host: string;
+  address: string;
+  ports: { client: number; quorum: number; election: number; admin: number | null };
+  pid: number | null;
+  mode: string;
+  zxid: string | null;
+  connections: number | null;
+  version: string | null;
+  error?: string;
+}
+
+/** The whole status document. */
+export interface ClusterStatus {
+  cluster: string;
+  healthy: boolean;
+  verdict: ClusterVerdict;
+  connectString: string;
+  nodes: NodeStatus[];
+}
+
+/** Builds the status document from probes and (where known) processes. */
+export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processes?: Map<number, ZkProcess | undefined>): ClusterStatus {
+  const verdict = judgeCluster(reports);
+  return {
+    cluster: spec.name,
+    healthy: verdict.status === 'healthy',
+    verdict,
+    connectString: connectString(spec),
+    nodes: reports.map(({ node, health }) => ({
+      id: node.id,
+      host: node.host.name,
+      address: node.host.address,
+      ports: { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: spec.settings.adminServer.enabled ? node.adminPort : null },
+      pid: processes?.get(node.id)?.pid ?? null,
+      mode: health.mode,
+      zxid: health.zxid ?? null,
+      connections: health.connections ?? null,
+      version: health.version ?? null,
+      ...(health.error ? { error: health.error } : {}),
+    })),
+  };
+}
+
+const MODE_COLOR: Record<string, (s: string) => string> = {
+  leader: color.green,
+  follower: color.green,
+  observer: color.green,
+  standalone: color.green,
+  'not-serving': color.yellow,
+  down: color.red,
+};
+
+/** The human table, verdict line and connect string. */
+export function formatStatus(status: ClusterStatus): string {
+  const rows = status.nodes.map((n) => [
+    String(n.id),
+    n.address,
+    String(n.ports.client),
+    `${n.ports.quorum}:${n.ports.election}`,
+    n.ports.admin ? String(n.ports.admin) : '-',
+    n.pid ? String(n.pid) : '-',
+    (MODE_COLOR[n.mode] ?? String)(n.mode),
+    n.zxid ?? '-',
+    n.connections === null ? '-' : String(n.connections),
+    n.version ?? '-',
+  ]);
+  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'MODE', 'ZXID', 'CONNS', 'VERSION'], rows);
+  const v = status.verdict;
+  const verdict =
+    v.status === 'healthy'
+      ? color.green(`Cluster ${status.cluster}: healthy, ${status.nodes.length} node${status.nodes.length > 1 ? 's' : ''}, leader is node ${v.leader}.`)
+      : color.red(`Cluster ${status.cluster}: ${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`) +
+        `\n${v.problems.map((p) => `  - ${p}`).join('\n')}`;
+  return `${head}\n\n${verdict}\nConnect string: ${status.connectString}\n`;
+}

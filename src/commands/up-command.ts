@@ -1,0 +1,73 @@
+/**
+ * The shared front of `init` and `deploy`: validate, bring up, save the
+ * inventory for later commands, print the report.
+ */
+import { readFile } from 'node:fs/promises';
+import { printJson, Progress, type OutputOptions } from '../output.js';
+import { ExitCode, ZkopsError } from '../errors.js';
+import type { LoadedInventory } from '../inventory/load.js';
+import { bringUp, type UpResult } from '../steps/up.js';
+import { closeTargets, openTargets, type ConnectOptions } from '../steps/targets.js';
+import { saveInventory } from './cluster-ref.js';
+import { clusterStatus, formatStatus } from './report.js';
+
+export interface UpCommandOptions extends ConnectOptions {
+  timeoutSeconds: number;
+  dryRun?: boolean;
+  profileDir: string;
+}
+
+/** Runs a bring-up for an already validated inventory and prints the outcome. */
+export async function runUp(loaded: LoadedInventory, text: string, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
+  const progress = new Progress(out.progress);
+  const { spec } = loaded;
+  const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
+  let result: UpResult;
+  try {
+    result = await bringUp(spec, targets, { progress, timeoutMs: opts.timeoutSeconds * 1000, dryRun: opts.dryRun, profileDir: opts.profileDir });
+  } finally {
+    if (!opts.dryRun) await saveInventory(loaded, text).catch(() => undefined);
+    await closeTargets(targets);
+  }
+  if (opts.dryRun) {
+    if (out.json) printJson({ cluster: spec.name, dryRun: true, changed: result.changed, nodes: result.nodes });
+    else process.stdout.write(formatDryRun(result));
+    return ExitCode.ok;
+  }
+  const status = clusterStatus(spec, result.reports, result.processes);
+  if (out.json) {
+    printJson({ ...status, changed: result.changed, quorumMs: result.quorumMs, nodes: status.nodes.map((n) => ({ ...n, action: result.nodes.find((o) => o.id === n.id)?.action })) });
+  } else {
+    process.stdout.write(formatStatus(status));
+    process.stdout.write(result.changed ? `${summary(result)}\n` : 'Nothing changed: the cluster already matches the inventory.\n');
+  }
+  return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+function summary(r: UpResult): string {
+  const by = (a: string) => r.nodes.filter((n) => n.action === a).map((n) => n.id);
+  const parts = [
+    by('started').length ? `started node${by('started').length > 1 ? 's' : ''} ${by('started').join(', ')}` : '',
+    by('restarted').length ? `restarted node${by('restarted').length > 1 ? 's' : ''} ${by('restarted').join(', ')} (rolling)` : '',
+  ].filter(Boolean);
+  return parts.length ? `Done: ${parts.join('; ')}.` : 'Done: files updated; no node needed a restart.';
+}
+
+function formatDryRun(r: UpResult): string {
+  const lines = ['Dry run: nothing was written or started.'];
+  for (const n of r.nodes) {
+    const changed = n.files.filter((f) => f.status === 'changed');
+    lines.push(`node ${n.id} on ${n.host}: ${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`);
+    for (const f of changed) lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads an inventory file's text (validation itself reports a missing file with its path). */
+export async function readInventoryText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new ZkopsError(`Cannot read the inventory ${file}; pass an existing file with -i.`, ExitCode.usage);
+  }
+}

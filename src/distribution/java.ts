@@ -1,0 +1,71 @@
+/**
+ * Which Java runs the servers: the inventory's java.home, else JAVA_HOME, else
+ * the java on PATH. The choice is verified by running it, so a wrong
+ * JAVA_HOME is reported before any JVM starts (instead of ZooKeeper's later
+ * "Error contacting service. It is probably not running.").
+ */
+import { PreflightError } from '../errors.js';
+import type { Executor } from '../executors/types.js';
+import { sh } from '../render/node.js';
+
+/** A Java that runs. */
+export interface JavaInstall {
+  home: string;
+  /** Feature version: 8, 11, 17, 21... */
+  major: number;
+  source: 'inventory' | 'JAVA_HOME' | 'PATH';
+}
+
+/** Parses `java -version` output ('openjdk version "17.0.15"', '"1.8.0_392"'). */
+export function parseJavaMajor(versionOutput: string): number | undefined {
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  return first === 1 && m[2] ? Number(m[2]) : first;
+}
+
+/** Minimum Java feature version for a ZooKeeper version (3.8+ and 3.9 run on 8, but 11+ is what operators use). */
+export function minJavaFor(zkVersion: string): number {
+  return zkVersion.startsWith('3.4') ? 7 : 8;
+}
+
+async function probe(ex: Executor, home: string): Promise<{ ok: boolean; major?: number; output: string }> {
+  const r = await ex.exec(`${sh(`${home}/bin/java`)} -version 2>&1`, { timeoutMs: 20000 });
+  return { ok: r.code === 0, major: parseJavaMajor(r.stdout), output: r.stdout.trim() };
+}
+
+/** Finds and verifies Java on the host; `envJavaHome` is JAVA_HOME as the host's shell sees it. */
+export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined, zkVersion: string): Promise<JavaInstall> {
+  const pathJava = (await ex.exec('j=$(command -v java) && readlink -f "$j"')).stdout.trim();
+  const pathHome = pathJava ? pathJava.replace(/\/bin\/java$/, '') : undefined;
+  const hint = pathHome && pathHome !== envJavaHome ? ` The java on PATH is ${pathHome}; use that, or` : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
+
+  let found: JavaInstall | undefined;
+  for (const [home, source] of [
+    [fromInventory, 'inventory'],
+    [envJavaHome, 'JAVA_HOME'],
+    [pathHome, 'PATH'],
+  ] as const) {
+    if (!home) continue;
+    const p = await probe(ex, home);
+    if (p.ok && p.major) {
+      found = { home, major: p.major, source };
+      break;
+    }
+    const from = source === 'inventory' ? 'java.home in the inventory' : source === 'JAVA_HOME' ? 'the JAVA_HOME environment variable' : 'PATH';
+    throw new PreflightError(
+      `Java at ${home} (from ${from}) on ${ex.label} does not run: ${home}/bin/java ${p.output ? `said "${firstLine(p.output)}"` : 'is missing'}. ` +
+        `ZooKeeper would fail to start with this.${hint} ${source === 'JAVA_HOME' ? 'fix or unset JAVA_HOME' : `fix ${from}`}.`,
+    );
+  }
+  if (!found) throw new PreflightError(`No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE (apt-get install openjdk-17-jre-headless) or set java.home.`);
+  const min = minJavaFor(zkVersion);
+  if (found.major < min) {
+    throw new PreflightError(`Java ${found.major} at ${found.home} on ${ex.label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`);
+  }
+  return found;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.slice(0, 160);
+}

@@ -1,0 +1,210 @@
+/**
+ * SSH executor on ssh2: commands over exec channels, files over SFTP, host
+ * keys checked against known_hosts. ssh2 is used only here.
+ *
+ * Privileges: as root, files are written in place (temp + rename in the
+ * target directory). As another user with `ssh.sudo`, commands run through
+ * `sudo -n` and files go to a private temp file first, then are moved into
+ * place by sudo, still with an atomic rename at the end.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { ExecError, TransportError } from '../errors.js';
+import type { ClusterSpec, HostSpec } from '../inventory/spec.js';
+import { sh } from '../render/node.js';
+import { checkKnownHost, fingerprint, keyType, knownHostsName, recordKnownHost } from './known-hosts.js';
+import type { ExecOptions, ExecResult, Executor } from './types.js';
+
+/** An open SSH connection to one host. */
+export class SshExecutor implements Executor {
+  private sftpSession?: Promise<SFTPWrapper>;
+
+  constructor(
+    readonly label: string,
+    private readonly client: Client,
+    private readonly sudo: boolean,
+    private readonly extra: Client[] = [],
+  ) {}
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const wrapped = this.sudo ? `sudo -n sh -c ${sh(command)}` : command;
+    return new Promise((resolve, reject) => {
+      this.client.exec(wrapped, (err, stream) => {
+        if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        const timer = options.timeoutMs
+          ? setTimeout(() => {
+              timedOut = true;
+              stream.signal('KILL');
+              stream.close();
+            }, options.timeoutMs)
+          : undefined;
+        stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        stream.on('close', (code: number | null, signal?: string) => {
+          if (timer) clearTimeout(timer);
+          resolve({ code: timedOut ? 124 : (code ?? (signal ? 128 + 9 : 255)), stdout, stderr });
+        });
+      });
+    });
+  }
+
+  async startDetached(argv: string[], options: { cwd: string; logFile: string }): Promise<number> {
+    // setsid in a non-interactive shell's background job execs in place, so $! is the command's own pid.
+    const cmd = `mkdir -p ${sh(path.posix.dirname(options.logFile))} && cd ${sh(options.cwd)} && { setsid ${argv.map(sh).join(' ')} >> ${sh(options.logFile)} 2>&1 < /dev/null & echo $!; }`;
+    const r = await this.exec(cmd);
+    const pid = Number(r.stdout.trim());
+    if (r.code !== 0 || !Number.isInteger(pid)) throw new ExecError(cmd, this.label, r.code, r.stderr || r.stdout);
+    return pid;
+  }
+
+  async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    await this.place(file, mode, (sftp, tmp) => new Promise((res, rej) => sftp.writeFile(tmp, content, { mode }, (e) => (e ? rej(e) : res()))));
+  }
+
+  async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
+    await this.place(file, mode, (sftp, tmp) => new Promise((res, rej) => sftp.fastPut(localPath, tmp, { mode }, (e) => (e ? rej(e) : res()))));
+  }
+
+  async readFile(file: string): Promise<string | undefined> {
+    const r = await this.exec(`if [ -f ${sh(file)} ]; then cat ${sh(file)}; else exit 3; fi`);
+    if (r.code === 3) return undefined;
+    if (r.code !== 0) throw new ExecError(`cat ${file}`, this.label, r.code, r.stderr);
+    return r.stdout;
+  }
+
+  async close(): Promise<void> {
+    this.client.end();
+    for (const c of this.extra) c.end();
+  }
+
+  /** Uploads through a temp file and renames it into place (with sudo when needed). */
+  private async place(file: string, mode: number, put: (sftp: SFTPWrapper, tmp: string) => Promise<void>): Promise<void> {
+    const dir = path.posix.dirname(file);
+    const suffix = `.zkops-${randomBytes(4).toString('hex')}.tmp`;
+    const sftp = await this.sftp();
+    if (!this.sudo) {
+      await this.run(`mkdir -p ${sh(dir)}`);
+      const tmp = `${file}${suffix}`;
+      try {
+        await put(sftp, tmp);
+        await this.run(`chmod ${mode.toString(8)} ${sh(tmp)} && mv -f ${sh(tmp)} ${sh(file)}`);
+      } catch (err) {
+        await this.exec(`rm -f ${sh(tmp)}`);
+        throw wrap(err, this.label, file);
+      }
+      return;
+    }
+    const staging = `/tmp/zkops-upload${suffix}`;
+    try {
+      await put(sftp, staging);
+      await this.run(`mkdir -p ${sh(dir)} && mv -f ${sh(staging)} ${sh(file + suffix)} && chown root:root ${sh(file + suffix)} && chmod ${mode.toString(8)} ${sh(file + suffix)} && mv -f ${sh(file + suffix)} ${sh(file)}`);
+    } catch (err) {
+      await this.exec(`rm -f ${sh(staging)} ${sh(file + suffix)}`);
+      throw wrap(err, this.label, file);
+    }
+  }
+
+  private async run(command: string): Promise<void> {
+    const r = await this.exec(command);
+    if (r.code !== 0) throw new ExecError(command, this.label, r.code, r.stderr || r.stdout);
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise((res, rej) => this.client.sftp((e, s) => (e ? rej(new TransportError(`${this.label}: SFTP is not available: ${e.message}`)) : res(s))));
+    return this.sftpSession;
+  }
+}
+
+function wrap(err: unknown, label: string, file: string): Error {
+  if (err instanceof ExecError || err instanceof TransportError) return err;
+  return new TransportError(`${label}: writing ${file} failed: ${(err as Error).message}`);
+}
+
+/** Connection settings for ssh, from the inventory and the environment. */
+interface Target {
+  host: string;
+  port: number;
+  user: string;
+}
+
+function parseJump(spec: string, defaultUser: string): Target {
+  const m = /^(?:([^@]+)@)?([^:]+)(?::(\d+))?$/.exec(spec);
+  if (!m) throw new TransportError(`ssh.jumpHost "${spec}" is not user@host[:port]`);
+  return { user: m[1] ?? defaultUser, host: m[2]!, port: m[3] ? Number(m[3]) : 22 };
+}
+
+/** Opens a verified connection to a host (through the jump host when the inventory gives one). */
+export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { acceptNewHostKeys?: boolean }): Promise<SshExecutor> {
+  const ssh = spec.ssh ?? { user: 'root', port: 22, sudo: false, concurrency: 8 };
+  const target: Target = { host: host.address, port: host.sshPort ?? ssh.port, user: host.user ?? ssh.user };
+  const knownHosts = ssh.knownHosts ?? path.join(os.homedir(), '.ssh', 'known_hosts');
+  const auth: Partial<ConnectConfig> = {};
+  if (ssh.identityFile) {
+    try {
+      auth.privateKey = await readFile(ssh.identityFile);
+    } catch (e) {
+      throw new TransportError(`Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (process.env.ZKOPS_SSH_PASSPHRASE) auth.passphrase = process.env.ZKOPS_SSH_PASSPHRASE;
+  } else if (process.env.SSH_AUTH_SOCK) {
+    auth.agent = process.env.SSH_AUTH_SOCK;
+  } else {
+    throw new TransportError(`No SSH credentials for ${target.user}@${target.host}: set ssh.identityFile in the inventory or run an ssh-agent (SSH_AUTH_SOCK).`);
+  }
+  const extra: Client[] = [];
+  let sock: ConnectConfig['sock'];
+  if (ssh.jumpHost) {
+    const jump = parseJump(ssh.jumpHost, target.user);
+    const jc = await open(jump, auth, knownHosts, options, undefined);
+    extra.push(jc);
+    sock = await new Promise((res, rej) => jc.forwardOut('127.0.0.1', 0, target.host, target.port, (e, ch) => (e ? rej(new TransportError(`jump host ${jump.host} cannot reach ${target.host}:${target.port}: ${e.message}`)) : res(ch))));
+  }
+  const client = await open(target, auth, knownHosts, options, sock);
+  return new SshExecutor(`${host.name} (${target.user}@${target.host})`, client, ssh.sudo && target.user !== 'root', extra);
+}
+
+function open(t: Target, auth: Partial<ConnectConfig>, knownHosts: string, options: { acceptNewHostKeys?: boolean }, sock: ConnectConfig['sock']): Promise<Client> {
+  const name = knownHostsName(t.host, t.port);
+  let keyProblem: string | undefined;
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('ready', () => resolve(client));
+    client.on('error', (err: Error & { level?: string }) => {
+      client.end();
+      if (keyProblem) return reject(new TransportError(keyProblem));
+      if (err.level === 'client-authentication') return reject(new TransportError(`SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the agent's keys.`));
+      reject(new TransportError(`Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd runs there.`));
+    });
+    client.connect({
+      host: t.host,
+      port: t.port,
+      username: t.user,
+      sock,
+      readyTimeout: 15000,
+      ...auth,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        void (async () => {
+          const match = await checkKnownHost(knownHosts, name, key);
+          if (match === 'known') return verify(true);
+          const fp = `${keyType(key)} ${fingerprint(key)}`;
+          if (match === 'changed') {
+            keyProblem = `WARNING: the SSH host key of ${name} has CHANGED (now ${fp}); it does not match ${knownHosts}. This can mean a man-in-the-middle attack, or a reinstalled host. zkops stops here for this host. If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${knownHosts}`;
+            return verify(false);
+          }
+          if (!options.acceptNewHostKeys) {
+            keyProblem = `The SSH host key of ${name} is unknown (${fp}); it is not in ${knownHosts}. Check the fingerprint, then run again with --accept-new-host-keys to record it (or add it with ssh-keyscan).`;
+            return verify(false);
+          }
+          await recordKnownHost(knownHosts, name, key);
+          verify(true);
+        })().catch(() => verify(false));
+      },
+    });
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Cluster health: probe every node, then judge. An ensemble is healthy when
+ * exactly one node leads and every other node follows (or observes); a single
+ * node is healthy when standalone.
+ */
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { probeNode, type NodeHealth } from './probe.js';
+
+/** A node's health next to the node it belongs to. */
+export interface NodeReport {
+  node: NodeSpec;
+  health: NodeHealth;
+}
+
+/** The judgement over all nodes. */
+export type ClusterVerdict =
+  | { status: 'healthy'; leader: number }
+  | { status: 'degraded'; leader: number; problems: string[] }
+  | { status: 'no-quorum'; problems: string[] };
+
+/** Probes all nodes in parallel. */
+export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000): Promise<NodeReport[]> {
+  return Promise.all(spec.nodes.map(async (node) => ({ node, health: await probeNode(node.host.address, node.clientPort, timeoutMs) })));
+}
+
+/** Judges probe results. */
+export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
+  const problems = reports
+    .filter((r) => !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode))
+    .map((r) => `node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${r.health.error ?? r.health.mode}`);
+  const leaders = reports.filter((r) => r.health.mode === 'leader');
+  if (reports.length === 1 && reports[0]!.health.mode === 'standalone') return { status: 'healthy', leader: reports[0]!.node.id };
+  if (leaders.length > 1) return { status: 'no-quorum', problems: [`${leaders.length} nodes claim to lead (${leaders.map((l) => l.node.id).join(', ')}): split brain or mixed clusters`, ...problems] };
+  if (leaders.length === 0) return { status: 'no-quorum', problems: problems.length ? problems : ['no node leads'] };
+  const leader = leaders[0]!.node.id;
+  return problems.length ? { status: 'degraded', leader, problems } : { status: 'healthy', leader };
+}

@@ -1,0 +1,77 @@
+/**
+ * Four-letter words over TCP, straight from Node (no JVM per probe). `srvr`
+ * tells the node's mode, zxid and version; `imok` from `ruok` only says the
+ * process answers, not that it has joined the quorum, so health is read from
+ * srvr's Mode line.
+ */
+import net from 'node:net';
+
+/** Sends a four-letter word and returns the full answer (the server closes the connection when done). */
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer to ${word} within ${timeoutMs} ms`)));
+    socket.on('connect', () => socket.end(word));
+    socket.on('data', (d) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('close', (hadError) => {
+      if (!hadError) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}
+
+/** What a node says about itself. */
+export type NodeMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'not-serving' | 'down';
+
+/** One node's health as seen over its client port. */
+export interface NodeHealth {
+  mode: NodeMode;
+  zxid?: string;
+  version?: string;
+  connections?: number;
+  outstanding?: number;
+  nodeCount?: number;
+  latency?: string;
+  /** Why the node is down or not serving, in words. */
+  error?: string;
+}
+
+/** Parses a `srvr` answer. */
+export function parseSrvr(text: string): NodeHealth {
+  if (/not currently serving requests/i.test(text)) return { mode: 'not-serving', error: 'running but not in a quorum (not serving requests)' };
+  if (/not in the whitelist/i.test(text)) return { mode: 'not-serving', error: 'srvr is not whitelisted (4lw.commands.whitelist)' };
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(text)?.[1]?.trim();
+  const mode = field('Mode') as NodeMode | undefined;
+  if (!mode) return { mode: 'not-serving', error: `unexpected answer to srvr: ${text.slice(0, 80)}` };
+  const num = (v?: string) => (v === undefined ? undefined : Number(v));
+  return {
+    mode,
+    zxid: field('Zxid'),
+    version: field('Zookeeper version')?.split(/[-,\s]/)[0],
+    connections: num(field('Connections')),
+    outstanding: num(field('Outstanding')),
+    nodeCount: num(field('Node count')),
+    latency: field('Latency min/avg/max'),
+  };
+}
+
+/** Probes one node; never throws: an unreachable node is `down` with the reason. */
+export async function probeNode(host: string, port: number, timeoutMs = 2000): Promise<NodeHealth> {
+  try {
+    return parseSrvr(await fourLetterWord(host, port, 'srvr', timeoutMs));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { mode: 'down', error: e.code === 'ECONNREFUSED' ? 'connection refused (not listening)' : e.message };
+  }
+}
+
+/** Parses `mntr` (tab-separated key/value lines). */
+export function parseMntr(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => l.split('\t'))
+      .filter((kv): kv is [string, string] => kv.length === 2),
+  );
+}

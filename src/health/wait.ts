@@ -1,0 +1,57 @@
+/**
+ * Waiting for quorum: poll srvr on every node until the ensemble is healthy
+ * or a deadline passes. A node whose process has died fails the wait at once
+ * rather than at the deadline. On failure the error names the nodes that are
+ * not serving and shows the tail of their logs.
+ */
+import { UnhealthyError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { judgeCluster, probeCluster, type ClusterVerdict, type NodeReport } from './cluster.js';
+
+/** Hooks the waiter uses to look at nodes on their hosts. */
+export interface WaitHooks {
+  /** Ids of nodes whose process is no longer running. */
+  deadNodes?: () => Promise<number[]>;
+  /** The last lines of a node's logs. */
+  logTail?: (node: NodeSpec) => Promise<string>;
+}
+
+/** Polls until healthy; returns the final reports. */
+export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks: WaitHooks = {}): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let lastDeadCheck = started;
+  let delay = 100;
+  for (;;) {
+    const reports = await probeCluster(spec, 1500);
+    const verdict = judgeCluster(reports);
+    if (verdict.status === 'healthy') return { reports, verdict, ms: Date.now() - started };
+    const now = Date.now();
+    let dead: number[] = [];
+    if (hooks.deadNodes && now - lastDeadCheck > 1500) {
+      lastDeadCheck = now;
+      dead = await hooks.deadNodes();
+    }
+    if (dead.length > 0 || now >= deadline) {
+      const why = dead.length > 0 ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited` : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;
+      throw new UnhealthyError(`${why}. ${await explain(spec, reports, verdict, dead, hooks)}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 1.5, 500);
+  }
+}
+
+async function explain(spec: ClusterSpec, reports: NodeReport[], verdict: ClusterVerdict, dead: number[], hooks: WaitHooks): Promise<string> {
+  const bad = reports.filter((r) => dead.includes(r.node.id) || !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode));
+  const lines = ['Nodes not serving:'];
+  for (const r of bad) {
+    lines.push(`  node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${dead.includes(r.node.id) ? 'process exited' : (r.health.error ?? r.health.mode)}`);
+    if (hooks.logTail) {
+      const tail = (await hooks.logTail(r.node).catch(() => '')).trim();
+      if (tail) lines.push(`    last lines of ${r.node.logDir}:`, ...tail.split('\n').map((l) => `      ${l}`));
+    }
+  }
+  if (verdict.status !== 'healthy' && bad.length === 0) lines.push(...verdict.problems.map((p) => `  ${p}`));
+  lines.push(`Check the logs in ${spec.nodes[0]?.logDir.replace(/node-\d+\/logs$/, 'node-*/logs')}, or run zkops doctor.`);
+  return lines.join('\n');
+}

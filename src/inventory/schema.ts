@@ -1,0 +1,129 @@
+/**
+ * The inventory schema: the single source of truth for what an inventory may
+ * say. Validation, defaults and the JSON Schema file editors use
+ * (schema/inventory.schema.json) all come from here.
+ */
+import { z } from 'zod';
+import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
+
+const port = z.number().int().min(1, 'expected a port 1–65535').max(65535, 'expected a port 1–65535');
+const absOrRelPath = z.string().min(1, 'expected a non-empty path');
+
+export { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS };
+
+const settings = z
+  .strictObject({
+    tickTime: z.number().int().min(100).max(60000).default(2000).describe('Basic time unit in ms.'),
+    initLimit: z.number().int().min(1).default(10).describe('Ticks a follower may take to connect and sync.'),
+    syncLimit: z.number().int().min(1).default(5).describe('Ticks a follower may lag behind the leader.'),
+    maxClientCnxns: z.number().int().min(0).default(60),
+    autopurge: z
+      .strictObject({
+        snapRetainCount: z.number().int().min(3, 'expected at least 3 (ZooKeeper minimum)').default(3),
+        purgeInterval: z.number().int().min(0).default(24).describe('Hours between purges; 0 disables.'),
+      })
+      .prefault({}),
+    fourLetterWords: z
+      .array(z.enum(FOUR_LETTER_WORDS))
+      .default([...REQUIRED_FOUR_LETTER_WORDS])
+      .describe('4lw.commands.whitelist; srvr, ruok, mntr and conf are always added.'),
+    adminServer: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        address: z.string().default('127.0.0.1').describe('Bind address; loopback unless you need remote access.'),
+      })
+      .prefault({}),
+    metrics: z
+      .strictObject({ enabled: z.boolean().default(false).describe('Prometheus metrics provider (needs its jar).') })
+      .prefault({}),
+    jmx: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    extra: z
+      .record(z.string().regex(/^[A-Za-z][\w.]*$/, 'expected a zoo.cfg key'), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe('Further zoo.cfg keys, written verbatim.'),
+  })
+  .prefault({});
+
+const host = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a host name of letters, digits, ".", "-" or "_"'),
+  address: z.string().min(1).describe('Address zkops and the peers use to reach the host.'),
+  bindAll: z
+    .union([z.boolean(), z.literal('auto')])
+    .default('auto')
+    .describe('Bind quorum/election to all addresses. auto: when `address` is not on any local interface (cloud NAT).'),
+  sshPort: port.optional(),
+  user: z.string().optional(),
+});
+
+const node = z.strictObject({
+  id: z.number().int().min(1, 'expected a server id 1–255').max(255, 'expected a server id 1–255'),
+  host: z.string().min(1).describe('A host name from `hosts`, or an address.'),
+  clientPort: port.default(2181),
+  quorumPort: port.default(2888),
+  electionPort: port.default(3888),
+  adminPort: port.default(8080),
+  metricsPort: port.default(7000),
+  jmxPort: port.default(9010),
+  dir: absOrRelPath.optional().describe('Node directory (conf/, data/, logs/). Default: <cluster dir>/node-<id>.'),
+  dataDir: absOrRelPath.optional(),
+  dataLogDir: absOrRelPath.optional(),
+});
+
+const pseudo = z.strictObject({
+  count: z.number().int().min(1).max(255, 'expected 1–255 nodes').default(3),
+  basePort: port.default(2181).describe('Node i serves clients on basePort + i - 1.'),
+  host: z.string().default('127.0.0.1'),
+});
+
+const ssh = z
+  .strictObject({
+    user: z.string().default('root'),
+    port: port.default(22),
+    identityFile: absOrRelPath.optional().describe('Private key file; never copied or logged. Default: the SSH agent.'),
+    knownHosts: absOrRelPath.optional().describe('Default: ~/.ssh/known_hosts.'),
+    sudo: z.boolean().default(false).describe('Run privileged steps through sudo -n.'),
+    jumpHost: z.string().optional().describe('user@host[:port] to connect through.'),
+    concurrency: z.number().int().min(1).max(64).default(8),
+  })
+  .prefault({});
+
+/** The inventory as a user writes it. */
+export const InventorySchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "-" or "_"').describe('Cluster name.'),
+    executor: z.enum(['local', 'ssh']).default('local'),
+    dir: absOrRelPath
+      .optional()
+      .describe('local: where node directories live (default .zkops/<name>). ssh: install root on each host (default /opt/zookeeper).'),
+    zookeeper: z
+      .strictObject({
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version like 3.8.4').optional(),
+        home: absOrRelPath.optional().describe('An unpacked ZooKeeper (Apache bin tarball layout, or Debian /usr/share/zookeeper).'),
+        tarball: absOrRelPath.optional().describe('apache-zookeeper-X.Y.Z-bin.tar.gz on the machine running zkops.'),
+        sha512: z.string().regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits').optional(),
+      })
+      .prefault({}),
+    java: z
+      .strictObject({
+        home: absOrRelPath.optional().describe('JAVA_HOME for the servers. Default: $JAVA_HOME, then java on PATH.'),
+        heap: z.string().regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g').default('256m'),
+      })
+      .prefault({}),
+    settings,
+    ssh: ssh.optional(),
+    hosts: z.array(host).optional(),
+    nodes: z.array(node).min(1).optional(),
+    pseudo: pseudo.optional(),
+  })
+  .describe('A zkops inventory: one ZooKeeper ensemble.');
+
+export type Inventory = z.infer<typeof InventorySchema>;
+export type InventoryNode = z.infer<typeof node>;
+export type InventoryHost = z.infer<typeof host>;
+export type Settings = z.infer<typeof settings>;
+export type SshSettings = z.infer<typeof ssh>;
+
+/** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
+export function inventoryJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(InventorySchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

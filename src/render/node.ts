@@ -1,0 +1,133 @@
+/**
+ * Rendering: ClusterSpec + one node + the facts found on its host → the files
+ * that node needs, each with its path and mode. Pure: no disk, no network;
+ * golden tests pin the output.
+ */
+import path from 'node:path';
+import { quote } from 'shell-quote';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { renderTemplate } from './templates.js';
+
+/** A file to put on a node's host. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/** What rendering needs to know about a node's host beyond the spec. */
+export interface HostFacts {
+  javaHome: string;
+  /** ZooKeeper's home (for zk.sh) and the JVM class path to run it. */
+  zookeeperHome: string;
+  classpath: string;
+  /** Version of the distribution found, e.g. 3.8.0. */
+  zookeeperVersion: string;
+  /** The node's address is not on any of its host's interfaces: bind quorum/election to all. */
+  bindAll: boolean;
+}
+
+/** POSIX shell quoting for one value (a path, a flag list). */
+export function sh(value: string): string {
+  return quote([value]);
+}
+
+/** True when `version` (x.y.z) is at least `min`. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
+
+/** JVM flags for a node: heap, and JMX on loopback when enabled. */
+export function jvmFlags(spec: ClusterSpec, node: NodeSpec): string {
+  const flags = [`-Xms${spec.java.heap}`, `-Xmx${spec.java.heap}`];
+  if (spec.settings.jmx.enabled) {
+    flags.push(
+      `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
+      `-Dcom.sun.management.jmxremote.rmi.port=${node.jmxPort}`,
+      '-Dcom.sun.management.jmxremote.host=127.0.0.1',
+      '-Djava.rmi.server.hostname=127.0.0.1',
+      '-Dcom.sun.management.jmxremote.authenticate=false',
+      '-Dcom.sun.management.jmxremote.ssl=false',
+    );
+  }
+  return flags.join(' ');
+}
+
+/**
+ * The server list as this node must see it. A NAT'd node must listen on all
+ * addresses: from 3.5.8 on that is `quorumListenOnAllIPs=true` with the server
+ * list identical on every node (3.5+ compares it during reconfig); before
+ * 3.5.8 wildcard listening hit ZOOKEEPER-2164 (peers could not rejoin), so the
+ * classic form, 0.0.0.0 in the node's own server.N entry, is used instead.
+ */
+function serverList(spec: ClusterSpec, node: NodeSpec, facts: HostFacts) {
+  const ownWildcard = facts.bindAll && !versionAtLeast(facts.zookeeperVersion, '3.5.8');
+  return spec.nodes.map((n) => ({
+    id: n.id,
+    address: n.id === node.id && ownWildcard ? '0.0.0.0' : n.host.address,
+    quorumPort: n.quorumPort,
+    electionPort: n.electionPort,
+  }));
+}
+
+/** Every file one node needs, in the order they should be written (myid and configs before the run script). */
+export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFacts): RenderedFile[] {
+  const javaEnv = path.join(node.confDir, 'java.env');
+  const log4jProps = path.join(node.confDir, 'log4j.properties');
+  const logbackXml = path.join(node.confDir, 'logback.xml');
+  const flags = jvmFlags(spec, node);
+  const view = {
+    cluster: spec.name,
+    id: node.id,
+    dataDir: node.dataDir,
+    dataLogDir: node.dataLogDir,
+    clientPort: node.clientPort,
+    adminPort: node.adminPort,
+    metricsPort: node.metricsPort,
+    settings: spec.settings,
+    admin: spec.settings.adminServer,
+    metrics: spec.settings.metrics.enabled,
+    fourLetterWords: spec.settings.fourLetterWords.join(','),
+    quorumListenOnAllIPs: facts.bindAll && versionAtLeast(facts.zookeeperVersion, '3.5.8') && spec.nodes.length > 1,
+    extra: Object.entries(spec.settings.extra).map(([key, value]) => ({ key, value: String(value) })),
+    servers: spec.nodes.length > 1 ? serverList(spec, node, facts) : [],
+    runScript: node.runScript,
+    pidFile: node.pidFile,
+    javaEnv,
+    sh: {
+      javaHome: sh(facts.javaHome),
+      logDir: sh(node.logDir),
+      jvmFlags: sh(flags),
+      javaEnv: sh(javaEnv),
+      pidFile: sh(node.pidFile),
+      log4jProps: sh(log4jProps),
+      logbackXml: sh(logbackXml),
+      classpath: sh(facts.classpath),
+      zooCfg: sh(node.zooCfg),
+    },
+  };
+  return [
+    { path: path.join(node.dataDir, 'myid'), content: `${node.id}\n`, mode: 0o644 },
+    { path: node.zooCfg, content: renderTemplate('zoo.cfg', view), mode: 0o644 },
+    { path: javaEnv, content: renderTemplate('java.env', view), mode: 0o644 },
+    { path: log4jProps, content: renderTemplate('log4j.properties', view), mode: 0o644 },
+    { path: logbackXml, content: renderTemplate('logback.xml', view), mode: 0o644 },
+    { path: node.runScript, content: renderTemplate('zk-run.sh', view), mode: 0o755 },
+  ];
+}
+
+/** The systemd unit for a node (used where systemd runs). */
+export function renderSystemdUnit(spec: ClusterSpec, node: NodeSpec): string {
+  return renderTemplate('zookeeper.service', { cluster: spec.name, id: node.id, runScript: node.runScript, pidFile: node.pidFile });
+}
+
+/** The profile scripts for a host: java.sh (JAVA_HOME, JRE_HOME, PATH) and zk.sh (ZOOKEEPER_HOME, ZOOCFGDIR). */
+export function renderProfileScripts(facts: HostFacts, confDir: string): { javaSh: string; zkSh: string } {
+  const view = { sh: { javaHome: sh(facts.javaHome), zkHome: sh(facts.zookeeperHome), confDir: sh(confDir) } };
+  return { javaSh: renderTemplate('java.sh', view), zkSh: renderTemplate('zk.sh', view) };
+}

@@ -1,0 +1,73 @@
+/**
+ * Preflight: everything checked on every host before anything is written or
+ * started: ZooKeeper and Java found and runnable, the NAT bind rule decided,
+ * this cluster's running processes found, and every port free (or held by
+ * this cluster itself). All problems on all hosts are reported together.
+ */
+import { PreflightError, ZkopsError } from '../errors.js';
+import type { ClusterSpec } from '../inventory/spec.js';
+import type { HostFacts } from '../render/node.js';
+import { findZookeeper } from '../distribution/zookeeper.js';
+import { findJava } from '../distribution/java.js';
+import { findNodeProcesses, type ZkProcess } from './processes.js';
+import { describeClash, findPortClashes } from './ports.js';
+import { forEachTarget, type HostTarget } from './targets.js';
+import { execChecked } from '../executors/helpers.js';
+import { sh } from '../render/node.js';
+
+/** What preflight learned about one host. */
+export interface HostState {
+  target: HostTarget;
+  facts: HostFacts;
+  /** This cluster's running processes on the host, by node id. */
+  processes: Map<number, ZkProcess | undefined>;
+}
+
+/** Checks every host; throws one PreflightError naming every problem. */
+export async function preflight(spec: ClusterSpec, targets: HostTarget[], options: { checkPorts: boolean }): Promise<HostState[]> {
+  const concurrency = spec.ssh?.concurrency ?? 8;
+  const results = await forEachTarget(targets, concurrency, (t) => preflightHost(spec, t, options));
+  const problems = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
+  );
+  if (problems.length > 0) {
+    throw new PreflightError(
+      problems.length === 1 ? `Preflight failed; nothing was written or started.\n  ${problems[0]}` : `Preflight failed on ${problems.length} checks; nothing was written or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<HostState>).value);
+}
+
+async function preflightHost(spec: ClusterSpec, target: HostTarget, options: { checkPorts: boolean }): Promise<HostState> {
+  const { ex, host, nodes } = target;
+  const env = (await execChecked(ex, 'printf "%s\\t%s" "$JAVA_HOME" "$ZOOKEEPER_HOME"')).split('\t');
+  const zk = await findZookeeper(ex, spec.zookeeper.home, env[1] || undefined);
+  if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
+    throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
+  }
+  const java = await findJava(ex, spec.java.home, env[0] || undefined, zk.version);
+  const bindAll = host.bindAll === 'auto' ? !(await addressIsLocal(target)) : host.bindAll;
+  const processes = await findNodeProcesses(ex, nodes);
+  if (options.checkPorts) {
+    const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
+    const clashes = await findPortClashes(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids);
+    if (clashes.length > 0) {
+      throw new ZkopsError(
+        `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, host.address)}`).join('\n')}\n    Stop those processes (zkops doctor can tell whether one is a leftover ZooKeeper), or choose other ports (--base-port, or the inventory).`,
+      );
+    }
+  }
+  return {
+    target,
+    facts: { javaHome: java.home, zookeeperHome: zk.home, classpath: zk.classpath, zookeeperVersion: zk.version, bindAll },
+    processes,
+  };
+}
+
+/** Whether the host's address is on one of its own interfaces (false: it is reached through NAT). */
+async function addressIsLocal(target: HostTarget): Promise<boolean> {
+  const addr = target.host.address;
+  if (/^127\./.test(addr) || addr === 'localhost' || addr === '::1') return true;
+  const script = `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`;
+  return (await execChecked(target.ex, script)).trim() === 'local';
+}

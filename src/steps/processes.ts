@@ -1,0 +1,93 @@
+/**
+ * Finding, starting and stopping ZooKeeper server processes on a host, built
+ * on the Executor interface so local and SSH hosts behave the same.
+ *
+ * A process belongs to a node only if it is a QuorumPeerMain whose config
+ * argument is that node's zoo.cfg: zkops never signals anyone else's JVM.
+ * Zombies (state Z) count as gone, since `kill -0` still succeeds on them.
+ */
+import type { NodeSpec } from '../inventory/spec.js';
+import type { Executor } from '../executors/types.js';
+import { execChecked } from '../executors/helpers.js';
+import { sh } from '../render/node.js';
+
+/** A live QuorumPeerMain seen on a host. */
+export interface ZkProcess {
+  pid: number;
+  /** The zoo.cfg it was started with (its last argument). */
+  config: string;
+  command: string;
+}
+
+// Lists live QuorumPeerMain JVMs as "pid<TAB>argv" (argv joined by \x1f), one per line.
+// One grep reads every command line; the state check uses shell built-ins only,
+// so the whole scan costs three processes however many there are.
+const LIST_ZK_PROCESSES = `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
+while IFS= read -r l; do
+  f=\${l%%:*}; d=\${f%/cmdline}
+  read -r st < "$d/stat" 2>/dev/null || continue
+  s=\${st##*) }; s=\${s%% *}
+  [ "$s" = Z ] || printf '%s\\t%s\\n' "\${d#/proc/}" "\${l#*:}"
+done`;
+
+/** Every live QuorumPeerMain on the host, whoever started it. */
+export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
+  const out = await execChecked(ex, LIST_ZK_PROCESSES);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [pid, cmd = ''] = line.split('\t');
+      const args = cmd.split('\x1f').filter(Boolean);
+      return { pid: Number(pid), args, config: args[args.length - 1] ?? '', command: args.join(' ') };
+    })
+    // Only real servers: the main class as an argument of its own (not a shell whose script mentions it).
+    .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))
+    .map(({ args: _args, ...p }) => p);
+}
+
+/** The process of each node on this host (undefined: not running). */
+export async function findNodeProcesses(ex: Executor, nodes: NodeSpec[]): Promise<Map<number, ZkProcess | undefined>> {
+  const procs = await listZkProcesses(ex);
+  return new Map(nodes.map((n) => [n.id, procs.find((p) => p.config === n.zooCfg)]));
+}
+
+/**
+ * Starts a node's run script detached from zkops (output appended to
+ * logs/zookeeper.out) and returns its pid, which is the JVM's pid since the
+ * script execs java.
+ */
+export async function startNodeProcess(ex: Executor, node: NodeSpec): Promise<number> {
+  return ex.startDetached(['sh', node.runScript], { cwd: node.dir, logFile: `${node.logDir}/zookeeper.out` });
+}
+
+/** True while `pid` is a live (non-zombie) process. */
+async function alive(ex: Executor, pid: number): Promise<boolean> {
+  const r = await ex.exec(`s=$(sed 's/^.*) //' /proc/${pid}/stat 2>/dev/null | cut -c1); [ -n "$s" ] && [ "$s" != Z ]`);
+  return r.code === 0;
+}
+
+/** Outcome of stopping one node. */
+export type StopOutcome = { status: 'stopped'; pid: number; forced: boolean } | { status: 'not-running' };
+
+/**
+ * Stops a node: TERM, wait up to `graceMs`, then KILL, and returns only once
+ * the process is gone, so a restart never finds its ports still held.
+ */
+export async function stopNodeProcess(ex: Executor, node: NodeSpec, proc: ZkProcess | undefined, graceMs = 15000): Promise<StopOutcome> {
+  if (!proc || proc.config !== node.zooCfg) return { status: 'not-running' };
+  await ex.exec(`kill -TERM ${proc.pid}`);
+  if (await waitGone(ex, proc.pid, graceMs)) return { status: 'stopped', pid: proc.pid, forced: false };
+  await ex.exec(`kill -KILL ${proc.pid}`);
+  if (await waitGone(ex, proc.pid, 10000)) return { status: 'stopped', pid: proc.pid, forced: true };
+  throw new Error(`node ${node.id}: process ${proc.pid} survived SIGKILL for 10 s; check it with ps -fp ${proc.pid}`);
+}
+
+async function waitGone(ex: Executor, pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (!(await alive(ex, pid))) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !(await alive(ex, pid));
+}

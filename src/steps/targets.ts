@@ -1,0 +1,72 @@
+/**
+ * Targets: each host of the cluster with the executor that reaches it and the
+ * nodes it runs. Local clusters share one LocalExecutor; SSH hosts each get a
+ * connection (opened in parallel, closed together).
+ */
+import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
+import type { Executor } from '../executors/types.js';
+import { LocalExecutor } from '../executors/local.js';
+
+/** One host, how to reach it, and its nodes. */
+export interface HostTarget {
+  host: HostSpec;
+  ex: Executor;
+  nodes: NodeSpec[];
+}
+
+/** Options for reaching hosts. */
+export interface ConnectOptions {
+  /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
+  acceptNewHostKeys?: boolean;
+}
+
+/** Opens an executor per host. Throws only after closing whatever did open. */
+export async function openTargets(spec: ClusterSpec, options: ConnectOptions = {}): Promise<HostTarget[]> {
+  const groups = spec.hosts
+    .map((host) => ({ host, nodes: spec.nodes.filter((n) => n.host === host) }))
+    .filter((g) => g.nodes.length > 0);
+  if (spec.executor === 'local') {
+    const ex = new LocalExecutor();
+    return groups.map((g) => ({ ...g, ex }));
+  }
+  const { connectSsh } = await import('../executors/ssh.js');
+  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connectSsh(spec, g.host, options) })));
+  const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
+  if (failed.length > 0) {
+    await closeTargets(opened);
+    throw failed.length === 1 ? failed[0] : new AggregateHostError(failed);
+  }
+  return opened;
+}
+
+/** Closes every target's executor. */
+export async function closeTargets(targets: HostTarget[]): Promise<void> {
+  await Promise.allSettled([...new Set(targets.map((t) => t.ex))].map((ex) => ex.close()));
+}
+
+/** Several hosts failed; the message lists each. */
+export class AggregateHostError extends Error {
+  constructor(readonly errors: Error[]) {
+    super(errors.map((e) => `- ${e.message}`).join('\n'));
+    this.name = 'AggregateHostError';
+  }
+}
+
+/** Runs `fn` for every target in parallel, at most `limit` at a time; results in target order. */
+export async function forEachTarget<T>(targets: HostTarget[], limit: number, fn: (t: HostTarget) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+  const results: PromiseSettledResult<T>[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      try {
+        results[i] = { status: 'fulfilled', value: await fn(targets[i]!) };
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
+  return results;
+}

@@ -1,0 +1,169 @@
+/**
+ * Bring-up, shared by `init` (local) and `deploy` (ssh): preflight → render →
+ * write → start → wait for quorum. Idempotent: files are written only when
+ * they differ, running nodes whose files did not change are left alone, and
+ * changed running nodes are restarted one at a time (followers first, leader
+ * last) so the quorum survives.
+ */
+import path from 'node:path';
+import { ZkopsError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { renderNodeFiles, renderProfileScripts, sh, type RenderedFile } from '../render/node.js';
+import { syncFiles, type FileOutcome } from '../executors/helpers.js';
+import { probeNode } from '../health/probe.js';
+import { waitForQuorum } from '../health/wait.js';
+import type { NodeReport } from '../health/cluster.js';
+import type { Progress } from '../output.js';
+import { preflight, type HostState } from './preflight.js';
+import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from './processes.js';
+import { forEachTarget, type HostTarget } from './targets.js';
+
+/** What happened to one node. */
+export interface NodeOutcome {
+  id: number;
+  host: string;
+  files: FileOutcome[];
+  action: 'started' | 'restarted' | 'unchanged' | 'would-start' | 'would-restart';
+}
+
+/** Result of a bring-up. */
+export interface UpResult {
+  changed: boolean;
+  nodes: NodeOutcome[];
+  reports: NodeReport[];
+  quorumMs?: number;
+  /** Each node's process after the bring-up. */
+  processes?: Map<number, ZkProcess | undefined>;
+}
+
+export interface UpOptions {
+  progress: Progress;
+  timeoutMs: number;
+  dryRun?: boolean;
+  /** Where profile scripts (java.sh, zk.sh) go: a directory, e.g. /etc/profile.d or the cluster dir. */
+  profileDir: string;
+}
+
+/** Brings the cluster to the state the spec describes. */
+export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: UpOptions): Promise<UpResult> {
+  const { progress } = opts;
+  const hosts = await progress.step('preflight', () => preflight(spec, targets, { checkPorts: true }), (h) => describeFacts(h));
+  const plans = hosts.flatMap((h) => h.target.nodes.map((node) => ({ h, node, files: renderNodeFiles(spec, node, h.facts) })));
+  await progress.step('check data', () => guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label }))));
+
+  const writes = await progress.step(
+    opts.dryRun ? 'diff' : 'render',
+    async () => {
+      const limit = spec.ssh?.concurrency ?? 8;
+      const perHost = await forEachTarget(targets, limit, async (t) => {
+        const h = hosts.find((x) => x.target === t)!;
+        const profiles = renderProfileScripts(h.facts, t.nodes[0]!.confDir);
+        const hostFiles: RenderedFile[] = [
+          { path: path.join(opts.profileDir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
+          { path: path.join(opts.profileDir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
+        ];
+        const nodeFiles = plans.filter((p) => p.h === h);
+        const all = [...hostFiles, ...nodeFiles.flatMap((p) => p.files)];
+        if (!opts.dryRun) await t.ex.exec(t.nodes.map((n) => `mkdir -p ${sh(n.dataDir)} ${sh(n.logDir)}${n.dataLogDir ? ` ${sh(n.dataLogDir)}` : ''}`).join(' && '));
+        const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun });
+        return nodeFiles.map((p) => ({ node: p.node, outcomes: outcomes.filter((o) => p.files.some((f) => f.path === o.path)), hostFiles: outcomes.slice(0, 2) }));
+      });
+      const failed = perHost.flatMap((r, i) => (r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
+      if (failed.length) throw new ZkopsError(`Writing files failed (every file is written atomically; run again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
+      return perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    },
+    (w) => {
+      const n = w.reduce((acc, x) => acc + x.outcomes.filter((o) => o.status === 'changed').length, 0);
+      return n === 0 ? 'no file changed' : `${n} file${n > 1 ? 's' : ''} ${opts.dryRun ? 'would change' : 'written'}`;
+    },
+  );
+
+  const outcomes: NodeOutcome[] = writes.map((w) => {
+    const running = hosts.find((h) => h.target.nodes.includes(w.node))!.processes.get(w.node.id);
+    const changed = w.outcomes.some((o) => o.status === 'changed');
+    const action: NodeOutcome['action'] = !running ? (opts.dryRun ? 'would-start' : 'started') : changed ? (opts.dryRun ? 'would-restart' : 'restarted') : 'unchanged';
+    return { id: w.node.id, host: w.node.host.name, files: [...w.outcomes, ...w.hostFiles], action };
+  });
+  const changed = outcomes.some((o) => o.action !== 'unchanged' || o.files.some((f) => f.status === 'changed'));
+  if (opts.dryRun) return { changed, nodes: outcomes, reports: [] };
+
+  const exFor = (node: NodeSpec) => targets.find((t) => t.nodes.includes(node))!.ex;
+  const toStart = outcomes.filter((o) => o.action === 'started').map((o) => spec.nodes.find((n) => n.id === o.id)!);
+  if (toStart.length > 0) {
+    await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(exFor(n), n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
+  }
+  const hooks = waitHooks(spec, targets);
+  const toRestart = outcomes.filter((o) => o.action === 'restarted').map((o) => spec.nodes.find((n) => n.id === o.id)!);
+  if (toRestart.length > 0) {
+    await progress.step('restart', () => rollingRestart(spec, targets, toRestart, opts.timeoutMs), () => `node${toRestart.length > 1 ? 's' : ''} ${toRestart.map((n) => n.id).join(', ')}, one at a time`);
+  }
+  const waited = await progress.step('quorum', () => waitForQuorum(spec, opts.timeoutMs, hooks), (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''));
+  const processes = new Map((await Promise.all(targets.map((t) => findNodeProcesses(t.ex, t.nodes)))).flatMap((m) => [...m]));
+  return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes };
+}
+
+/** Hooks that let the quorum wait see dead processes and log tails on each host. */
+export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
+  return {
+    deadNodes: async () => {
+      const dead: number[] = [];
+      for (const t of targets) {
+        const procs = await findNodeProcesses(t.ex, t.nodes);
+        for (const n of t.nodes) if (!procs.get(n.id)) dead.push(n.id);
+      }
+      return dead;
+    },
+    logTail: async (node: NodeSpec) => {
+      const t = targets.find((x) => x.nodes.includes(node))!;
+      const r = await t.ex.exec(`tail -n 15 ${sh(path.join(node.logDir, 'zookeeper.log'))} 2>/dev/null || tail -n 15 ${sh(path.join(node.logDir, 'zookeeper.out'))} 2>/dev/null`);
+      return r.stdout;
+    },
+  };
+}
+
+/**
+ * Restarts nodes one at a time, followers before the leader, waiting for a
+ * healthy quorum after each, so clients always have a majority to talk to.
+ */
+export async function rollingRestart(spec: ClusterSpec, targets: HostTarget[], nodes: NodeSpec[], timeoutMs: number): Promise<void> {
+  const modes = await Promise.all(nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })));
+  const ordered = [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
+  const hooks = waitHooks(spec, targets);
+  for (const node of ordered) {
+    const ex = targets.find((t) => t.nodes.includes(node))!.ex;
+    const proc = (await findNodeProcesses(ex, [node])).get(node.id);
+    await stopNodeProcess(ex, node, proc);
+    await startNodeProcess(ex, node);
+    await waitForQuorum(spec, timeoutMs, hooks);
+  }
+}
+
+/**
+ * Data is sacred: a node whose data directory already holds ZooKeeper data
+ * under another server id must not get a new myid (that silently breaks the
+ * ensemble). Stop and explain instead.
+ */
+async function guardMyids(items: { ex: HostTarget['ex']; node: NodeSpec; label: string }[]): Promise<void> {
+  const problems: string[] = [];
+  await Promise.all(
+    items.map(async ({ ex, node, label }) => {
+      const current = (await ex.readFile(path.join(node.dataDir, 'myid')))?.trim();
+      if (current === undefined || current === String(node.id)) return;
+      const hasData = (await ex.exec(`[ -d ${sh(path.join(node.dataDir, 'version-2'))} ]`)).code === 0;
+      if (hasData) {
+        problems.push(
+          `${label}: ${node.dataDir} holds data of server ${current}, but the inventory makes it server ${node.id}. ` +
+            `Rewriting myid would silently corrupt the ensemble. Give this node id ${current} in the inventory, or move that data directory away yourself if it is truly unwanted.`,
+        );
+      }
+    }),
+  );
+  if (problems.length) throw new ZkopsError(`Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+function describeFacts(hosts: HostState[]): string {
+  const f = hosts[0]?.facts;
+  if (!f) return '';
+  const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.target.host.name);
+  return `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`;
+}

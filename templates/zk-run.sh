@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs ZooKeeper server {{id}} of cluster "{{cluster}}" in the foreground.
+# zkops starts it detached; a systemd unit or another supervisor can run it as is.
+# Rendered by zkops from templates/zk-run.sh.
+set -e
+. {{sh.javaEnv}}
+if [ ! -x "$JAVA" ]; then
+  echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java (set in {{javaEnv}})" >&2
+  exit 127
+fi
+echo $$ > {{sh.pidFile}}
+# exec: the pid written above becomes the JVM's own pid.
+exec "$JAVA" $SERVER_JVMFLAGS \
+  -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
+  -Dzookeeper.root.logger=INFO,ROLLINGFILE \
+  -Dlog4j.configuration=file:{{sh.log4jProps}} -Dlogback.configurationFile={{sh.logbackXml}} \
+  -Dnetworkaddress.cache.negative.ttl=0 \
+  -cp {{sh.classpath}} \
+  org.apache.zookeeper.server.quorum.QuorumPeerMain {{sh.zooCfg}}
