@@ -33,12 +33,16 @@ export interface InventoryIssue {
 
 /** Every problem an inventory has, collected before anything is written or started. */
 export class InventoryError extends ZkopsError {
-  constructor(readonly issues: InventoryIssue[]) {
+  readonly issues: InventoryIssue[];
+
+  constructor(issues: InventoryIssue[]) {
+    const sorted = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     super(
-      `The inventory has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was written or started:\n` +
-        issues.map((i) => `  ${formatIssue(i)}`).join('\n'),
+      `The inventory has ${sorted.length} problem${sorted.length === 1 ? '' : 's'}; nothing was written or started:\n` +
+        sorted.map((i) => `  ${formatIssue(i)}`).join('\n'),
       ExitCode.invalidInventory,
     );
+    this.issues = sorted;
   }
 }
 

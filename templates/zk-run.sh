@@ -5,7 +5,7 @@
 set -e
 . {{sh.javaEnv}}
 if [ ! -x "$JAVA" ]; then
-  echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java (set in {{javaEnv}})" >&2
+  echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java; fix JAVA_HOME in conf/java.env (zkops doctor --fix)" >&2
   exit 127
 fi
 echo $$ > {{sh.pidFile}}

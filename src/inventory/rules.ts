@@ -120,8 +120,10 @@ const rules: Rule[] = [
 
 /** Runs every rule and returns all problems found (empty when the inventory is sound). */
 export function checkInventoryRules(inv: Inventory, cwd = process.cwd()): RuleIssue[] {
-  const shapeIssues = rules[0]!(inv, undefined as never);
-  if (shapeIssues.length > 0) return shapeIssues;
+  const [shape, ...rest] = rules;
+  const shapeIssues = shape!(inv, undefined as never);
+  // Without a sound node list there is no spec; rules that need none still run.
+  if (shapeIssues.length > 0) return [...shapeIssues, ...rest.filter((r) => r.length < 2).flatMap((rule) => rule(inv, undefined as never))];
   const spec = buildClusterSpec(inv, cwd);
-  return rules.slice(1).flatMap((rule) => rule(inv, spec));
+  return rest.flatMap((rule) => rule(inv, spec));
 }

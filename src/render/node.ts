@@ -4,7 +4,6 @@
  * golden tests pin the output.
  */
 import path from 'node:path';
-import { quote } from 'shell-quote';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderTemplate } from './templates.js';
 
@@ -27,9 +26,14 @@ export interface HostFacts {
   bindAll: boolean;
 }
 
-/** POSIX shell quoting for one value (a path, a flag list). */
+/**
+ * POSIX shell quoting for one value: bare when it holds only characters no
+ * shell treats specially, else in single quotes (with ' written as '\''),
+ * which every POSIX shell reads literally. Rendered files stay readable.
+ */
 export function sh(value: string): string {
-  return quote([value]);
+  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** True when `version` (x.y.z) is at least `min`. */

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs ZooKeeper server 2 of cluster "pseudo-3" in the foreground.
+# zkops starts it detached; a systemd unit or another supervisor can run it as is.
+# Rendered by zkops from templates/zk-run.sh.
+set -e
+. /home/op/.zkops/pseudo-3/node-2/conf/java.env
+if [ ! -x "$JAVA" ]; then
+  echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java; fix JAVA_HOME in conf/java.env (zkops doctor --fix)" >&2
+  exit 127
+fi
+echo $$ > /home/op/.zkops/pseudo-3/node-2/zookeeper.pid
+# exec: the pid written above becomes the JVM's own pid.
+exec "$JAVA" $SERVER_JVMFLAGS \
+  -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
+  -Dzookeeper.root.logger=INFO,ROLLINGFILE \
+  -Dlog4j.configuration=file:/home/op/.zkops/pseudo-3/node-2/conf/log4j.properties -Dlogback.configurationFile=/home/op/.zkops/pseudo-3/node-2/conf/logback.xml \
+  -Dnetworkaddress.cache.negative.ttl=0 \
+  -cp /usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar \
+  org.apache.zookeeper.server.quorum.QuorumPeerMain /home/op/.zkops/pseudo-3/node-2/conf/zoo.cfg
