@@ -43,6 +43,7 @@ export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, ou
   for (const f of ['java.sh', 'zk.sh']) await rm(path.join(spec.dir, f), { force: true });
   await rm(path.dirname(savedInventoryPath(spec.name)), { recursive: true, force: true });
   await rmdir(spec.dir).catch(() => undefined);
+  await rmdir(path.join(process.cwd(), '.zkops')).catch(() => undefined);
   if (out.json) printJson({ cluster: spec.name, stopped: stopped.sort(), removed });
   else process.stdout.write(`Cluster ${spec.name} destroyed: stopped ${stopped.length} node(s), removed ${spec.dir}.\n`);
   return ExitCode.ok;
