@@ -35,7 +35,7 @@ async function probe(ex: Executor, home: string): Promise<{ ok: boolean; major?:
 }
 
 /** Finds and verifies Java on the host; `envJavaHome` is JAVA_HOME as the host's shell sees it. */
-export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined, zkVersion: string): Promise<JavaInstall> {
+export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined): Promise<JavaInstall> {
   const pathJava = (await ex.exec('j=$(command -v java) && readlink -f "$j"')).stdout.trim();
   const pathHome = pathJava ? pathJava.replace(/\/bin\/java$/, '') : undefined;
   const hint = pathHome && pathHome !== envJavaHome ? ` The java on PATH is ${pathHome}; use that, or` : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
@@ -59,11 +59,15 @@ export async function findJava(ex: Executor, fromInventory: string | undefined, 
     );
   }
   if (!found) throw new PreflightError(`No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE (apt-get install openjdk-17-jre-headless) or set java.home.`);
-  const min = minJavaFor(zkVersion);
-  if (found.major < min) {
-    throw new PreflightError(`Java ${found.major} at ${found.home} on ${ex.label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`);
-  }
   return found;
+}
+
+/** Throws when the Java found is too old for the ZooKeeper found. */
+export function checkJavaFits(java: JavaInstall, zkVersion: string, label: string): void {
+  const min = minJavaFor(zkVersion);
+  if (java.major < min) {
+    throw new PreflightError(`Java ${java.major} at ${java.home} on ${label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`);
+  }
 }
 
 function firstLine(s: string): string {

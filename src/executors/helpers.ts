@@ -24,20 +24,22 @@ export type FileOutcome = { path: string; status: 'changed' | 'unchanged'; befor
  */
 export async function syncFiles(ex: Executor, files: RenderedFile[], options: { dryRun?: boolean; keepBefore?: boolean } = {}): Promise<FileOutcome[]> {
   if (files.length === 0) return [];
-  const script = files.map((f) => `if [ -f ${sh(f.path)} ]; then printf '%s %s\\n' "$(stat -c %a ${sh(f.path)})" "$(sha256sum < ${sh(f.path)} | cut -d' ' -f1)"; else echo missing; fi`).join('\n');
-  const lines = (await execChecked(ex, script)).trim().split('\n');
-  const outcomes: FileOutcome[] = [];
-  for (const [i, file] of files.entries()) {
-    const [mode, hash] = (lines[i] ?? 'missing').split(' ');
-    const want = createHash('sha256').update(file.content).digest('hex');
-    const same = hash === want && mode === file.mode.toString(8);
-    if (same) {
-      outcomes.push({ path: file.path, status: 'unchanged' });
-      continue;
-    }
-    const before = options.keepBefore && hash ? await ex.readFile(file.path) : undefined;
-    if (!options.dryRun) await ex.writeFile(file.path, file.content, file.mode);
-    outcomes.push({ path: file.path, status: 'changed', before });
-  }
+  // One stat and one sha256sum over all files: two processes, one round trip.
+  const list = files.map((f) => sh(f.path)).join(' ');
+  const out = (await ex.exec(`stat -c '%a %n' ${list} 2>/dev/null; echo ---; sha256sum ${list} 2>/dev/null; true`)).stdout;
+  const [statPart = '', hashPart = ''] = out.split('---\n');
+  const modes = new Map(statPart.split('\n').filter(Boolean).map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
+  const hashes = new Map(hashPart.split('\n').filter(Boolean).map((l) => [l.slice(66), l.slice(0, 64)]));
+  const outcomes = await Promise.all(
+    files.map(async (file): Promise<FileOutcome> => {
+      const mode = modes.get(file.path);
+      const hash = hashes.get(file.path);
+      const want = createHash('sha256').update(file.content).digest('hex');
+      if (hash === want && mode === file.mode.toString(8)) return { path: file.path, status: 'unchanged' };
+      const before = options.keepBefore && hash ? await ex.readFile(file.path) : undefined;
+      if (!options.dryRun) await ex.writeFile(file.path, file.content, file.mode);
+      return { path: file.path, status: 'changed', before };
+    }),
+  );
   return outcomes;
 }

@@ -8,6 +8,9 @@ import { UnhealthyError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { judgeCluster, probeCluster, type ClusterVerdict, type NodeReport } from './cluster.js';
 
+/** How often nodes are probed while waiting. */
+const POLL_MS = 100;
+
 /** Hooks the waiter uses to look at nodes on their hosts. */
 export interface WaitHooks {
   /** Ids of nodes whose process is no longer running. */
@@ -21,7 +24,6 @@ export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks:
   const started = Date.now();
   const deadline = started + timeoutMs;
   let lastDeadCheck = started;
-  let delay = 100;
   for (;;) {
     const reports = await probeCluster(spec, 1500);
     const verdict = judgeCluster(reports);
@@ -36,8 +38,8 @@ export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks:
       const why = dead.length > 0 ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited` : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;
       throw new UnhealthyError(`${why}. ${await explain(spec, reports, verdict, dead, hooks)}`);
     }
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 1.5, 500);
+    // A fixed, short interval: probes are cheap, and every ms after quorum forms is wasted wait.
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 

@@ -8,7 +8,7 @@ import { PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
-import { findJava } from '../distribution/java.js';
+import { checkJavaFits, findJava } from '../distribution/java.js';
 import { findNodeProcesses, type ZkProcess } from './processes.js';
 import { describeClash, findPortClashes } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
@@ -41,13 +41,17 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
 async function preflightHost(spec: ClusterSpec, target: HostTarget, options: { checkPorts: boolean }): Promise<HostState> {
   const { ex, host, nodes } = target;
   const env = (await execChecked(ex, 'printf "%s\\t%s" "$JAVA_HOME" "$ZOOKEEPER_HOME"')).split('\t');
-  const zk = await findZookeeper(ex, spec.zookeeper.home, env[1] || undefined);
+  // Independent look-ups run together: java -version alone costs a JVM start.
+  const [zk, java, bindAll, processes] = await Promise.all([
+    findZookeeper(ex, spec.zookeeper.home, env[1] || undefined),
+    findJava(ex, spec.java.home, env[0] || undefined),
+    host.bindAll === 'auto' ? addressIsLocal(target).then((local) => !local) : Promise.resolve(host.bindAll),
+    findNodeProcesses(ex, nodes),
+  ]);
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
   }
-  const java = await findJava(ex, spec.java.home, env[0] || undefined, zk.version);
-  const bindAll = host.bindAll === 'auto' ? !(await addressIsLocal(target)) : host.bindAll;
-  const processes = await findNodeProcesses(ex, nodes);
+  checkJavaFits(java, zk.version, ex.label);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
     const clashes = await findPortClashes(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids);

@@ -15,7 +15,7 @@ export const javaCheck: Check = async (ctx) => {
     const env = (await t.ex.exec('printf "%s" "$JAVA_HOME"')).stdout.trim();
     let good: string | undefined;
     try {
-      good = (await findJava(t.ex, ctx.spec.java.home, env || undefined, '3.8.0')).home;
+      good = (await findJava(t.ex, ctx.spec.java.home, env || undefined)).home;
     } catch (err) {
       findings.push({ check: 'java', severity: 'error', message: (err as Error).message });
     }

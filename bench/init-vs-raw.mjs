@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Time from "start" to a healthy 3-node quorum: `zkops init` (whole CLI run,
+// Node start and preflight included) against three raw QuorumPeerMain JVMs
+// started by hand on the very same configs, alternating runs on one machine.
+// Then `zkops status` wall time on the healthy cluster.
+//   node bench/init-vs-raw.mjs [runs=5]
+import { $, fs, path, os, sleep } from 'zx';
+import net from 'node:net';
+
+$.verbose = false;
+const RUNS = Number(process.argv[2] ?? 5);
+const BASE = 24181;
+const ZKOPS = path.resolve('bin/zkops.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-'));
+const clusterDir = path.join(dir, '.zkops/zk');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function srvrMode(port) {
+  return new Promise((resolve) => {
+    let out = '';
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.end('srvr'));
+    s.on('data', (d) => (out += d));
+    s.on('error', () => resolve('down'));
+    s.on('close', () => resolve(/Mode: (\w+)/.exec(out)?.[1] ?? 'not-serving'));
+    s.setTimeout(1000, () => s.destroy());
+  });
+}
+async function waitQuorum() {
+  for (;;) {
+    const modes = await Promise.all([0, 1, 2].map((i) => srvrMode(BASE + i)));
+    if (modes.filter((m) => m === 'leader').length === 1 && modes.filter((m) => m === 'follower').length === 2) return;
+    await sleep(25);
+  }
+}
+const wipeData = () => Promise.all([1, 2, 3].map((i) => fs.remove(path.join(clusterDir, `node-${i}/data/version-2`))));
+
+// One init to render the configs both sides use, then stop it.
+await $({ cwd: dir })`node ${ZKOPS} init --base-port ${BASE} --quiet`;
+await $({ cwd: dir })`node ${ZKOPS} stop --quiet`;
+const javaEnv = fs.readFileSync(path.join(clusterDir, 'node-1/conf/java.env'), 'utf8');
+const javaHome = /JAVA_HOME=(\S+)/.exec(javaEnv)[1].replace(/'/g, '');
+const classpath = /-cp (\S+)/.exec(fs.readFileSync(path.join(clusterDir, 'node-1/bin/zk-run.sh'), 'utf8'))[1].replace(/'/g, '');
+
+async function rawRun() {
+  await wipeData();
+  const t0 = performance.now();
+  const procs = [1, 2, 3].map((i) => {
+    const n = path.join(clusterDir, `node-${i}`);
+    return $({ nothrow: true })`${javaHome}/bin/java -Xms256m -Xmx256m -Dzookeeper.log.dir=${n}/logs -Dlog4j.configuration=file:${n}/conf/log4j.properties -cp ${classpath} org.apache.zookeeper.server.quorum.QuorumPeerMain ${n}/conf/zoo.cfg`;
+  });
+  await waitQuorum();
+  const ms = performance.now() - t0;
+  for (const p of procs) await p.kill('SIGKILL').catch(() => {});
+  await Promise.all(procs);
+  return ms;
+}
+
+async function zkopsRun() {
+  await wipeData();
+  const t0 = performance.now();
+  await $({ cwd: dir })`node ${ZKOPS} start --quiet`;
+  const ms = performance.now() - t0;
+  await $({ cwd: dir })`node ${ZKOPS} stop --quiet`;
+  return ms;
+}
+
+async function zkopsInitRun() {
+  await $({ cwd: dir })`node ${ZKOPS} destroy --yes --quiet`;
+  const t0 = performance.now();
+  await $({ cwd: dir })`node ${ZKOPS} init --base-port ${BASE} --quiet`;
+  const ms = performance.now() - t0;
+  await $({ cwd: dir })`node ${ZKOPS} stop --quiet`;
+  return ms;
+}
+
+const raw = [], init = [], start = [];
+for (let i = 0; i < RUNS; i++) {
+  raw.push(await rawRun());
+  init.push(await zkopsInitRun());
+  start.push(await zkopsRun());
+  process.stderr.write(`run ${i + 1}/${RUNS}: raw ${raw[i].toFixed(0)} ms, zkops init ${init[i].toFixed(0)} ms, zkops start ${start[i].toFixed(0)} ms\n`);
+}
+
+await $({ cwd: dir })`node ${ZKOPS} start --quiet`;
+const status = [];
+for (let i = 0; i < 20; i++) {
+  const t0 = performance.now();
+  await $({ cwd: dir })`node ${ZKOPS} status`;
+  status.push(performance.now() - t0);
+}
+await $({ cwd: dir })`node ${ZKOPS} destroy --yes --quiet`;
+await fs.remove(dir);
+
+const r = median(raw), z = median(init), s = median(start);
+console.log(`runs: ${RUNS} (alternating), 3 nodes, ${os.cpus().length} cores`);
+console.log(`raw QuorumPeerMain x3 to quorum:   median ${r.toFixed(0)} ms`);
+console.log(`zkops init (fresh) to quorum:      median ${z.toFixed(0)} ms  ratio ${(z / r).toFixed(2)} (target <= 1.15)`);
+console.log(`zkops start (existing) to quorum:  median ${s.toFixed(0)} ms  ratio ${(s / r).toFixed(2)}`);
+console.log(`zkops status, healthy 3 nodes:     median ${median(status).toFixed(0)} ms wall (target < 300), max ${Math.max(...status).toFixed(0)} ms`);
