@@ -89,13 +89,15 @@ export class SshExecutor implements Executor {
     const suffix = `.zkops-${randomBytes(4).toString('hex')}.tmp`;
     const sftp = await this.sftp();
     if (!this.sudo) {
-      await this.run(`mkdir -p ${sh(dir)}`);
+      // As root everything goes over SFTP (mkdir, write, chmod, atomic rename): no shell per file.
       const tmp = `${file}${suffix}`;
       try {
+        await sftpMkdirp(sftp, dir);
         await put(sftp, tmp);
-        await this.run(`chmod ${mode.toString(8)} ${sh(tmp)} && mv -f ${sh(tmp)} ${sh(file)}`);
+        await new Promise<void>((res, rej) => sftp.chmod(tmp, mode, (e) => (e ? rej(e) : res())));
+        await new Promise<void>((res, rej) => sftp.ext_openssh_rename(tmp, file, (e) => (e ? rej(e) : res())));
       } catch (err) {
-        await this.exec(`rm -f ${sh(tmp)}`);
+        await new Promise<void>((res) => sftp.unlink(tmp, () => res()));
         throw wrap(err, this.label, file);
       }
       return;
@@ -121,9 +123,23 @@ export class SshExecutor implements Executor {
   }
 }
 
+/** mkdir -p over SFTP. */
+async function sftpMkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {
+  const exists = (p: string) => new Promise<boolean>((res) => sftp.stat(p, (e) => res(!e)));
+  if (await exists(dir)) return;
+  await sftpMkdirp(sftp, path.posix.dirname(dir));
+  // Parallel writes race to create the same directory; SFTP calls that a plain "Failure".
+  await new Promise<void>((res, rej) => sftp.mkdir(dir, (e) => (e ? exists(dir).then((ok) => (ok ? res() : rej(e))) : res())));
+}
+
 function wrap(err: unknown, label: string, file: string): Error {
   if (err instanceof ExecError || err instanceof TransportError) return err;
   return new TransportError(`${label}: writing ${file} failed: ${(err as Error).message}`);
+}
+
+/** `~/x` → the user's home; inventories are shared between users, so keys are named that way. */
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
 }
 
 /** Connection settings for ssh, from the inventory and the environment. */
@@ -143,11 +159,11 @@ function parseJump(spec: string, defaultUser: string): Target {
 export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { acceptNewHostKeys?: boolean }): Promise<SshExecutor> {
   const ssh = spec.ssh ?? { user: 'root', port: 22, sudo: false, concurrency: 8 };
   const target: Target = { host: host.address, port: host.sshPort ?? ssh.port, user: host.user ?? ssh.user };
-  const knownHosts = ssh.knownHosts ?? path.join(os.homedir(), '.ssh', 'known_hosts');
+  const knownHosts = expandHome(ssh.knownHosts ?? '~/.ssh/known_hosts');
   const auth: Partial<ConnectConfig> = {};
   if (ssh.identityFile) {
     try {
-      auth.privateKey = await readFile(ssh.identityFile);
+      auth.privateKey = await readFile(expandHome(ssh.identityFile));
     } catch (e) {
       throw new TransportError(`Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

@@ -1,0 +1,146 @@
+/**
+ * Test "VMs" on this machine: each host is a network namespace on a test
+ * bridge (its own address), with a private mount namespace (its own /opt,
+ * /etc/profile.d and /etc/systemd) and a real sshd with its own host key.
+ * Only hosts this run created are ever addressed; teardown removes them all.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { $, fs, sleep } from 'zx';
+
+$.verbose = false;
+
+/** One test host. */
+export interface TestHost {
+  name: string;
+  /** Address on the bridge (and of sshd). */
+  ip: string;
+  netns: string;
+  root: string;
+}
+
+/** A set of hosts with the client key and known_hosts zkops uses to reach them. */
+export interface TestLab {
+  hosts: TestHost[];
+  dir: string;
+  identityFile: string;
+  knownHosts: string;
+  /** Host keys as `ssh-keyscan` would print them, for tests that pre-trust. */
+  hostKeyLines: string[];
+  teardown(): Promise<void>;
+}
+
+const BRIDGE = 'zkt-br0';
+const SUBNET = '10.77.0';
+
+/** Addresses of host i (1-based): its own, and the "public" one NAT tests reach it by. */
+export const hostIp = (i: number) => `${SUBNET}.${10 + i}`;
+export const publicIp = (i: number) => `${SUBNET}.${110 + i}`;
+
+async function ensureBridge(): Promise<void> {
+  if ((await $({ nothrow: true, quiet: true })`ip link show ${BRIDGE}`).exitCode === 0) return;
+  await $`ip link add ${BRIDGE} type bridge`;
+  await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
+  await $`ip link set ${BRIDGE} up`;
+  // dockerd (if running) sets FORWARD to DROP; traffic between our hosts must pass.
+  await $({ nothrow: true, quiet: true })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
+}
+
+/** Creates `count` hosts (names zkt-<prefix><i>) and starts sshd on each. */
+export async function createLab(prefix: string, count: number): Promise<TestLab> {
+  await ensureBridge();
+  await fs.mkdirp('/run/sshd');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zkops-lab-${prefix}-`));
+  const identityFile = path.join(dir, 'id_ed25519');
+  await $`ssh-keygen -q -t ed25519 -N '' -f ${identityFile}`;
+  const hosts: TestHost[] = [];
+  const hostKeyLines: string[] = [];
+  const lab: TestLab = { hosts, dir, identityFile, knownHosts: path.join(dir, 'known_hosts'), hostKeyLines, teardown: () => teardown(hosts, dir) };
+  try {
+    for (let i = 1; i <= count; i++) {
+      const host = await createHost(`${prefix}${i}`, hostIp(i), dir, identityFile);
+      hosts.push(host);
+      const pub = fs.readFileSync(path.join(host.root, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ');
+      hostKeyLines.push(`${host.ip} ${pub[0]} ${pub[1]}`);
+    }
+    await Promise.all(hosts.map((h) => waitForSshd(h)));
+  } catch (err) {
+    await lab.teardown();
+    throw err;
+  }
+  return lab;
+}
+
+async function createHost(name: string, ip: string, labDir: string, identityFile: string): Promise<TestHost> {
+  const netns = `zkt-${name}`;
+  const root = path.join(labDir, name);
+  for (const d of ['opt', 'profile.d', 'systemd']) mkdirSync(path.join(root, d), { recursive: true });
+  await $`ssh-keygen -q -t ed25519 -N '' -f ${path.join(root, 'ssh_host_ed25519_key')}`;
+  writeFileSync(path.join(root, 'authorized_keys'), fs.readFileSync(`${identityFile}.pub`));
+  // A fresh VM's root has Debian's default .bashrc (bash sources it for every ssh command).
+  fs.copyFileSync('/etc/skel/.bashrc', path.join(root, 'bashrc'));
+  await $({ nothrow: true, quiet: true })`ip netns del ${netns}`;
+  await $({ nothrow: true, quiet: true })`ip link del ${netns}-a`;
+  await $`ip netns add ${netns}`;
+  await $`ip link add ${netns}-a type veth peer name ${netns}-b`;
+  await $`ip link set ${netns}-a master ${BRIDGE} up`;
+  await $`ip link set ${netns}-b netns ${netns}`;
+  await $`ip -n ${netns} link set lo up`;
+  await $`ip -n ${netns} addr add ${ip}/24 dev ${netns}-b`;
+  await $`ip -n ${netns} link set ${netns}-b up`;
+  const sshd = [
+    '/usr/sbin/sshd', '-D', '-e',
+    '-o', `ListenAddress=${ip}`,
+    '-o', `PidFile=${root}/sshd.pid`,
+    '-o', `HostKey=${root}/ssh_host_ed25519_key`,
+    '-o', `AuthorizedKeysFile=${root}/authorized_keys`,
+    '-o', 'PermitRootLogin=prohibit-password',
+    '-o', 'PasswordAuthentication=no',
+    '-o', 'StrictModes=no',
+    '-o', 'UsePAM=no',
+    '-o', 'MaxStartups=100',
+    '-o', 'MaxSessions=100',
+  ].map((a) => `'${a}'`).join(' ');
+  // A private mount namespace: /opt, /etc/profile.d, /etc/systemd and /root/.bashrc are this host's own.
+  const inner = `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p /etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
+  await $`setsid ip netns exec ${netns} unshare --mount --propagation private sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
+  return { name, ip, netns, root };
+}
+
+async function waitForSshd(h: TestHost): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await $({ nothrow: true, quiet: true })`ip netns exec ${h.netns} ss -Hltn ${`sport = :22`}`).stdout.trim()) return;
+    await sleep(100);
+  }
+  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${fs.readFileSync(path.join(h.root, 'sshd.log'), 'utf8')}`);
+}
+
+/** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
+async function teardown(hosts: TestHost[], dir: string): Promise<void> {
+  for (const h of hosts) {
+    await $({ nothrow: true, quiet: true })`ip netns pids ${h.netns} | xargs -r kill -9`;
+    await $({ nothrow: true, quiet: true })`ip netns del ${h.netns}`;
+    await $({ nothrow: true, quiet: true })`ip link del ${h.netns}-a`;
+  }
+  await fs.remove(dir).catch(() => undefined);
+}
+
+/** Runs a command inside a host's namespaces, as an operator logged in there would (not through zkops). */
+export async function onHost(h: TestHost, command: string): Promise<string> {
+  const r = await $({ nothrow: true, quiet: true })`ssh -i ${path.join(path.dirname(h.root), 'id_ed25519')} -o UserKnownHostsFile=${path.join(path.dirname(h.root), 'known_hosts.ssh')} -o StrictHostKeyChecking=accept-new -o BatchMode=yes root@${h.ip} ${command}`;
+  if (r.exitCode !== 0) throw new Error(`on ${h.name}: ${command} failed (${r.exitCode}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Makes `publicIp(i)` reach host i (DNAT) from every host and from this machine: the cloud elastic-IP situation. */
+export async function addNat(lab: TestLab, i: number): Promise<void> {
+  const rule = ['-t', 'nat', '-A', 'OUTPUT', '-d', publicIp(i), '-j', 'DNAT', '--to-destination', hostIp(i)];
+  await $`iptables ${rule}`;
+  for (const h of lab.hosts) await $`ip netns exec ${h.netns} iptables ${rule}`;
+}
+
+/** Removes the NAT rules added by addNat from this machine (the hosts' rules go with their namespaces). */
+export async function removeNat(i: number): Promise<void> {
+  await $({ nothrow: true, quiet: true })`iptables -t nat -D OUTPUT -d ${publicIp(i)} -j DNAT --to-destination ${hostIp(i)}`;
+}

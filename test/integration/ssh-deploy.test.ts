@@ -1,0 +1,137 @@
+/**
+ * zkops deploy over real SSH to three test hosts (network namespaces with
+ * their own sshd, /opt and /etc/profile.d). The install root has spaces and
+ * shell metacharacters in it, so every remote command's quoting is exercised.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLab, onHost, type TestLab } from '../helpers/hosts.js';
+import { zkCli, zkops, zkopsJson, workdir } from '../helpers/cli.js';
+
+const INSTALL = `/opt/zk ensemble/$(touch /tmp/zkops-pwned);'q'`;
+let lab: TestLab;
+let cwd: string;
+let inventory: string;
+
+function writeInventory(settings = 'tickTime: 2000'): void {
+  writeFileSync(
+    inventory,
+    [
+      'name: vms',
+      'executor: ssh',
+      `dir: ${JSON.stringify(INSTALL)}`,
+      'ssh:',
+      '  user: root',
+      `  identityFile: ${lab.identityFile}`,
+      `  knownHosts: ${lab.knownHosts}`,
+      'hosts:',
+      ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+      'nodes:',
+      ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+      'java: { heap: 128m }',
+      'settings:',
+      `  ${settings}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+beforeAll(async () => {
+  lab = await createLab('d', 3);
+  cwd = workdir('deploy');
+  inventory = path.join(cwd, 'vms.yaml');
+  writeInventory();
+});
+afterAll(async () => {
+  await lab?.teardown();
+});
+
+describe('zkops deploy over SSH', () => {
+  it('refuses hosts whose key is unknown unless --accept-new-host-keys is given, and writes nothing', async () => {
+    const r = await zkops(cwd, ['deploy', '-i', inventory]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`The SSH host key of ${lab.hosts[0]!.ip} is unknown (ssh-ed25519 SHA256:`);
+    expect(r.stderr).toContain('--accept-new-host-keys');
+    expect(await onHost(lab.hosts[0]!, 'ls -A /opt /etc/profile.d')).not.toMatch(/zk|java\.sh/);
+  });
+
+  it('deploys a healthy ensemble that replicates, recording the host keys on first contact', async () => {
+    const r = await zkopsJson(cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.healthy).toBe(true);
+    expect(r.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
+    expect(r.json.connectString).toBe(lab.hosts.map((h) => `${h.ip}:2181`).join(','));
+    const known = readFileSync(lab.knownHosts, 'utf8');
+    for (const line of lab.hostKeyLines) expect(known).toContain(line);
+
+    await zkCli(`${lab.hosts[0]!.ip}:2181`, 'create', '/over-ssh', 'written-on-host-1');
+    expect(await zkCli(`${lab.hosts[2]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
+  });
+
+  it('leaves a Java and ZooKeeper environment any login shell on the host can use', async () => {
+    const h = lab.hosts[1]!;
+    const out = await onHost(h, '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo "JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"');
+    expect(out).toMatch(/version "\d+/);
+    expect(out).toMatch(/JRE_HOME=\/\S+/);
+    expect(out).toContain('/zkServer.sh');
+    expect(out).toContain('export JAVA_HOME=');
+    expect(await onHost(h, `cat ${JSON.stringify(`${INSTALL}/node-2/data/myid`).replace(/\$/g, '\\$')}`)).toBe('2\n');
+    // Quoting held: the metacharacters in the path were never run as commands.
+    expect(await onHost(h, 'ls /tmp/zkops-pwned 2>/dev/null || echo absent')).toContain('absent');
+  });
+
+  it('changes nothing and restarts nothing on a second deploy', async () => {
+    const before = (await zkopsJson(cwd, ['status', '-i', inventory])).json;
+    const r = await zkopsJson(cwd, ['deploy', '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.changed).toBe(false);
+    expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(r.json.nodes.map((n: any) => n.pid)).toEqual(before.nodes.map((n: any) => n.pid));
+  });
+
+  it('shows a changed setting with --dry-run without applying it', async () => {
+    writeInventory('tickTime: 2500');
+    const r = await zkops(cwd, ['deploy', '-i', inventory, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Dry run: nothing was written or started.');
+    expect(r.stdout).toMatch(/node 1 on d1: would restart, 1 file\(s\) would change:\n  ~ .*node-1\/conf\/zoo\.cfg/);
+    expect(await onHost(lab.hosts[0]!, `grep tickTime ${JSON.stringify(`${INSTALL}/node-1/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2000');
+  });
+
+  it('rolls a changed setting out one node at a time, keeping the data', async () => {
+    const r = await zkopsJson(cwd, ['deploy', '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.nodes.map((n: any) => n.action)).toEqual(['restarted', 'restarted', 'restarted']);
+    expect(r.json.healthy).toBe(true);
+    for (const h of lab.hosts) {
+      expect(await onHost(h, `grep tickTime ${JSON.stringify(`${INSTALL}/node-${h.name.slice(1)}/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2500');
+    }
+    expect(await zkCli(`${lab.hosts[1]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
+  });
+
+  it('stops at a host whose key has changed, with a warning', async () => {
+    const original = readFileSync(lab.knownHosts, 'utf8');
+    try {
+      const forged = original.replace(new RegExp(`^${lab.hosts[0]!.ip.replace(/\./g, '\\.')} ssh-ed25519 \\S+`, 'm'), `${lab.hosts[0]!.ip} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVnB2cGV3+FZxO7bA8vJ5j5yR1m6mN0u0Lk0kq1B1aa`);
+      expect(forged).not.toBe(original);
+      writeFileSync(lab.knownHosts, forged);
+      const r = await zkops(cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`WARNING: the SSH host key of ${lab.hosts[0]!.ip} has CHANGED`);
+      expect(r.stderr).toContain('ssh-keygen -R');
+      expect(readFileSync(lab.knownHosts, 'utf8')).toBe(forged); // never overwritten, even with the opt-in
+    } finally {
+      writeFileSync(lab.knownHosts, original);
+    }
+  });
+
+  it('stop and start work over SSH', async () => {
+    const stop = await zkopsJson(cwd, ['stop', '3', '-i', inventory]);
+    expect(stop.json.nodes[0]).toMatchObject({ id: 3, status: 'stopped' });
+    const start = await zkopsJson(cwd, ['start', '-i', inventory]);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.json.started).toEqual([3]);
+    expect(start.json.healthy).toBe(true);
+  });
+});
