@@ -115,7 +115,10 @@ export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
     },
     logTail: async (node: NodeSpec) => {
       const t = targets.find((x) => x.nodes.includes(node))!;
-      const r = await t.ex.exec(`tail -n 15 ${sh(path.join(node.logDir, 'zookeeper.log'))} 2>/dev/null || tail -n 15 ${sh(path.join(node.logDir, 'zookeeper.out'))} 2>/dev/null`);
+      // zkops's own four-letter-word probes fill the log while it waits; leave them out.
+      const skipProbes = `grep -v -e 'Processing [a-z]\\{4\\} command from' -e 'Closed socket connection for client'`;
+      const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
+      const r = await t.ex.exec(`for f in ${logs.join(' ')}; do [ -s "$f" ] && { ${skipProbes} "$f" | tail -n 20; break; }; done`);
       return r.stdout;
     },
   };
