@@ -49,8 +49,9 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     .description('install and run the ensemble an ssh inventory describes')
     .option('--dry-run', 'show per host which files would change and what would start; change nothing')
     .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time (like OpenSSH accept-new)')
+    .option('--no-start', 'install and configure, but start nothing')
     .addOption(timeout)
-    .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean }) =>
+    .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean; start?: boolean }) =>
       run(async () => (await import('./commands/deploy.js')).deployCommand(o, outputOptions(o))),
     );
 

@@ -13,6 +13,7 @@ export interface DeployFlags {
   inventory?: string;
   dryRun?: boolean;
   acceptNewHostKeys?: boolean;
+  start?: boolean;
   timeout: number;
 }
 
@@ -21,5 +22,5 @@ export async function deployCommand(flags: DeployFlags, out: OutputOptions): Pro
   const text = await readInventoryText(flags.inventory);
   const loaded = parseInventory(text, flags.inventory);
   const profileDir = loaded.spec.executor === 'ssh' ? '/etc/profile.d' : loaded.spec.dir;
-  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, profileDir });
+  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, start: flags.start, profileDir });
 }

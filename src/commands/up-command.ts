@@ -14,6 +14,7 @@ import { clusterStatus, formatStatus } from './report.js';
 export interface UpCommandOptions extends ConnectOptions {
   timeoutSeconds: number;
   dryRun?: boolean;
+  start?: boolean;
   profileDir: string;
 }
 
@@ -24,10 +25,16 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
   const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
   let result: UpResult;
   try {
-    result = await bringUp(spec, targets, { progress, timeoutMs: opts.timeoutSeconds * 1000, dryRun: opts.dryRun, profileDir: opts.profileDir });
+    result = await bringUp(spec, targets, { progress, timeoutMs: opts.timeoutSeconds * 1000, dryRun: opts.dryRun, start: opts.start, profileDir: opts.profileDir });
   } finally {
     if (!opts.dryRun) await saveInventory(loaded, text).catch(() => undefined);
     await closeTargets(targets);
+  }
+  if (opts.start === false && !opts.dryRun) {
+    const written = result.nodes.flatMap((n) => n.files).filter((f) => f.status === 'changed').length;
+    if (out.json) printJson({ cluster: spec.name, started: false, changed: result.changed, nodes: result.nodes.map(({ id, host, files }) => ({ id, host, filesChanged: files.filter((f) => f.status === 'changed').length })) });
+    else process.stdout.write(`Installed and configured ${result.nodes.length} node(s) (${written} file(s) written); nothing started (--no-start). Start with: zkops start -i INVENTORY\n`);
+    return ExitCode.ok;
   }
   if (opts.dryRun) {
     if (out.json) printJson({ cluster: spec.name, dryRun: true, changed: result.changed, nodes: result.nodes });
@@ -36,7 +43,7 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
   }
   const status = clusterStatus(spec, result.reports, result.processes);
   if (out.json) {
-    printJson({ ...status, changed: result.changed, quorumMs: result.quorumMs, nodes: status.nodes.map((n) => ({ ...n, action: result.nodes.find((o) => o.id === n.id)?.action })) });
+    printJson({ ...status, changed: result.changed, quorumMs: result.quorumMs, distribution: result.distribution, nodes: status.nodes.map((n) => ({ ...n, action: result.nodes.find((o) => o.id === n.id)?.action })) });
   } else {
     process.stdout.write(formatStatus(status));
     process.stdout.write(result.changed ? `${summary(result)}\n` : 'Nothing changed: the cluster already matches the inventory.\n');

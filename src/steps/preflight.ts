@@ -8,12 +8,20 @@ import { PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
+import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava } from '../distribution/java.js';
 import { findNodeProcesses, type ZkProcess } from './processes.js';
 import { describeClash, findPortClashes } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../render/node.js';
+
+/** Options for preflight. */
+export interface PreflightOptions {
+  checkPorts: boolean;
+  /** A release tarball to install (its place on the host replaces the ZooKeeper search). */
+  tarball?: Tarball;
+}
 
 /** What preflight learned about one host. */
 export interface HostState {
@@ -24,7 +32,7 @@ export interface HostState {
 }
 
 /** Checks every host; throws one PreflightError naming every problem. */
-export async function preflight(spec: ClusterSpec, targets: HostTarget[], options: { checkPorts: boolean }): Promise<HostState[]> {
+export async function preflight(spec: ClusterSpec, targets: HostTarget[], options: PreflightOptions): Promise<HostState[]> {
   const concurrency = spec.ssh?.concurrency ?? 8;
   const results = await forEachTarget(targets, concurrency, (t) => preflightHost(spec, t, options));
   const problems = results.flatMap((r, i) =>
@@ -38,12 +46,12 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
   return results.map((r) => (r as PromiseFulfilledResult<HostState>).value);
 }
 
-async function preflightHost(spec: ClusterSpec, target: HostTarget, options: { checkPorts: boolean }): Promise<HostState> {
+async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
   const { ex, host, nodes } = target;
   const env = (await execChecked(ex, 'printf "%s\\t%s" "$JAVA_HOME" "$ZOOKEEPER_HOME"')).split('\t');
   // Independent look-ups run together: java -version alone costs a JVM start.
   const [zk, java, bindAll, processes] = await Promise.all([
-    findZookeeper(ex, spec.zookeeper.home, env[1] || undefined),
+    options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env[1] || undefined),
     findJava(ex, spec.java.home, env[0] || undefined),
     host.bindAll === 'auto' ? addressIsLocal(target).then((local) => !local) : Promise.resolve(host.bindAll),
     findNodeProcesses(ex, nodes),
@@ -63,7 +71,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: { c
   }
   return {
     target,
-    facts: { javaHome: java.home, zookeeperHome: zk.home, classpath: zk.classpath, zookeeperVersion: zk.version, bindAll },
+    facts: { javaHome: java.home, zookeeperHome: options.tarball ? tarballInstall(spec.dir, options.tarball).link : zk.home, classpath: zk.classpath, zookeeperVersion: zk.version, bindAll },
     processes,
   };
 }

@@ -15,6 +15,7 @@ import { waitForQuorum } from '../health/wait.js';
 import type { NodeReport } from '../health/cluster.js';
 import type { Progress } from '../output.js';
 import { preflight, type HostState } from './preflight.js';
+import { inspectTarball, installTarball, type DistributionOutcome } from '../distribution/tarball.js';
 import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from './processes.js';
 import { forEachTarget, type HostTarget } from './targets.js';
 
@@ -32,6 +33,8 @@ export interface UpResult {
   nodes: NodeOutcome[];
   reports: NodeReport[];
   quorumMs?: number;
+  /** Per host, whether the release tarball was installed or already in place (tarball inventories only). */
+  distribution?: Record<string, DistributionOutcome>;
   /** Each node's process after the bring-up. */
   processes?: Map<number, ZkProcess | undefined>;
 }
@@ -42,14 +45,34 @@ export interface UpOptions {
   dryRun?: boolean;
   /** Where profile scripts (java.sh, zk.sh) go: a directory, e.g. /etc/profile.d or the cluster dir. */
   profileDir: string;
+  /** Install and configure only; start nothing (false: `deploy --no-start`). */
+  start?: boolean;
 }
 
 /** Brings the cluster to the state the spec describes. */
 export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: UpOptions): Promise<UpResult> {
   const { progress } = opts;
-  const hosts = await progress.step('preflight', () => preflight(spec, targets, { checkPorts: true }), (h) => describeFacts(h));
+  const tarball = spec.zookeeper.tarball ? await inspectTarball(spec.zookeeper.tarball, spec.zookeeper.sha512) : undefined;
+  const hosts = await progress.step('preflight', () => preflight(spec, targets, { checkPorts: true, tarball }), (h) => describeFacts(h));
   const plans = hosts.flatMap((h) => h.target.nodes.map((node) => ({ h, node, files: renderNodeFiles(spec, node, h.facts) })));
   await progress.step('check data', () => guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label }))));
+
+  let distribution: Record<string, DistributionOutcome> | undefined;
+  if (tarball && !opts.dryRun) {
+    distribution = await progress.step(
+      'distribute',
+      async () => {
+        const res = await forEachTarget(targets, spec.ssh?.concurrency ?? 8, (t) => installTarball(t.ex, spec.dir, tarball));
+        const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
+        if (failed.length) throw new ZkopsError(`Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
+        return Object.fromEntries(res.map((r, i) => [targets[i]!.host.name, (r as PromiseFulfilledResult<DistributionOutcome>).value]));
+      },
+      (d) => {
+        const n = Object.values(d).filter((v) => v === 'installed').length;
+        return n ? `${tarball.topDir} installed on ${n} host(s)` : `${tarball.topDir} already in place`;
+      },
+    );
+  }
 
   const writes = await progress.step(
     opts.dryRun ? 'diff' : 'render',
@@ -84,8 +107,8 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
     const action: NodeOutcome['action'] = !running ? (opts.dryRun ? 'would-start' : 'started') : changed ? (opts.dryRun ? 'would-restart' : 'restarted') : 'unchanged';
     return { id: w.node.id, host: w.node.host.name, files: [...w.outcomes, ...w.hostFiles], action };
   });
-  const changed = outcomes.some((o) => o.action !== 'unchanged' || o.files.some((f) => f.status === 'changed'));
-  if (opts.dryRun) return { changed, nodes: outcomes, reports: [] };
+  const changed = outcomes.some((o) => o.action !== 'unchanged' || o.files.some((f) => f.status === 'changed')) || Object.values(distribution ?? {}).includes('installed');
+  if (opts.dryRun || opts.start === false) return { changed, nodes: outcomes, reports: [], distribution };
 
   const exFor = (node: NodeSpec) => targets.find((t) => t.nodes.includes(node))!.ex;
   const toStart = outcomes.filter((o) => o.action === 'started').map((o) => spec.nodes.find((n) => n.id === o.id)!);
@@ -99,7 +122,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   }
   const waited = await progress.step('quorum', () => waitForQuorum(spec, opts.timeoutMs, hooks), (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''));
   const processes = new Map((await Promise.all(targets.map((t) => findNodeProcesses(t.ex, t.nodes)))).flatMap((m) => [...m]));
-  return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes };
+  return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes, distribution };
 }
 
 /** Hooks that let the quorum wait see dead processes and log tails on each host. */

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, onHost, type TestLab } from '../helpers/hosts.js';
+import { createLab, onHost, type TestLab } from '../helpers/hosts.mjs';
 import { zkCli, zkops, zkopsJson, workdir } from '../helpers/cli.js';
 
 const INSTALL = `/opt/zk ensemble/$(touch /tmp/zkops-pwned);'q'`;

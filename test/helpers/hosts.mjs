@@ -9,36 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { $, fs, sleep } from 'zx';
 
+/** @typedef {{ name: string, ip: string, netns: string, root: string }} TestHost */
+/** @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string, hostKeyLines: string[], teardown(): Promise<void> }} TestLab */
+
 $.verbose = false;
-
-/** One test host. */
-export interface TestHost {
-  name: string;
-  /** Address on the bridge (and of sshd). */
-  ip: string;
-  netns: string;
-  root: string;
-}
-
-/** A set of hosts with the client key and known_hosts zkops uses to reach them. */
-export interface TestLab {
-  hosts: TestHost[];
-  dir: string;
-  identityFile: string;
-  knownHosts: string;
-  /** Host keys as `ssh-keyscan` would print them, for tests that pre-trust. */
-  hostKeyLines: string[];
-  teardown(): Promise<void>;
-}
 
 const BRIDGE = 'zkt-br0';
 const SUBNET = '10.77.0';
 
 /** Addresses of host i (1-based): its own, and the "public" one NAT tests reach it by. */
-export const hostIp = (i: number) => `${SUBNET}.${10 + i}`;
-export const publicIp = (i: number) => `${SUBNET}.${110 + i}`;
+export const hostIp = (i) => `${SUBNET}.${10 + i}`;
+export const publicIp = (i) => `${SUBNET}.${110 + i}`;
 
-async function ensureBridge(): Promise<void> {
+async function ensureBridge() {
   if ((await $({ nothrow: true, quiet: true })`ip link show ${BRIDGE}`).exitCode === 0) return;
   await $`ip link add ${BRIDGE} type bridge`;
   await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
@@ -48,15 +31,18 @@ async function ensureBridge(): Promise<void> {
 }
 
 /** Creates `count` hosts (names zkt-<prefix><i>) and starts sshd on each. */
-export async function createLab(prefix: string, count: number): Promise<TestLab> {
+/** @returns {Promise<TestLab>} */
+export async function createLab(prefix, count) {
   await ensureBridge();
   await fs.mkdirp('/run/sshd');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zkops-lab-${prefix}-`));
   const identityFile = path.join(dir, 'id_ed25519');
   await $`ssh-keygen -q -t ed25519 -N '' -f ${identityFile}`;
-  const hosts: TestHost[] = [];
-  const hostKeyLines: string[] = [];
-  const lab: TestLab = { hosts, dir, identityFile, knownHosts: path.join(dir, 'known_hosts'), hostKeyLines, teardown: () => teardown(hosts, dir) };
+  /** @type {TestHost[]} */
+  const hosts = [];
+  /** @type {string[]} */
+  const hostKeyLines = [];
+  const lab = { hosts, dir, identityFile, knownHosts: path.join(dir, 'known_hosts'), hostKeyLines, teardown: () => teardown(hosts, dir) };
   try {
     for (let i = 1; i <= count; i++) {
       const host = await createHost(`${prefix}${i}`, hostIp(i), dir, identityFile);
@@ -72,7 +58,7 @@ export async function createLab(prefix: string, count: number): Promise<TestLab>
   return lab;
 }
 
-async function createHost(name: string, ip: string, labDir: string, identityFile: string): Promise<TestHost> {
+async function createHost(name, ip, labDir, identityFile) {
   const netns = `zkt-${name}`;
   const root = path.join(labDir, name);
   for (const d of ['opt', 'profile.d', 'systemd']) mkdirSync(path.join(root, d), { recursive: true });
@@ -108,7 +94,7 @@ async function createHost(name: string, ip: string, labDir: string, identityFile
   return { name, ip, netns, root };
 }
 
-async function waitForSshd(h: TestHost): Promise<void> {
+async function waitForSshd(h) {
   for (let i = 0; i < 100; i++) {
     if ((await $({ nothrow: true, quiet: true })`ip netns exec ${h.netns} ss -Hltn ${`sport = :22`}`).stdout.trim()) return;
     await sleep(100);
@@ -117,7 +103,7 @@ async function waitForSshd(h: TestHost): Promise<void> {
 }
 
 /** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
-async function teardown(hosts: TestHost[], dir: string): Promise<void> {
+async function teardown(hosts, dir) {
   for (const h of hosts) {
     await $({ nothrow: true, quiet: true })`ip netns pids ${h.netns} | xargs -r kill -9`;
     await $({ nothrow: true, quiet: true })`ip netns del ${h.netns}`;
@@ -127,20 +113,21 @@ async function teardown(hosts: TestHost[], dir: string): Promise<void> {
 }
 
 /** Runs a command inside a host's namespaces, as an operator logged in there would (not through zkops). */
-export async function onHost(h: TestHost, command: string): Promise<string> {
+/** @returns {Promise<string>} */
+export async function onHost(h, command) {
   const r = await $({ nothrow: true, quiet: true })`ssh -i ${path.join(path.dirname(h.root), 'id_ed25519')} -o UserKnownHostsFile=${path.join(path.dirname(h.root), 'known_hosts.ssh')} -o StrictHostKeyChecking=accept-new -o BatchMode=yes root@${h.ip} ${command}`;
   if (r.exitCode !== 0) throw new Error(`on ${h.name}: ${command} failed (${r.exitCode}): ${r.stderr}`);
   return r.stdout;
 }
 
 /** Makes `publicIp(i)` reach host i (DNAT) from every host and from this machine: the cloud elastic-IP situation. */
-export async function addNat(lab: TestLab, i: number): Promise<void> {
+export async function addNat(lab, i) {
   const rule = ['-t', 'nat', '-A', 'OUTPUT', '-d', publicIp(i), '-j', 'DNAT', '--to-destination', hostIp(i)];
   await $`iptables ${rule}`;
   for (const h of lab.hosts) await $`ip netns exec ${h.netns} iptables ${rule}`;
 }
 
 /** Removes the NAT rules added by addNat from this machine (the hosts' rules go with their namespaces). */
-export async function removeNat(i: number): Promise<void> {
+export async function removeNat(i) {
   await $({ nothrow: true, quiet: true })`iptables -t nat -D OUTPUT -d ${publicIp(i)} -j DNAT --to-destination ${hostIp(i)}`;
 }
