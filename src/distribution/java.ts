@@ -34,10 +34,19 @@ async function probe(ex: Executor, home: string): Promise<{ ok: boolean; major?:
   return { ok: r.code === 0, major: parseJavaMajor(r.stdout), output: r.stdout.trim() };
 }
 
-/** Finds and verifies Java on the host; `envJavaHome` is JAVA_HOME as the host's shell sees it. */
-export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined): Promise<JavaInstall> {
-  const pathJava = (await ex.exec('j=$(command -v java) && readlink -f "$j"')).stdout.trim();
-  const pathHome = pathJava ? pathJava.replace(/\/bin\/java$/, '') : undefined;
+/** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */
+export const JAVA_ON_PATH = 'j=$(command -v java 2>/dev/null) && readlink -f "$j" | sed "s|/bin/java$||" || echo';
+
+/** The home of the `java` on the host's PATH, if any. */
+export async function javaOnPath(ex: Executor): Promise<string | undefined> {
+  return (await ex.exec(JAVA_ON_PATH)).stdout.trim() || undefined;
+}
+
+/**
+ * Finds and verifies Java on the host. `envJavaHome` is JAVA_HOME as the
+ * host's shell sees it; `pathHome` the java on its PATH (see JAVA_ON_PATH).
+ */
+export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined, pathHome: string | undefined): Promise<JavaInstall> {
   const hint = pathHome && pathHome !== envJavaHome ? ` The java on PATH is ${pathHome}; use that, or` : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
 
   let found: JavaInstall | undefined;

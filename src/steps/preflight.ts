@@ -9,7 +9,7 @@ import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
-import { checkJavaFits, findJava } from '../distribution/java.js';
+import { checkJavaFits, findJava, JAVA_ON_PATH } from '../distribution/java.js';
 import { findNodeProcesses, type ZkProcess } from './processes.js';
 import { describeClash, findPortClashes } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
@@ -48,14 +48,14 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
 
 async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
   const { ex, host, nodes } = target;
-  const env = (await execChecked(ex, 'printf "%s\\t%s" "$JAVA_HOME" "$ZOOKEEPER_HOME"')).split('\t');
+  const env = await readHostEnvironment(target);
   // Independent look-ups run together: java -version alone costs a JVM start.
-  const [zk, java, bindAll, processes] = await Promise.all([
-    options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env[1] || undefined),
-    findJava(ex, spec.java.home, env[0] || undefined),
-    host.bindAll === 'auto' ? addressIsLocal(target).then((local) => !local) : Promise.resolve(host.bindAll),
+  const [zk, java, processes] = await Promise.all([
+    options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
+    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome),
     findNodeProcesses(ex, nodes),
   ]);
+  const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
   }
@@ -76,10 +76,26 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   };
 }
 
-/** Whether the host's address is on one of its own interfaces (false: it is reached through NAT). */
-async function addressIsLocal(target: HostTarget): Promise<boolean> {
+/** What one command learns about a host's environment. */
+interface HostEnvironment {
+  javaHome?: string;
+  zookeeperHome?: string;
+  pathJavaHome?: string;
+  /** The host's address is on one of its own interfaces (false: it is reached through NAT). */
+  addressIsLocal: boolean;
+}
+
+/** JAVA_HOME, ZOOKEEPER_HOME, the java on PATH and whether the address is local: one round trip. */
+async function readHostEnvironment(target: HostTarget): Promise<HostEnvironment> {
   const addr = target.host.address;
-  if (/^127\./.test(addr) || addr === 'localhost' || addr === '::1') return true;
-  const script = `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`;
-  return (await execChecked(target.ex, script)).trim() === 'local';
+  const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
+  const script = [
+    'printf "%s\\n" "$JAVA_HOME" "$ZOOKEEPER_HOME"',
+    JAVA_ON_PATH,
+    loopback
+      ? 'echo local'
+      : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
+  ].join('\n');
+  const [javaHome, zookeeperHome, pathJavaHome, local] = (await execChecked(target.ex, script)).split('\n').map((l) => l.trim());
+  return { javaHome: javaHome || undefined, zookeeperHome: zookeeperHome || undefined, pathJavaHome: pathJavaHome || undefined, addressIsLocal: local === 'local' };
 }

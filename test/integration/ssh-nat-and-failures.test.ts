@@ -172,3 +172,39 @@ describe('ZooKeeper from a release tarball', () => {
     await zkops(cwd, ['stop', '-i', inv]);
   });
 });
+
+describe('a jump host', () => {
+  it('reaches hosts that only accept SSH from the jump host', async () => {
+    const { $ } = await import('zx');
+    const controlIp = '10.77.0.1';
+    for (const h of lab.hosts.slice(1)) await $`ip netns exec ${h.netns} iptables -A INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`;
+    try {
+      const file = path.join(cwd, 'jump.yaml');
+      const body = (jump: boolean) =>
+        [
+          'name: jump',
+          'executor: ssh',
+          'dir: /opt/jump',
+          `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts}${jump ? `, jumpHost: "root@${lab.hosts[0]!.ip}"` : ''} }`,
+          'hosts:',
+          ...lab.hosts.slice(1).map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+          'nodes:',
+          ...lab.hosts.slice(1).map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+          '',
+        ].join('\n');
+      writeFileSync(file, body(false));
+      const direct = await zkops(cwd, ['deploy', '-i', file, '--no-start']);
+      expect(direct.code).not.toBe(0);
+      expect(direct.stderr).toMatch(/Cannot reach 10\.77\.0\.1[23]:22 over SSH/);
+
+      writeFileSync(file, body(true));
+      const viaJump = await zkops(cwd, ['deploy', '-i', file, '--no-start']);
+      expect(viaJump.code, viaJump.stderr).toBe(0);
+      expect(viaJump.stdout).toContain('Installed and configured 2 node(s)');
+    } finally {
+      for (const h of lab.hosts.slice(1)) await $`ip netns exec ${h.netns} iptables -D INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`.nothrow();
+    }
+    // The files really landed on the hosts behind the jump host.
+    expect(await onHost(lab.hosts[1]!, 'cat /opt/jump/node-1/data/myid')).toBe('1\n');
+  });
+});

@@ -5,7 +5,7 @@
  * rewrite JAVA_HOME in java.env to a Java that runs.
  */
 import path from 'node:path';
-import { findJava } from '../../distribution/java.js';
+import { findJava, javaOnPath } from '../../distribution/java.js';
 import { sh } from '../../render/node.js';
 import type { Check, Finding } from '../index.js';
 
@@ -15,7 +15,7 @@ export const javaCheck: Check = async (ctx) => {
     const env = (await t.ex.exec('printf "%s" "$JAVA_HOME"')).stdout.trim();
     let good: string | undefined;
     try {
-      good = (await findJava(t.ex, ctx.spec.java.home, env || undefined)).home;
+      good = (await findJava(t.ex, ctx.spec.java.home, env || undefined, await javaOnPath(t.ex))).home;
     } catch (err) {
       findings.push({ check: 'java', severity: 'error', message: (err as Error).message });
     }
