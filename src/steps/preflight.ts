@@ -49,6 +49,12 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
 async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
   const { ex, host, nodes } = target;
   const env = await readHostEnvironment(target);
+  if (!/^Linux /.test(env.system)) {
+    throw new PreflightError(`${ex.label} runs ${env.system || 'an unknown system'}; zkops manages ZooKeeper on Linux hosts only.`);
+  }
+  if (env.freeMiB !== undefined && env.freeMiB < MIN_FREE_MIB) {
+    throw new PreflightError(`${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`);
+  }
   // Independent look-ups run together: java -version alone costs a JVM start.
   const [zk, java, processes] = await Promise.all([
     options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
@@ -83,7 +89,14 @@ interface HostEnvironment {
   pathJavaHome?: string;
   /** The host's address is on one of its own interfaces (false: it is reached through NAT). */
   addressIsLocal: boolean;
+  /** `uname -sm`, e.g. "Linux x86_64". */
+  system: string;
+  /** Free space (MiB) on the file system that will hold the install root. */
+  freeMiB?: number;
 }
+
+/** Free space a node needs at the least: the release, logs and the first snapshots. */
+export const MIN_FREE_MIB = 512;
 
 /** JAVA_HOME, ZOOKEEPER_HOME, the java on PATH and whether the address is local: one round trip. */
 async function readHostEnvironment(target: HostTarget): Promise<HostEnvironment> {
@@ -92,10 +105,20 @@ async function readHostEnvironment(target: HostTarget): Promise<HostEnvironment>
   const script = [
     'printf "%s\\n" "$JAVA_HOME" "$ZOOKEEPER_HOME"',
     JAVA_ON_PATH,
+    'uname -sm',
+    // The install root may not exist yet: measure its nearest existing parent.
+    `d=${sh(target.nodes[0]?.dir ?? '/')}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pm "$d" | awk 'NR==2{print $4}'`,
     loopback
       ? 'echo local'
       : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, local] = (await execChecked(target.ex, script)).split('\n').map((l) => l.trim());
-  return { javaHome: javaHome || undefined, zookeeperHome: zookeeperHome || undefined, pathJavaHome: pathJavaHome || undefined, addressIsLocal: local === 'local' };
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local] = (await execChecked(target.ex, script)).split('\n').map((l) => l.trim());
+  return {
+    javaHome: javaHome || undefined,
+    zookeeperHome: zookeeperHome || undefined,
+    pathJavaHome: pathJavaHome || undefined,
+    system,
+    freeMiB: free && /^\d+$/.test(free) ? Number(free) : undefined,
+    addressIsLocal: local === 'local',
+  };
 }

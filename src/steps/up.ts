@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderNodeFiles, renderProfileScripts, sh, type RenderedFile } from '../render/node.js';
-import { syncFiles, type FileOutcome } from '../executors/helpers.js';
+import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
 import { probeNode } from '../health/probe.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { NodeReport } from '../health/cluster.js';
@@ -87,7 +87,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
         ];
         const nodeFiles = plans.filter((p) => p.h === h);
         const all = [...hostFiles, ...nodeFiles.flatMap((p) => p.files)];
-        if (!opts.dryRun) await t.ex.exec(t.nodes.map((n) => `mkdir -p ${sh(n.dataDir)} ${sh(n.logDir)}${n.dataLogDir ? ` ${sh(n.dataLogDir)}` : ''}`).join(' && '));
+        if (!opts.dryRun) await execChecked(t.ex, makePrivateDirs(t.nodes));
         const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun });
         return nodeFiles.map((p) => ({ node: p.node, outcomes: outcomes.filter((o) => p.files.some((f) => f.path === o.path)), hostFiles: outcomes.slice(0, 2) }));
       });
@@ -123,6 +123,12 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   const waited = await progress.step('quorum', () => waitForQuorum(spec, opts.timeoutMs, hooks), (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''));
   const processes = new Map((await Promise.all(targets.map((t) => findNodeProcesses(t.ex, t.nodes)))).flatMap((m) => [...m]));
   return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes, distribution };
+}
+
+/** Creates every node's data, data-log and log directory, readable by owner and group only. */
+function makePrivateDirs(nodes: NodeSpec[]): string {
+  const dirs = nodes.flatMap((n) => [n.dataDir, n.logDir, ...(n.dataLogDir ? [n.dataLogDir] : [])]).map(sh).join(' ');
+  return `mkdir -p ${dirs} && chmod 750 ${dirs}`;
 }
 
 /** Hooks that let the quorum wait see dead processes and log tails on each host. */
