@@ -10,7 +10,7 @@ import { waitForQuorum } from '../health/wait.js';
 import { printJson, Progress, type OutputOptions } from '../output.js';
 import { findNodeProcesses, startNodeProcess, stopNodeProcess } from '../steps/processes.js';
 import { describeClash, findPortClashes } from '../steps/ports.js';
-import { closeTargets, openTargets, type HostTarget } from '../steps/targets.js';
+import { closeTargets, openTargets, targetOf } from '../steps/targets.js';
 import { rollingRestart, waitHooks } from '../steps/up.js';
 import { sh } from '../render/node.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
@@ -25,8 +25,6 @@ export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
     return node;
   });
 }
-
-const targetOf = (targets: HostTarget[], node: NodeSpec) => targets.find((t) => t.nodes.includes(node))!;
 
 export async function stopCommand(flags: ClusterFlags, ids: string[], out: OutputOptions): Promise<number> {
   const { spec } = await resolveCluster(flags);

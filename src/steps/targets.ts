@@ -40,6 +40,13 @@ export async function openTargets(spec: ClusterSpec, options: ConnectOptions = {
   return opened;
 }
 
+/** The target that runs `node`. */
+export function targetOf(targets: HostTarget[], node: NodeSpec): HostTarget {
+  const t = targets.find((x) => x.nodes.includes(node));
+  if (!t) throw new Error(`node ${node.id} belongs to no host target`);
+  return t;
+}
+
 /** Closes every target's executor. */
 export async function closeTargets(targets: HostTarget[]): Promise<void> {
   await Promise.allSettled([...new Set(targets.map((t) => t.ex))].map((ex) => ex.close()));

@@ -17,7 +17,7 @@ import type { Progress } from '../output.js';
 import { preflight, type HostState } from './preflight.js';
 import { inspectTarball, installTarball, type DistributionOutcome } from '../distribution/tarball.js';
 import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from './processes.js';
-import { forEachTarget, type HostTarget } from './targets.js';
+import { forEachTarget, targetOf, type HostTarget } from './targets.js';
 
 /** What happened to one node. */
 export interface NodeOutcome {
@@ -110,7 +110,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   const changed = outcomes.some((o) => o.action !== 'unchanged' || o.files.some((f) => f.status === 'changed')) || Object.values(distribution ?? {}).includes('installed');
   if (opts.dryRun || opts.start === false) return { changed, nodes: outcomes, reports: [], distribution };
 
-  const exFor = (node: NodeSpec) => targets.find((t) => t.nodes.includes(node))!.ex;
+  const exFor = (node: NodeSpec) => targetOf(targets, node).ex;
   const toStart = outcomes.filter((o) => o.action === 'started').map((o) => spec.nodes.find((n) => n.id === o.id)!);
   if (toStart.length > 0) {
     await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(exFor(n), n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
@@ -143,7 +143,7 @@ export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
       return dead;
     },
     logTail: async (node: NodeSpec) => {
-      const t = targets.find((x) => x.nodes.includes(node))!;
+      const t = targetOf(targets, node);
       // zkops's own four-letter-word probes fill the log while it waits; leave them out.
       const skipProbes = `grep -v -e 'Processing [a-z]\\{4\\} command from' -e 'Closed socket connection for client'`;
       const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
@@ -162,7 +162,7 @@ export async function rollingRestart(spec: ClusterSpec, targets: HostTarget[], n
   const ordered = [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
   const hooks = waitHooks(spec, targets);
   for (const node of ordered) {
-    const ex = targets.find((t) => t.nodes.includes(node))!.ex;
+    const ex = targetOf(targets, node).ex;
     const proc = (await findNodeProcesses(ex, [node])).get(node.id);
     await stopNodeProcess(ex, node, proc);
     await startNodeProcess(ex, node);
