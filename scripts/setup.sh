@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(zookeeper)
-[ "${1:-}" = "--test" ] && want+=(openssh-server iproute2 iptables python3)
+want=(zookeeper iproute2)
+[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo)
 
 missing=()
 for p in "${want[@]}"; do

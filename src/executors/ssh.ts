@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { ExecError, TransportError } from '../errors.js';
+import { ExecError, ExitCode, TransportError } from '../errors.js';
 import type { ClusterSpec, HostSpec } from '../inventory/spec.js';
 import { sh } from '../render/node.js';
 import { checkKnownHost, fingerprint, keyType, knownHostsName, recordKnownHost } from './known-hosts.js';
@@ -193,7 +193,8 @@ function open(t: Target, auth: Partial<ConnectConfig>, knownHosts: string, optio
     client.on('ready', () => resolve(client));
     client.on('error', (err: Error & { level?: string }) => {
       client.end();
-      if (keyProblem) return reject(new TransportError(keyProblem));
+      // A host key that cannot be trusted is a preflight refusal (exit 4), not a broken link.
+      if (keyProblem) return reject(new TransportError(keyProblem, ExitCode.preflight));
       if (err.level === 'client-authentication') return reject(new TransportError(`SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the agent's keys.`));
       reject(new TransportError(`Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd runs there.`));
     });

@@ -6,7 +6,7 @@
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { listeningPorts } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
-import { execChecked } from '../executors/helpers.js';
+import { ExecError, PreflightError } from '../errors.js';
 
 /** A listening TCP socket on a host. */
 export interface Listener {
@@ -44,7 +44,10 @@ export function parseSsListeners(out: string): Listener[] {
 
 /** Every listening TCP socket on the host. */
 export async function listListeners(ex: Executor): Promise<Listener[]> {
-  return parseSsListeners(await execChecked(ex, 'ss -Hltnp'));
+  const r = await ex.exec('ss -Hltnp');
+  if (r.code === 127) throw new PreflightError(`${ex.label} has no \`ss\` to check which ports are taken; install iproute2 (apt-get install iproute2).`);
+  if (r.code !== 0) throw new ExecError('ss -Hltnp', ex.label, r.code, r.stderr);
+  return parseSsListeners(r.stdout);
 }
 
 /**

@@ -6,6 +6,7 @@
 import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { LocalExecutor } from '../executors/local.js';
+import { ExitCode, ZkopsError } from '../errors.js';
 
 /** One host, how to reach it, and its nodes. */
 export interface HostTarget {
@@ -52,11 +53,11 @@ export async function closeTargets(targets: HostTarget[]): Promise<void> {
   await Promise.allSettled([...new Set(targets.map((t) => t.ex))].map((ex) => ex.close()));
 }
 
-/** Several hosts failed; the message lists each. */
-export class AggregateHostError extends Error {
+/** Several hosts failed; the message lists each, and the exit code is theirs when they agree. */
+export class AggregateHostError extends ZkopsError {
   constructor(readonly errors: Error[]) {
-    super(errors.map((e) => `- ${e.message}`).join('\n'));
-    this.name = 'AggregateHostError';
+    const codes = new Set(errors.map((e) => (e instanceof ZkopsError ? e.exitCode : ExitCode.failure)));
+    super(`${errors.length} hosts could not be reached:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, codes.size === 1 ? [...codes][0]! : ExitCode.failure);
   }
 }
 

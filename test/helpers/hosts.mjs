@@ -80,7 +80,7 @@ async function createHost(name, ip, labDir, identityFile) {
     '-o', `ListenAddress=${ip}`,
     '-o', `PidFile=${root}/sshd.pid`,
     '-o', `HostKey=${root}/ssh_host_ed25519_key`,
-    '-o', `AuthorizedKeysFile=${root}/authorized_keys`,
+    '-o', `AuthorizedKeysFile=${root}/authorized_keys .ssh/authorized_keys`,
     '-o', 'PermitRootLogin=prohibit-password',
     '-o', 'PasswordAuthentication=no',
     '-o', 'StrictModes=no',

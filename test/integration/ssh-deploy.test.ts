@@ -50,7 +50,9 @@ afterAll(async () => {
 describe('zkops deploy over SSH', () => {
   it('refuses hosts whose key is unknown unless --accept-new-host-keys is given, and writes nothing', async () => {
     const r = await zkops(cwd, ['deploy', '-i', inventory]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('3 hosts could not be reached');
+    expect(r.stderr).not.toContain('bug');
     expect(r.stderr).toContain(`The SSH host key of ${lab.hosts[0]!.ip} is unknown (ssh-ed25519 SHA256:`);
     expect(r.stderr).toContain('--accept-new-host-keys');
     expect(await onHost(lab.hosts[0]!, 'ls -A /opt /etc/profile.d')).not.toMatch(/zk|java\.sh/);
@@ -117,7 +119,7 @@ describe('zkops deploy over SSH', () => {
       expect(forged).not.toBe(original);
       writeFileSync(lab.knownHosts, forged);
       const r = await zkops(cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
-      expect(r.code).not.toBe(0);
+      expect(r.code).toBe(4);
       expect(r.stderr).toContain(`WARNING: the SSH host key of ${lab.hosts[0]!.ip} has CHANGED`);
       expect(r.stderr).toContain('ssh-keygen -R');
       expect(readFileSync(lab.knownHosts, 'utf8')).toBe(forged); // never overwritten, even with the opt-in

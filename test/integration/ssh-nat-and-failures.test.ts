@@ -208,3 +208,54 @@ describe('a jump host', () => {
     expect(await onHost(lab.hosts[1]!, 'cat /opt/jump/node-1/data/myid')).toBe('1\n');
   });
 });
+
+describe('a non-root SSH user with sudo', () => {
+  const user = 'zkops-ci';
+  beforeAll(async () => {
+    const { $ } = await import('zx');
+    await $`id -u ${user} >/dev/null 2>&1 || useradd --create-home --shell /bin/bash ${user}`;
+    // No password, but not a locked account ("!"), which sshd refuses even for key logins.
+    await $`usermod -p '*' ${user}`;
+    const home = `/home/${user}`;
+    await $`install -d -m 700 -o ${user} ${home}/.ssh && install -m 600 -o ${user} ${lab.identityFile}.pub ${home}/.ssh/authorized_keys`;
+    writeFileSync(`/etc/sudoers.d/${user}`, `${user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+  });
+  afterAll(async () => {
+    const { $ } = await import('zx');
+    await $`rm -f /etc/sudoers.d/${user}`.nothrow();
+    await $`userdel -r ${user}`.nothrow().quiet();
+  });
+
+  it('deploys through sudo: root-owned files in root-only places, a healthy ensemble', async () => {
+    const file = path.join(cwd, 'sudo.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: viasudo',
+        'executor: ssh',
+        'dir: /opt/viasudo',
+        `ssh: { user: ${user}, sudo: true, identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+        'hosts:',
+        ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+        'nodes:',
+        ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+        'java: { heap: 128m }',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const r = await zkopsJson(cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+      const h = lab.hosts[0]!;
+      expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe('root 644\nroot 644\n');
+      // The servers run as root (started through sudo), not as the login user.
+      const pid = r.json.nodes[0].pid;
+      expect((await onHost(h, `stat -c %U /proc/${pid}`)).trim()).toBe('root');
+      const again = await zkopsJson(cwd, ['deploy', '-i', file]);
+      expect(again.json.changed).toBe(false);
+    } finally {
+      await zkops(cwd, ['stop', '-i', file]);
+    }
+  });
+});
