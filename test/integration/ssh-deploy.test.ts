@@ -66,6 +66,10 @@ describe('zkops deploy over SSH', () => {
     expect(r.json.connectString).toBe(lab.hosts.map((h) => `${h.ip}:2181`).join(','));
     const known = readFileSync(lab.knownHosts, 'utf8');
     for (const line of lab.hostKeyLines) expect(known).toContain(line);
+    // The private key never shows up in what zkops prints.
+    const keyBody = readFileSync(lab.identityFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    const printed = JSON.stringify(r.json) + r.stderr;
+    for (const line of keyBody) expect(printed).not.toContain(line);
 
     await zkCli(`${lab.hosts[0]!.ip}:2181`, 'create', '/over-ssh', 'written-on-host-1');
     expect(await zkCli(`${lab.hosts[2]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
