@@ -25,9 +25,16 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
   const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
   let result: UpResult;
   try {
-    result = await bringUp(spec, targets, { progress, timeoutMs: opts.timeoutSeconds * 1000, dryRun: opts.dryRun, start: opts.start, profileDir: opts.profileDir });
+    result = await bringUp(spec, targets, {
+      progress,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      dryRun: opts.dryRun,
+      start: opts.start,
+      profileDir: opts.profileDir,
+      // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
+      onWritten: async () => void (await saveInventory(loaded, text)),
+    });
   } finally {
-    if (!opts.dryRun) await saveInventory(loaded, text).catch(() => undefined);
     await closeTargets(targets);
   }
   if (opts.start === false && !opts.dryRun) {

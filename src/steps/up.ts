@@ -47,6 +47,8 @@ export interface UpOptions {
   profileDir: string;
   /** Install and configure only; start nothing (false: `deploy --no-start`). */
   start?: boolean;
+  /** Called once files are on the hosts (not on a dry run): from then on there is a cluster to remember. */
+  onWritten?: () => Promise<void>;
 }
 
 /** Brings the cluster to the state the spec describes. */
@@ -100,6 +102,8 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
       return n === 0 ? 'no file changed' : `${n} file${n > 1 ? 's' : ''} ${opts.dryRun ? 'would change' : 'written'}`;
     },
   );
+
+  if (!opts.dryRun) await opts.onWritten?.();
 
   const outcomes: NodeOutcome[] = writes.map((w) => {
     const running = hosts.find((h) => h.target.nodes.includes(w.node))!.processes.get(w.node.id);

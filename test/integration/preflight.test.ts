@@ -39,7 +39,7 @@ describe('preflight refuses to start a half-working ensemble', () => {
       expect(r.stderr).toContain('nothing was written or started');
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(await serversUnder(cwd)).toEqual([]);
-      expect(existsSync(path.join(cwd, '.zkops/clash/node-1'))).toBe(false);
+      expect(existsSync(path.join(cwd, '.zkops/clash'))).toBe(false);
     } finally {
       holder.kill();
     }
@@ -51,7 +51,7 @@ describe('preflight refuses to start a half-working ensemble', () => {
     expect(r.stderr).toContain('Java at /usr/lib/jvm/no-such-jdk (from the JAVA_HOME environment variable)');
     expect(r.stderr).toMatch(/The java on PATH is \/\S+; use that, or fix or unset JAVA_HOME/);
     expect(await serversUnder(cwd)).toEqual([]);
-    expect(existsSync(path.join(cwd, '.zkops/badjava/node-1'))).toBe(false);
+    expect(existsSync(path.join(cwd, '.zkops/badjava'))).toBe(false);
   });
 
   it('reports where ZooKeeper is missing and what to install or set', async () => {
@@ -59,6 +59,7 @@ describe('preflight refuses to start a half-working ensemble', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('ZooKeeper not found at /opt/nothing-here (from ZOOKEEPER_HOME)');
     expect(r.stderr).toContain('apache-zookeeper-X.Y.Z-bin');
+    expect(existsSync(path.join(cwd, '.zkops/nozk'))).toBe(false);
   });
 
   it('rejects a bad inventory with file:line and field, and exit code 3', async () => {
