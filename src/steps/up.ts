@@ -6,7 +6,7 @@
  * last) so the quorum survives.
  */
 import path from 'node:path';
-import { ZkopsError } from '../errors.js';
+import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderNodeFiles, renderProfileScripts, sh, type RenderedFile } from '../render/node.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
@@ -57,7 +57,10 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   const tarball = spec.zookeeper.tarball ? await inspectTarball(spec.zookeeper.tarball, spec.zookeeper.sha512) : undefined;
   const hosts = await progress.step('preflight', () => preflight(spec, targets, { checkPorts: true, tarball }), (h) => describeFacts(h));
   const plans = hosts.flatMap((h) => h.target.nodes.map((node) => ({ h, node, files: renderNodeFiles(spec, node, h.facts) })));
-  await progress.step('check data', () => guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label }))));
+  await progress.step('check data', async () => {
+    await guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label })));
+    await guardMembership(plans);
+  });
 
   let distribution: Record<string, DistributionOutcome> | undefined;
   if (tarball && !opts.dryRun) {
@@ -195,6 +198,36 @@ async function guardMyids(items: { ex: HostTarget['ex']; node: NodeSpec; label: 
     }),
   );
   if (problems.length) throw new ZkopsError(`Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+/** The `server.N=` lines of a zoo.cfg: the ensemble's membership. */
+function serverLines(zooCfg: string): string {
+  return zooCfg
+    .split('\n')
+    .filter((l) => /^server\.\d+=/.test(l))
+    .sort()
+    .join('\n');
+}
+
+/**
+ * A running ensemble's membership is not changed in one step: nodes started
+ * with the new server list would elect their own leader next to the old
+ * ones (split brain). Refuse, and say how to do it safely.
+ */
+async function guardMembership(plans: { h: HostState; node: NodeSpec; files: RenderedFile[] }[]): Promise<void> {
+  const running = plans.filter((p) => p.h.processes.get(p.node.id));
+  if (running.length === 0) return;
+  for (const p of running) {
+    const now = await p.h.target.ex.readFile(p.node.zooCfg);
+    const next = p.files.find((f) => f.path === p.node.zooCfg)!.content;
+    if (now !== undefined && serverLines(now) !== serverLines(next)) {
+      throw new PreflightError(
+        `The ensemble's membership would change while it runs (node ${p.node.id} runs with\n${indent(serverLines(now))}\n  and the inventory now says\n${indent(serverLines(next))}).\n` +
+          `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. Nothing was written or started. ` +
+          `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
+      );
+    }
+  }
 }
 
 function describeFacts(hosts: HostState[]): string {

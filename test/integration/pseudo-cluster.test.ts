@@ -115,3 +115,28 @@ describe('zkops init: a three-node pseudo-cluster', () => {
     expect(status.stderr).toContain('No cluster here');
   });
 });
+
+describe('changing the membership of a running ensemble', () => {
+  it('refuses to grow a running ensemble in one step (split brain), and does it once stopped', async () => {
+    const dir = workdir('grow');
+    try {
+      expect((await zkops(dir, ['init', '--base-port', '27181'])).code).toBe(0);
+      const pidsBefore = await serversUnder(dir);
+      const grow = await zkops(dir, ['init', '--base-port', '27181', '--nodes', '5']);
+      expect(grow.code).toBe(4);
+      expect(grow.stderr).toContain("The ensemble's membership would change while it runs");
+      expect(grow.stderr).toContain('server.5=127.0.0.1:27892:28892');
+      expect((await serversUnder(dir)).sort()).toEqual(pidsBefore.sort());
+      expect(readFileSync(path.join(dir, '.zkops/zk/node-1/conf/zoo.cfg'), 'utf8')).not.toContain('server.4=');
+
+      expect((await zkops(dir, ['stop'])).code).toBe(0);
+      const grown = await zkopsJson(dir, ['init', '--base-port', '27181', '--nodes', '5']);
+      expect(grown.code, grown.stderr).toBe(0);
+      expect(grown.json.healthy).toBe(true);
+      expect(grown.json.nodes).toHaveLength(5);
+    } finally {
+      await zkops(dir, ['destroy', '--yes']);
+      await killServersUnder(dir);
+    }
+  });
+});
