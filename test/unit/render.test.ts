@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
-import { renderNodeFiles, renderProfileScripts, type HostFacts } from '../../src/render/node.js';
+import { renderNodeFiles, renderProfileScripts, renderSystemdUnit, type HostFacts } from '../../src/render/node.js';
 
 const FACTS: HostFacts = {
   javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
@@ -36,6 +36,12 @@ describe('rendering (golden files)', () => {
     expect(files[0]!.content).toBe('2\n');
     expect(files.find((f) => f.path.endsWith('zk-run.sh'))!.mode).toBe(0o755);
     for (const f of files.slice(1)) golden(`pseudo-3/node-2/${path.basename(f.path)}`, f.content);
+  });
+
+  it('renders the systemd unit, which runs the same run script', () => {
+    const unit = renderSystemdUnit(vms, vms.nodes[0]!);
+    expect(unit).toContain('ExecStart=/opt/zookeeper/node-1/bin/zk-run.sh\n');
+    golden('vms-3/zookeeper-1.service', unit);
   });
 
   it('renders the profile scripts', () => {
