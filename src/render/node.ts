@@ -125,9 +125,19 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
   ];
 }
 
-/** The systemd unit for a node (used where systemd runs). */
+/** One argument in a systemd command line: double-quoted, with specifiers (%) and variables ($) escaped. */
+export function systemdArg(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+}
+
+/** The systemd unit for a node (for hosts where systemd runs). */
 export function renderSystemdUnit(spec: ClusterSpec, node: NodeSpec): string {
-  return renderTemplate('zookeeper.service', { cluster: spec.name, id: node.id, runScript: node.runScript, pidFile: node.pidFile });
+  return renderTemplate('zookeeper.service', {
+    cluster: spec.name,
+    id: node.id,
+    execStart: `/bin/sh ${systemdArg(node.runScript)}`,
+    pidFile: node.pidFile.replace(/%/g, '%%'),
+  });
 }
 
 /** The profile scripts for a host: java.sh (JAVA_HOME, JRE_HOME, PATH) and zk.sh (ZOOKEEPER_HOME, ZOOCFGDIR). */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
-import { renderNodeFiles, renderProfileScripts, renderSystemdUnit, type HostFacts } from '../../src/render/node.js';
+import { renderNodeFiles, renderProfileScripts, renderSystemdUnit, systemdArg, type HostFacts } from '../../src/render/node.js';
 
 const FACTS: HostFacts = {
   javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
@@ -40,8 +40,9 @@ describe('rendering (golden files)', () => {
 
   it('renders the systemd unit, which runs the same run script', () => {
     const unit = renderSystemdUnit(vms, vms.nodes[0]!);
-    expect(unit).toContain('ExecStart=/opt/zookeeper/node-1/bin/zk-run.sh\n');
+    expect(unit).toContain('ExecStart=/bin/sh "/opt/zookeeper/node-1/bin/zk-run.sh"\n');
     golden('vms-3/zookeeper-1.service', unit);
+    expect(systemdArg('/opt/zk dir/50%/$HOME/"q"')).toBe('"/opt/zk dir/50%%/$$HOME/\\"q\\""');
   });
 
   it('renders the profile scripts', () => {
