@@ -3,13 +3,13 @@
  * Stop waits until each process is really gone; start of a running node does
  * nothing; restart is rolling (followers first, leader last).
  */
-import { ExitCode, ZkopsError } from '../errors.js';
+import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
 import { printJson, Progress, type OutputOptions } from '../output.js';
-import { findNodeProcesses, startNodeProcess, stopNodeProcess } from '../steps/processes.js';
-import { describeClash, findPortClashes } from '../steps/ports.js';
+import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from '../steps/processes.js';
+import { assertPortsFree } from '../steps/ports.js';
 import { closeTargets, openTargets, targetOf } from '../steps/targets.js';
 import { rollingRestart, waitHooks } from '../steps/up.js';
 import { sh } from '../render/node.js';
@@ -55,30 +55,26 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
   const progress = new Progress(out.progress);
   const targets = await openTargets(spec);
   try {
-    const procs = new Map<number, unknown>();
+    const procs = new Map<number, ZkProcess | undefined>();
     for (const t of targets) for (const [id, p] of await findNodeProcesses(t.ex, t.nodes)) procs.set(id, p);
     const toStart = nodes.filter((n) => !procs.get(n.id));
-    const clashes = (
-      await Promise.all(
-        targets.map(async (t) => {
-          const mine = toStart.filter((n) => t.nodes.includes(n));
-          const own = new Set([...procs.values()].flatMap((p) => (p ? [(p as { pid: number }).pid] : [])));
-          return (await findPortClashes(t.ex, spec, mine, own)).map((c) => describeClash(c, t.host.address));
-        }),
-      )
-    ).flat();
-    if (clashes.length) throw new ZkopsError(`Not starting: ${clashes.join('; ')}. Stop those processes or change the ports; zkops doctor explains leftovers.`, ExitCode.preflight);
+    const ownPids = new Set([...procs.values()].flatMap((p) => (p ? [p.pid] : [])));
+    for (const t of targets) {
+      await assertPortsFree(t.ex, spec, toStart.filter((n) => t.nodes.includes(n)), ownPids, t.host.address).catch((e: Error) => {
+        throw new PreflightError(`Nothing was started: ${e.message}`);
+      });
+    }
     for (const node of toStart) {
       const t = targetOf(targets, node);
       if (!(await t.ex.readFile(node.runScript))) throw new ZkopsError(`Node ${node.id} has never been set up (${node.runScript} is missing). Run zkops init (or deploy) first.`, ExitCode.usage);
     }
     if (toStart.length) await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(targetOf(targets, n).ex, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
-    const runningAfter = spec.nodes.filter((n) => procs.get(n.id) || toStart.includes(n)).length;
-    let reports;
-    if (runningAfter * 2 > spec.nodes.length) {
-      reports = (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, { ...waitHooks(spec, targets), deadNodes: undefined }).catch(() => null)))?.reports;
-    }
-    reports ??= await probeCluster(spec);
+    // Wait for the nodes that should now run; nodes left stopped on purpose do not count.
+    const running = spec.nodes.filter((n) => procs.get(n.id) || toStart.includes(n));
+    const reports =
+      running.length * 2 > spec.nodes.length
+        ? (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, waitHooks(spec, targets), running))).reports
+        : await probeCluster(spec);
     const status = clusterStatus(spec, reports);
     const startedIds = toStart.map((n) => n.id);
     if (out.json) printJson({ ...status, started: startedIds, alreadyRunning: nodes.filter((n) => !toStart.includes(n)).map((n) => n.id) });

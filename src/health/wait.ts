@@ -19,20 +19,23 @@ export interface WaitHooks {
   logTail?: (node: NodeSpec) => Promise<string>;
 }
 
-/** Polls until healthy; returns the final reports. */
-export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks: WaitHooks = {}): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
+/**
+ * Polls until healthy; returns the final reports. With `expected`, only those
+ * nodes must serve (others may be stopped on purpose): one leads, the rest follow.
+ */
+export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks: WaitHooks = {}, expected?: NodeSpec[]): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
   const started = Date.now();
   const deadline = started + timeoutMs;
   let lastDeadCheck = started;
   for (;;) {
     const reports = await probeCluster(spec, 1500);
-    const verdict = judgeCluster(reports);
+    const verdict = judgeCluster(expected ? reports.filter((r) => expected.includes(r.node)) : reports);
     if (verdict.status === 'healthy') return { reports, verdict, ms: Date.now() - started };
     const now = Date.now();
     let dead: number[] = [];
     if (hooks.deadNodes && now - lastDeadCheck > 1500) {
       lastDeadCheck = now;
-      dead = await hooks.deadNodes();
+      dead = (await hooks.deadNodes()).filter((id) => !expected || expected.some((n) => n.id === id));
     }
     if (dead.length > 0 || now >= deadline) {
       const why = dead.length > 0 ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited` : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;

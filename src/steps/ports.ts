@@ -73,6 +73,19 @@ export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: No
   return clashes;
 }
 
+/**
+ * Throws a PreflightError naming every taken port of `nodes` on this host,
+ * with the holder's pid and command, and what to do.
+ */
+export async function assertPortsFree(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string): Promise<void> {
+  const clashes = await findPortClashes(ex, spec, nodes, ownPids);
+  if (clashes.length === 0) return;
+  throw new PreflightError(
+    `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, hostLabel)}`).join('\n')}\n` +
+      '    Stop those processes (zkops doctor can tell whether one is a leftover ZooKeeper), or choose other ports (--base-port, or the inventory).',
+  );
+}
+
 /** One line per clash: `node 2 client port 2182 is taken by pid 4242 (python3 -m http.server 2182)`. */
 export function describeClash(c: PortClash, hostLabel: string): string {
   const who = c.holder.pid

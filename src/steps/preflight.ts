@@ -4,14 +4,14 @@
  * this cluster's running processes found, and every port free (or held by
  * this cluster itself). All problems on all hosts are reported together.
  */
-import { PreflightError, ZkopsError } from '../errors.js';
+import { PreflightError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, JAVA_ON_PATH } from '../distribution/java.js';
 import { findNodeProcesses, type ZkProcess } from './processes.js';
-import { describeClash, findPortClashes } from './ports.js';
+import { assertPortsFree } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../render/node.js';
@@ -68,12 +68,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   checkJavaFits(java, zk.version, ex.label);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
-    const clashes = await findPortClashes(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids);
-    if (clashes.length > 0) {
-      throw new ZkopsError(
-        `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, host.address)}`).join('\n')}\n    Stop those processes (zkops doctor can tell whether one is a leftover ZooKeeper), or choose other ports (--base-port, or the inventory).`,
-      );
-    }
+    await assertPortsFree(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address);
   }
   return {
     target,

@@ -151,13 +151,15 @@ export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
     },
     logTail: async (node: NodeSpec) => {
       const t = targetOf(targets, node);
-      // zkops's own four-letter-word probes fill the log while it waits; leave them out, and
-      // show the last warnings and errors (stack frames dropped), else the plain last lines.
+      // Only the current run (logs append across restarts: ZooKeeper begins each run by reading its
+      // config); without zkops's own four-letter-word probes; the last warnings and errors with stack
+      // frames dropped, else the plain last lines.
+      const currentRun = `awk '/Reading configuration from/{b=""} {b=b $0 "\\n"} END{printf "%s", b}'`;
       const skipProbes = `grep -v -e 'Processing [a-z]\\{4\\} command from' -e 'Closed socket connection for client'`;
       const problems = `grep -E ' (WARN|ERROR|FATAL) |Exception|Error:' | grep -v '^[[:space:]]*at ' | tail -n 12`;
       const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
       const r = await t.ex.exec(
-        `for f in ${logs.join(' ')}; do [ -s "$f" ] || continue; p=$(${skipProbes} "$f" | ${problems}); if [ -n "$p" ]; then printf '%s\\n' "$p"; else ${skipProbes} "$f" | tail -n 15; fi; break; done`,
+        `for f in ${logs.join(' ')}; do [ -s "$f" ] || continue; run=$(${currentRun} "$f" | ${skipProbes}); p=$(printf '%s\\n' "$run" | ${problems}); if [ -n "$p" ]; then printf '%s\\n' "$p"; else printf '%s\\n' "$run" | tail -n 15; fi; break; done`,
       );
       return r.stdout;
     },

@@ -134,3 +134,21 @@ describe('zkops doctor', () => {
     expect((await zkops(cwd, ['destroy', '--yes', ...flags])).code).toBe(0);
   });
 });
+
+describe('zkops start', () => {
+  it('explains a node that dies on start, with the cause from its log, instead of a bare "not healthy"', async () => {
+    const up = await zkops(cwd, ['init', '--base-port', '23581', '--name', 'dies']);
+    expect(up.code, up.stderr).toBe(0);
+    const flags = ['--cluster', 'dies'];
+    expect((await zkops(cwd, ['stop', '2', ...flags])).code).toBe(0);
+    // A node whose config is broken by hand: ZooKeeper refuses to start with it.
+    const cfg = path.join(cwd, '.zkops/dies/node-2/conf/zoo.cfg');
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(/^tickTime=.*$/m, 'tickTime=not-a-number'));
+    const r = await zkops(cwd, ['start', ...flags]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('node 2 exited');
+    expect(r.stderr).toMatch(/not-a-number|NumberFormatException|ConfigException/);
+    expect((await zkops(cwd, ['destroy', '--yes', ...flags])).code).toBe(0);
+  });
+});
