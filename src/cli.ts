@@ -98,6 +98,11 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`zkops status | head`) is normal, not an error to print.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw err;
+  });
   let code: number = ExitCode.ok;
   const verbose = argv.includes('--verbose');
   const json = argv.includes('--json');

@@ -5,6 +5,7 @@
 import type { ClusterSpec } from '../inventory/spec.js';
 import { connectString } from '../inventory/spec.js';
 import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cluster.js';
+import type { NodeMetrics } from '../health/probe.js';
 import { color, table } from '../output.js';
 import type { ZkProcess } from '../steps/processes.js';
 
@@ -19,6 +20,8 @@ export interface NodeStatus {
   zxid: string | null;
   connections: number | null;
   version: string | null;
+  /** From mntr where whitelisted: znodes, watches, data size, open fds, outstanding, synced followers. */
+  metrics?: NodeMetrics;
   error?: string;
 }
 
@@ -49,6 +52,7 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
       zxid: health.zxid ?? null,
       connections: health.connections ?? null,
       version: health.version ?? null,
+      ...(health.metrics ? { metrics: health.metrics } : {}),
       ...(health.error ? { error: health.error } : {}),
     })),
   };
@@ -75,9 +79,10 @@ export function formatStatus(status: ClusterStatus): string {
     (MODE_COLOR[n.mode] ?? String)(n.mode),
     n.zxid ?? '-',
     n.connections === null ? '-' : String(n.connections),
+    n.metrics?.znodes === undefined ? '-' : String(n.metrics.znodes),
     n.version ?? '-',
   ]);
-  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'MODE', 'ZXID', 'CONNS', 'VERSION'], rows);
+  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'MODE', 'ZXID', 'CONNS', 'ZNODES', 'VERSION'], rows);
   const v = status.verdict;
   const verdict =
     v.status === 'healthy'

@@ -33,8 +33,35 @@ export interface NodeHealth {
   outstanding?: number;
   nodeCount?: number;
   latency?: string;
+  /** Figures from `mntr`, where it is whitelisted and the node serves. */
+  metrics?: NodeMetrics;
   /** Why the node is down or not serving, in words. */
   error?: string;
+}
+
+/** What operators watch from `mntr`. */
+export interface NodeMetrics {
+  znodes?: number;
+  watches?: number;
+  approximateDataSize?: number;
+  openFileDescriptors?: number;
+  outstandingRequests?: number;
+  /** Leader only: followers in sync. */
+  syncedFollowers?: number;
+}
+
+/** Picks the operator-relevant figures out of a parsed `mntr` answer. */
+export function metricsFromMntr(m: Record<string, string>): NodeMetrics | undefined {
+  const num = (k: string) => (m[k] === undefined ? undefined : Number(m[k]));
+  if (Object.keys(m).length === 0) return undefined;
+  return {
+    znodes: num('zk_znode_count'),
+    watches: num('zk_watch_count'),
+    approximateDataSize: num('zk_approximate_data_size'),
+    openFileDescriptors: num('zk_open_file_descriptor_count'),
+    outstandingRequests: num('zk_outstanding_requests'),
+    syncedFollowers: num('zk_synced_followers'),
+  };
 }
 
 /** Parses a `srvr` answer. */
@@ -56,10 +83,17 @@ export function parseSrvr(text: string): NodeHealth {
   };
 }
 
-/** Probes one node; never throws: an unreachable node is `down` with the reason. */
+/** Probes one node (srvr, and mntr alongside); never throws: an unreachable node is `down` with the reason. */
 export async function probeNode(host: string, port: number, timeoutMs = 2000): Promise<NodeHealth> {
   try {
-    return parseSrvr(await fourLetterWord(host, port, 'srvr', timeoutMs));
+    const [srvr, mntr] = await Promise.all([
+      fourLetterWord(host, port, 'srvr', timeoutMs),
+      // Optional: a node that does not whitelist mntr, or is not serving, answers with a sentence.
+      fourLetterWord(host, port, 'mntr', timeoutMs).catch(() => ''),
+    ]);
+    const health = parseSrvr(srvr);
+    const metrics = metricsFromMntr(parseMntr(mntr));
+    return metrics && health.mode !== 'not-serving' ? { ...health, metrics } : health;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { mode: 'down', error: e.code === 'ECONNREFUSED' ? 'connection refused (not listening)' : e.message };

@@ -36,7 +36,8 @@ export async function openTargets(spec: ClusterSpec, options: ConnectOptions = {
   const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
   if (failed.length > 0) {
     await closeTargets(opened);
-    throw failed.length === 1 ? failed[0] : new AggregateHostError(failed);
+    // The same failure everywhere (a missing key file, say) is one problem, said once.
+    throw new Set(failed.map((e) => e.message)).size === 1 ? failed[0] : new AggregateHostError(failed);
   }
   return opened;
 }

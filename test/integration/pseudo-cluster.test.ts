@@ -36,7 +36,9 @@ describe('zkops init: a three-node pseudo-cluster', () => {
     for (const n of json.nodes) {
       expect(n.pid).toBeGreaterThan(0);
       expect(n.version).toMatch(/^3\.\d+\.\d+$/);
+      expect(n.metrics.znodes).toBeGreaterThan(0); // from mntr
     }
+    expect(json.nodes.find((n: any) => n.mode === 'leader').metrics.syncedFollowers).toBe(2);
     expect((await serversUnder(cwd)).sort()).toEqual(json.nodes.map((n: any) => n.pid).sort());
     // The layout an operator would otherwise build by hand.
     for (const i of [1, 2, 3]) {

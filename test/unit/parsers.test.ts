@@ -1,6 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseMntr, parseSrvr } from '../../src/health/probe.js';
+import { metricsFromMntr, parseMntr, parseSrvr } from '../../src/health/probe.js';
 import { judgeCluster, type NodeReport } from '../../src/health/cluster.js';
 import { parseJavaMajor } from '../../src/distribution/java.js';
 import { keyType, knownHostsName, matchHostKey } from '../../src/executors/known-hosts.js';
@@ -25,8 +25,11 @@ describe('srvr / mntr parsing', () => {
     expect(parseSrvr('This ZooKeeper instance is not currently serving requests\n').mode).toBe('not-serving');
     expect(parseSrvr('srvr is not executed because it is not in the whitelist.\n')).toMatchObject({ mode: 'not-serving', error: expect.stringContaining('whitelist') });
   });
-  it('reads mntr key/values', () => {
-    expect(parseMntr('zk_version\t3.8.0\nzk_server_state\tleader\n')).toEqual({ zk_version: '3.8.0', zk_server_state: 'leader' });
+  it('reads mntr key/values and the figures operators watch', () => {
+    const m = parseMntr('zk_version\t3.8.0\nzk_server_state\tleader\nzk_znode_count\t6\nzk_watch_count\t0\nzk_synced_followers\t2\n');
+    expect(m).toMatchObject({ zk_version: '3.8.0', zk_server_state: 'leader' });
+    expect(metricsFromMntr(m)).toMatchObject({ znodes: 6, watches: 0, syncedFollowers: 2 });
+    expect(metricsFromMntr(parseMntr('mntr is not executed because it is not in the whitelist.\n'))).toBeUndefined();
   });
 });
 
