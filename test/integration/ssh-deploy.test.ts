@@ -5,13 +5,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, onHost, type TestLab } from '../helpers/hosts.mjs';
-import { zkCli, zkops, zkopsJson, workdir } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onHost } from '../helpers/hosts.mjs';
+import { zkCli, zkops, zkopsJson } from '../helpers/cli.js';
+import { useLab } from '../helpers/lab.js';
 
 const INSTALL = `/opt/zk ensemble/$(touch /tmp/zkops-pwned);'q'`;
-let lab: TestLab;
-let cwd: string;
+const ctx = useLab('d', 3);
 let inventory: string;
 
 function writeInventory(settings = 'tickTime: 2000'): void {
@@ -23,12 +23,12 @@ function writeInventory(settings = 'tickTime: 2000'): void {
       `dir: ${JSON.stringify(INSTALL)}`,
       'ssh:',
       '  user: root',
-      `  identityFile: ${lab.identityFile}`,
-      `  knownHosts: ${lab.knownHosts}`,
+      `  identityFile: ${ctx.lab.identityFile}`,
+      `  knownHosts: ${ctx.lab.knownHosts}`,
       'hosts:',
-      ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+      ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
       'nodes:',
-      ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+      ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
       'java: { heap: 128m }',
       'settings:',
       `  ${settings}`,
@@ -37,46 +37,41 @@ function writeInventory(settings = 'tickTime: 2000'): void {
   );
 }
 
-beforeAll(async () => {
-  lab = await createLab('d', 3);
-  cwd = workdir('deploy');
-  inventory = path.join(cwd, 'vms.yaml');
+beforeAll(() => {
+  inventory = path.join(ctx.cwd, 'vms.yaml');
   writeInventory();
-});
-afterAll(async () => {
-  await lab?.teardown();
 });
 
 describe('zkops deploy over SSH', () => {
   it('refuses hosts whose key is unknown unless --accept-new-host-keys is given, and writes nothing', async () => {
-    const r = await zkops(cwd, ['deploy', '-i', inventory]);
+    const r = await zkops(ctx.cwd, ['deploy', '-i', inventory]);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('3 hosts could not be reached');
     expect(r.stderr).not.toContain('bug');
-    expect(r.stderr).toContain(`The SSH host key of ${lab.hosts[0]!.ip} is unknown (ssh-ed25519 SHA256:`);
+    expect(r.stderr).toContain(`The SSH host key of ${ctx.lab.hosts[0]!.ip} is unknown (ssh-ed25519 SHA256:`);
     expect(r.stderr).toContain('--accept-new-host-keys');
-    expect(await onHost(lab.hosts[0]!, 'ls -A /opt /etc/profile.d')).not.toMatch(/zk|java\.sh/);
+    expect(await onHost(ctx.lab.hosts[0]!, 'ls -A /opt /etc/profile.d')).not.toMatch(/zk|java\.sh/);
   });
 
   it('deploys a healthy ensemble that replicates, recording the host keys on first contact', async () => {
-    const r = await zkopsJson(cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.healthy).toBe(true);
     expect(r.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
-    expect(r.json.connectString).toBe(lab.hosts.map((h) => `${h.ip}:2181`).join(','));
-    const known = readFileSync(lab.knownHosts, 'utf8');
-    for (const line of lab.hostKeyLines) expect(known).toContain(line);
+    expect(r.json.connectString).toBe(ctx.lab.hosts.map((h) => `${h.ip}:2181`).join(','));
+    const known = readFileSync(ctx.lab.knownHosts, 'utf8');
+    for (const line of ctx.lab.hostKeyLines) expect(known).toContain(line);
     // The private key never shows up in what zkops prints.
-    const keyBody = readFileSync(lab.identityFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    const keyBody = readFileSync(ctx.lab.identityFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
     const printed = JSON.stringify(r.json) + r.stderr;
     for (const line of keyBody) expect(printed).not.toContain(line);
 
-    await zkCli(`${lab.hosts[0]!.ip}:2181`, 'create', '/over-ssh', 'written-on-host-1');
-    expect(await zkCli(`${lab.hosts[2]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
+    await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'create', '/over-ssh', 'written-on-host-1');
+    expect(await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
   });
 
   it('leaves a Java and ZooKeeper environment any login shell on the host can use', async () => {
-    const h = lab.hosts[1]!;
+    const h = ctx.lab.hosts[1]!;
     const out = await onHost(h, '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo "JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"');
     expect(out).toMatch(/version "\d+/);
     expect(out).toMatch(/JRE_HOME=\/\S+/);
@@ -88,8 +83,8 @@ describe('zkops deploy over SSH', () => {
   });
 
   it('changes nothing and restarts nothing on a second deploy', async () => {
-    const before = (await zkopsJson(cwd, ['status', '-i', inventory])).json;
-    const r = await zkopsJson(cwd, ['deploy', '-i', inventory]);
+    const before = (await zkopsJson(ctx.cwd, ['status', '-i', inventory])).json;
+    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.changed).toBe(false);
     expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
@@ -98,44 +93,44 @@ describe('zkops deploy over SSH', () => {
 
   it('shows a changed setting with --dry-run without applying it', async () => {
     writeInventory('tickTime: 2500');
-    const r = await zkops(cwd, ['deploy', '-i', inventory, '--dry-run']);
+    const r = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Dry run: nothing was written or started.');
     expect(r.stdout).toMatch(/node 1 on d1: would restart, 1 file\(s\) would change:\n  ~ .*node-1\/conf\/zoo\.cfg/);
-    expect(await onHost(lab.hosts[0]!, `grep tickTime ${JSON.stringify(`${INSTALL}/node-1/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2000');
+    expect(await onHost(ctx.lab.hosts[0]!, `grep tickTime ${JSON.stringify(`${INSTALL}/node-1/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2000');
   });
 
   it('rolls a changed setting out one node at a time, keeping the data', async () => {
-    const r = await zkopsJson(cwd, ['deploy', '-i', inventory]);
+    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.nodes.map((n: any) => n.action)).toEqual(['restarted', 'restarted', 'restarted']);
     expect(r.json.healthy).toBe(true);
-    for (const h of lab.hosts) {
+    for (const h of ctx.lab.hosts) {
       expect(await onHost(h, `grep tickTime ${JSON.stringify(`${INSTALL}/node-${h.name.slice(1)}/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2500');
     }
-    expect(await zkCli(`${lab.hosts[1]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
+    expect(await zkCli(`${ctx.lab.hosts[1]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
   });
 
   it('stops at a host whose key has changed, with a warning', async () => {
-    const original = readFileSync(lab.knownHosts, 'utf8');
+    const original = readFileSync(ctx.lab.knownHosts, 'utf8');
     try {
-      const forged = original.replace(new RegExp(`^${lab.hosts[0]!.ip.replace(/\./g, '\\.')} ssh-ed25519 \\S+`, 'm'), `${lab.hosts[0]!.ip} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVnB2cGV3+FZxO7bA8vJ5j5yR1m6mN0u0Lk0kq1B1aa`);
+      const forged = original.replace(new RegExp(`^${ctx.lab.hosts[0]!.ip.replace(/\./g, '\\.')} ssh-ed25519 \\S+`, 'm'), `${ctx.lab.hosts[0]!.ip} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVnB2cGV3+FZxO7bA8vJ5j5yR1m6mN0u0Lk0kq1B1aa`);
       expect(forged).not.toBe(original);
-      writeFileSync(lab.knownHosts, forged);
-      const r = await zkops(cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+      writeFileSync(ctx.lab.knownHosts, forged);
+      const r = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
       expect(r.code).toBe(4);
-      expect(r.stderr).toContain(`WARNING: the SSH host key of ${lab.hosts[0]!.ip} has CHANGED`);
+      expect(r.stderr).toContain(`WARNING: the SSH host key of ${ctx.lab.hosts[0]!.ip} has CHANGED`);
       expect(r.stderr).toContain('ssh-keygen -R');
-      expect(readFileSync(lab.knownHosts, 'utf8')).toBe(forged); // never overwritten, even with the opt-in
+      expect(readFileSync(ctx.lab.knownHosts, 'utf8')).toBe(forged); // never overwritten, even with the opt-in
     } finally {
-      writeFileSync(lab.knownHosts, original);
+      writeFileSync(ctx.lab.knownHosts, original);
     }
   });
 
   it('stop and start work over SSH', async () => {
-    const stop = await zkopsJson(cwd, ['stop', '3', '-i', inventory]);
+    const stop = await zkopsJson(ctx.cwd, ['stop', '3', '-i', inventory]);
     expect(stop.json.nodes[0]).toMatchObject({ id: 3, status: 'stopped' });
-    const start = await zkopsJson(cwd, ['start', '-i', inventory]);
+    const start = await zkopsJson(ctx.cwd, ['start', '-i', inventory]);
     expect(start.code, start.stderr).toBe(0);
     expect(start.json.started).toEqual([3]);
     expect(start.json.healthy).toBe(true);

@@ -9,15 +9,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNat, createLab, onHost, publicIp, removeNat, type TestLab } from '../helpers/hosts.mjs';
-import { workdir, zkCli, zkops, zkopsJson } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { addNat, onHost, publicIp, removeNat } from '../helpers/hosts.mjs';
+import { zkCli, zkops, zkopsJson } from '../helpers/cli.js';
+import { useLab } from '../helpers/lab.js';
 
-let lab: TestLab;
-let cwd: string;
+const ctx = useLab('n', 3, { ready: (lab) => addNat(lab, 1), done: () => removeNat(1) });
 
 function inventory(name: string, opts: { host1Address: string; bindAll1?: boolean; dataDir?: boolean; ids?: number[]; extraHost?: string }): string {
-  const file = path.join(cwd, `${name}.yaml`);
+  const file = path.join(ctx.cwd, `${name}.yaml`);
   const ids = opts.ids ?? [1, 2, 3];
   writeFileSync(
     file,
@@ -25,11 +25,11 @@ function inventory(name: string, opts: { host1Address: string; bindAll1?: boolea
       `name: ${name}`,
       'executor: ssh',
       `dir: /opt/${name}`,
-      `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+      `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
       'hosts:',
       `  - { name: n1, address: ${opts.host1Address}${opts.bindAll1 === undefined ? '' : `, bindAll: ${opts.bindAll1}`} }`,
-      `  - { name: n2, address: ${lab.hosts[1]!.ip} }`,
-      `  - { name: n3, address: ${lab.hosts[2]!.ip} }`,
+      `  - { name: n2, address: ${ctx.lab.hosts[1]!.ip} }`,
+      `  - { name: n3, address: ${ctx.lab.hosts[2]!.ip} }`,
       ...(opts.extraHost ? [`  - { name: n4, address: ${opts.extraHost} }`] : []),
       'nodes:',
       ...ids.map((id, i) => `  - { id: ${id}, host: n${i + 1}${opts.dataDir ? `, dataDir: /opt/${name}-data` : ''} }`),
@@ -41,74 +41,64 @@ function inventory(name: string, opts: { host1Address: string; bindAll1?: boolea
   return file;
 }
 
-beforeAll(async () => {
-  lab = await createLab('n', 3);
-  cwd = workdir('nat');
-  await addNat(lab, 1);
-});
-afterAll(async () => {
-  await removeNat(1);
-  await lab?.teardown();
-});
-
 describe('cloud NAT: a host reached through an address it does not have', () => {
   it('a node forced to bind its public address cannot join: the classic failure, shown with its log', async () => {
     const inv = inventory('natoff', { host1Address: publicIp(1), bindAll1: false });
     try {
-      const r = await zkops(cwd, ['deploy', '-i', inv, '--accept-new-host-keys', '--timeout', '20']);
+      const r = await zkops(ctx.cwd, ['deploy', '-i', inv, '--accept-new-host-keys', '--timeout', '20']);
       expect(r.code).toBe(5);
       expect(r.stderr).toContain(`node 1 (${publicIp(1)}:2181)`);
       expect(r.stderr).toMatch(/Cannot assign requested address/);
     } finally {
-      await zkops(cwd, ['stop', '-i', inv]);
+      await zkops(ctx.cwd, ['stop', '-i', inv]);
     }
   });
 
   it('detects the NAT by itself and forms the ensemble, with peers still using the public address', async () => {
     const inv = inventory('nat', { host1Address: publicIp(1) });
     try {
-      const r = await zkopsJson(cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
+      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.json.healthy).toBe(true);
-      const cfg1 = await onHost(lab.hosts[0]!, 'cat /opt/nat/node-1/conf/zoo.cfg');
-      const cfg2 = await onHost(lab.hosts[1]!, 'cat /opt/nat/node-2/conf/zoo.cfg');
+      const cfg1 = await onHost(ctx.lab.hosts[0]!, 'cat /opt/nat/node-1/conf/zoo.cfg');
+      const cfg2 = await onHost(ctx.lab.hosts[1]!, 'cat /opt/nat/node-2/conf/zoo.cfg');
       expect(cfg1).toContain('quorumListenOnAllIPs=true');
       expect(cfg2).not.toContain('quorumListenOnAllIPs');
       expect(cfg2).toContain(`server.1=${publicIp(1)}:2888:3888`);
       expect(cfg1).toContain(`server.1=${publicIp(1)}:2888:3888`);
       // Node 1 listens on every address; peers reach it through the public one.
-      expect(await onHost(lab.hosts[0]!, 'ss -Hltn')).toMatch(/(\*|0\.0\.0\.0|\[::\]):3888/);
+      expect(await onHost(ctx.lab.hosts[0]!, 'ss -Hltn')).toMatch(/(\*|0\.0\.0\.0|\[::\]):3888/);
       await zkCli(`${publicIp(1)}:2181`, 'create', '/nat', 'through-elastic-ip');
-      expect(await zkCli(`${lab.hosts[2]!.ip}:2181`, 'get', '/nat')).toContain('through-elastic-ip');
+      expect(await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'get', '/nat')).toContain('through-elastic-ip');
     } finally {
-      await zkops(cwd, ['stop', '-i', inv]);
+      await zkops(ctx.cwd, ['stop', '-i', inv]);
     }
   });
 });
 
 describe('data is sacred', () => {
   it('refuses to give a data directory that holds server 1 data another id', async () => {
-    const first = inventory('sacred', { host1Address: lab.hosts[0]!.ip, dataDir: true });
+    const first = inventory('sacred', { host1Address: ctx.lab.hosts[0]!.ip, dataDir: true });
     try {
-      const up = await zkops(cwd, ['deploy', '-i', first, '--accept-new-host-keys']);
+      const up = await zkops(ctx.cwd, ['deploy', '-i', first, '--accept-new-host-keys']);
       expect(up.code, up.stderr).toBe(0);
     } finally {
-      await zkops(cwd, ['stop', '-i', first]);
+      await zkops(ctx.cwd, ['stop', '-i', first]);
     }
-    const swapped = inventory('sacred', { host1Address: lab.hosts[0]!.ip, dataDir: true, ids: [4, 2, 3] });
-    const r = await zkops(cwd, ['deploy', '-i', swapped]);
+    const swapped = inventory('sacred', { host1Address: ctx.lab.hosts[0]!.ip, dataDir: true, ids: [4, 2, 3] });
+    const r = await zkops(ctx.cwd, ['deploy', '-i', swapped]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/opt/sacred-data holds data of server 1, but the inventory makes it server 4');
-    expect(await onHost(lab.hosts[0]!, 'cat /opt/sacred-data/myid; ls /opt/sacred-data')).toMatch(/^1\n[\s\S]*version-2/);
+    expect(await onHost(ctx.lab.hosts[0]!, 'cat /opt/sacred-data/myid; ls /opt/sacred-data')).toMatch(/^1\n[\s\S]*version-2/);
   });
 });
 
 describe('failures are reported per host', () => {
   it('names the unreachable host and starts nothing anywhere', async () => {
-    const inv = inventory('unreach', { host1Address: lab.hosts[0]!.ip, extraHost: '10.77.0.99' });
-    const r = await zkops(cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
+    const inv = inventory('unreach', { host1Address: ctx.lab.hosts[0]!.ip, extraHost: '10.77.0.99' });
+    const r = await zkops(ctx.cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Cannot reach 10.77.0.99:22 over SSH');
-    expect(await onHost(lab.hosts[0]!, 'ls /opt')).not.toContain('unreach');
+    expect(await onHost(ctx.lab.hosts[0]!, 'ls /opt')).not.toContain('unreach');
   });
 });

@@ -7,28 +7,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, onHost, type TestLab } from '../helpers/hosts.mjs';
-import { workdir, zkops, zkopsJson } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onHost } from '../helpers/hosts.mjs';
+import { zkops, zkopsJson } from '../helpers/cli.js';
+import { useLab } from '../helpers/lab.js';
 import { buildTestTarball } from '../helpers/tarball.mjs';
 
 const LAB = 't';
 
-let lab: TestLab;
-let cwd: string;
-
-beforeAll(async () => {
-  lab = await createLab(LAB, 3);
-  cwd = workdir(LAB);
-});
-afterAll(async () => {
-  await lab?.teardown();
-});
+const ctx = useLab(LAB, 3);
 
 describe('ZooKeeper from a release tarball', () => {
   let tarball: string;
   const tarInventory = (sha512?: string) => {
-    const file = path.join(cwd, 'tar.yaml');
+    const file = path.join(ctx.cwd, 'tar.yaml');
     writeFileSync(
       file,
       [
@@ -36,11 +28,11 @@ describe('ZooKeeper from a release tarball', () => {
         'executor: ssh',
         'dir: /opt/tar',
         `zookeeper: { tarball: ${tarball}${sha512 ? `, sha512: "${sha512}"` : ''} }`,
-        `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+        `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
         'hosts:',
-        ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+        ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
         'nodes:',
-        ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+        ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
         'java: { heap: 128m }',
         '',
       ].join('\n'),
@@ -52,20 +44,20 @@ describe('ZooKeeper from a release tarball', () => {
   });
 
   it('refuses a tarball whose SHA-512 does not match the inventory, before touching any host', async () => {
-    const r = await zkops(cwd, ['deploy', '-i', tarInventory('0'.repeat(128)), '--accept-new-host-keys']);
+    const r = await zkops(ctx.cwd, ['deploy', '-i', tarInventory('0'.repeat(128)), '--accept-new-host-keys']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('does not match zookeeper.sha512');
-    expect(await onHost(lab.hosts[0]!, 'ls /opt')).not.toContain('tar');
+    expect(await onHost(ctx.lab.hosts[0]!, 'ls /opt')).not.toContain('tar');
   });
 
   it('installs the release into a versioned directory with a stable link, and the servers run from it', async () => {
     const sha512 = createHash('sha512').update(readFileSync(tarball)).digest('hex');
     const inv = tarInventory(sha512);
-    const r = await zkopsJson(cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
+    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inv, '--accept-new-host-keys']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.healthy).toBe(true);
-    expect(r.json.distribution).toEqual(Object.fromEntries(lab.hosts.map((h) => [h.name, 'installed'])));
-    const h = lab.hosts[1]!;
+    expect(r.json.distribution).toEqual(Object.fromEntries(ctx.lab.hosts.map((h) => [h.name, 'installed'])));
+    const h = ctx.lab.hosts[1]!;
     expect((await onHost(h, 'readlink /opt/tar/current')).trim()).toBe('/opt/tar/apache-zookeeper-3.8.0-bin');
     expect(await onHost(h, 'sha512sum /opt/tar/dist/apache-zookeeper-3.8.0-bin.tar.gz')).toContain(sha512);
     const pid = r.json.nodes[1].pid;
@@ -74,11 +66,11 @@ describe('ZooKeeper from a release tarball', () => {
     expect(jars).not.toContain('/usr/share/java/');
     expect(await onHost(h, '. /etc/profile.d/zk.sh; echo $ZOOKEEPER_HOME')).toBe('/opt/tar/current\n');
 
-    const again = await zkopsJson(cwd, ['deploy', '-i', inv]);
+    const again = await zkopsJson(ctx.cwd, ['deploy', '-i', inv]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json.changed).toBe(false);
-    expect(again.json.distribution).toEqual(Object.fromEntries(lab.hosts.map((h) => [h.name, 'unchanged'])));
+    expect(again.json.distribution).toEqual(Object.fromEntries(ctx.lab.hosts.map((h) => [h.name, 'unchanged'])));
     expect(again.json.nodes.map((n: any) => n.pid)).toEqual(r.json.nodes.map((n: any) => n.pid));
-    await zkops(cwd, ['stop', '-i', inv]);
+    await zkops(ctx.cwd, ['stop', '-i', inv]);
   });
 });
