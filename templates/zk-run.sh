@@ -1,8 +1,15 @@
 #!/bin/sh
 # Runs ZooKeeper server {{id}} of cluster "{{cluster}}" in the foreground.
-# zkops starts it detached; a systemd unit or another supervisor can run it as is.
+# zkops starts it detached, or its systemd unit runs it; any supervisor can.
 # Rendered by zkops from templates/zk-run.sh.
 set -e
+{{#user}}
+# The server runs as {{user}}, never as root. Started by root (zkops's
+# supervised start), drop to that account first, keeping this pid.
+if [ "$(id -u)" = 0 ]; then
+  exec setpriv --reuid={{sh.user}} --regid="$(id -g {{sh.user}})" --init-groups /bin/sh "$0" "$@"
+fi
+{{/user}}
 . {{sh.javaEnv}}
 if [ ! -x "$JAVA" ]; then
   echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java; fix JAVA_HOME in conf/java.env (zkops doctor --fix)" >&2

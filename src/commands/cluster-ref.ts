@@ -30,7 +30,9 @@ export function savedInventoryPath(name: string, cwd = process.cwd()): string {
 }
 
 const specCachePath = (name: string, cwd: string) => path.join(cwd, STATE_DIR, name, 'spec.json');
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Bumped whenever ClusterSpec changes shape, so a cache written by an older zkops is not trusted. */
+const SPEC_FORMAT = 2;
+const sha256 = (text: string) => createHash('sha256').update(`spec-format ${SPEC_FORMAT}\n`).update(text).digest('hex');
 
 /** The spec of the cluster named by flags, or of the one cluster saved in this directory. */
 export async function resolveCluster(flags: ClusterFlags, cwd = process.cwd()): Promise<{ spec: ClusterSpec; file: string }> {

@@ -8,7 +8,8 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
 import { printJson, Progress, type OutputOptions } from '../output.js';
-import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from '../steps/processes.js';
+import { findNodeProcesses, type ZkProcess } from '../steps/processes.js';
+import { startNode, stopNode } from '../steps/service.js';
 import { assertPortsFree } from '../steps/ports.js';
 import { closeTargets, openTargets, targetOf } from '../steps/targets.js';
 import { rollingRestart, waitHooks } from '../steps/up.js';
@@ -36,7 +37,7 @@ export async function stopCommand(flags: ClusterFlags, ids: string[], out: Outpu
       nodes.map(async (node) => {
         const ex = targetOf(targets, node).ex;
         const proc = (await findNodeProcesses(ex, [node])).get(node.id);
-        const outcome = await progress.step(`stop ${node.id}`, () => stopNodeProcess(ex, node, proc), (o) => (o.status === 'stopped' ? `pid ${o.pid}${o.forced ? ' (killed after TERM timed out)' : ''}` : 'was not running'));
+        const outcome = await progress.step(`stop ${node.id}`, () => stopNode(ex, spec, node, proc), (o) => (o.status === 'stopped' ? `pid ${o.pid}${o.forced ? ' (killed after TERM timed out)' : ''}` : 'was not running'));
         await ex.exec(`rm -f ${sh(node.pidFile)}`);
         return { id: node.id, ...outcome };
       }),
@@ -68,7 +69,7 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
       const t = targetOf(targets, node);
       if (!(await t.ex.readFile(node.runScript))) throw new ZkopsError(`Node ${node.id} has never been set up (${node.runScript} is missing). Run zkops init (or deploy) first.`, ExitCode.usage);
     }
-    if (toStart.length) await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(targetOf(targets, n).ex, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
+    if (toStart.length) await progress.step('start', () => Promise.all(toStart.map((n) => startNode(targetOf(targets, n).ex, spec, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
     // Wait for the nodes that should now run; nodes left stopped on purpose do not count.
     const running = spec.nodes.filter((n) => procs.get(n.id) || toStart.includes(n));
     const reports =

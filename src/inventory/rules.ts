@@ -111,6 +111,10 @@ const rules: Rule[] = [
     }
     return issues;
   },
+  function serviceIsForSshHosts(inv) {
+    if (inv.executor === 'ssh' || !inv.service) return [];
+    return [{ path: ['service'], message: 'service applies to executor: ssh only; a local pseudo-cluster runs as you, without systemd. Remove the service section' }];
+  },
   function extraKeysAreNotManaged(inv) {
     return Object.keys(inv.settings.extra)
       .filter((k) => MANAGED_KEYS.test(k))

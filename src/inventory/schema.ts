@@ -87,6 +87,20 @@ const ssh = z
   })
   .prefault({});
 
+const service = z
+  .strictObject({
+    systemd: z
+      .union([z.boolean(), z.literal('auto')])
+      .default('auto')
+      .describe('Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always the supervised start with a pid file.'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a user name of lower-case letters, digits, "_" or "-"')
+      .optional()
+      .describe('Account the servers run as; created as a system account without login when missing. Default: zookeeper when zkops has root on the host (ssh.user root, or ssh.sudo), else the SSH user itself.'),
+  })
+  .describe('How nodes run on SSH hosts.');
+
 /** The inventory as a user writes it. */
 export const InventorySchema = z
   .strictObject({
@@ -111,6 +125,7 @@ export const InventorySchema = z
       .prefault({}),
     settings,
     ssh: ssh.optional(),
+    service: service.optional(),
     hosts: z.array(host).optional(),
     nodes: z.array(node).min(1).optional(),
     pseudo: pseudo.optional(),
@@ -122,6 +137,7 @@ export type InventoryNode = z.infer<typeof node>;
 export type InventoryHost = z.infer<typeof host>;
 export type Settings = z.infer<typeof settings>;
 export type SshSettings = z.infer<typeof ssh>;
+export type ServiceSettings = z.infer<typeof service>;
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
 export function inventoryJsonSchema(): Record<string, unknown> {

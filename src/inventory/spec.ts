@@ -4,7 +4,7 @@
  * health, doctor) works from this, never from the raw inventory.
  */
 import path from 'node:path';
-import type { Inventory, InventoryHost, Settings, SshSettings } from './schema.js';
+import type { Inventory, InventoryHost, ServiceSettings, Settings, SshSettings } from './schema.js';
 import { REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
 import { allocatePseudoPorts } from './ports.js';
 
@@ -32,6 +32,7 @@ export interface NodeSpec {
   dataDir: string;
   dataLogDir?: string;
   logDir: string;
+  /** In the data directory, as zkServer.sh keeps it: the one place the server's account may write. */
   pidFile: string;
   zooCfg: string;
   runScript: string;
@@ -47,9 +48,14 @@ export interface ClusterSpec {
   java: Inventory['java'];
   settings: Settings;
   ssh?: SshSettings;
+  /** How nodes run on SSH hosts (systemd or supervised; which account). */
+  service: ServiceSettings;
   hosts: HostSpec[];
   nodes: NodeSpec[];
 }
+
+/** The pid file's name, as zkServer.sh names it. */
+const PID_FILE = 'zookeeper_server.pid';
 
 /** Default install root on remote hosts. */
 export const DEFAULT_REMOTE_DIR = '/opt/zookeeper';
@@ -76,7 +82,10 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     : (inv.nodes ?? []).map((n) => {
         const spec = nodeSpec(n.id, hostFor(n.host), n, nodeDir(n.id, n.dir));
         const abs = (p: string) => path.resolve(local ? cwd : '/', p);
-        if (n.dataDir) spec.dataDir = abs(n.dataDir);
+        if (n.dataDir) {
+          spec.dataDir = abs(n.dataDir);
+          spec.pidFile = path.join(spec.dataDir, PID_FILE);
+        }
         if (n.dataLogDir) spec.dataLogDir = abs(n.dataLogDir);
         return spec;
       });
@@ -90,6 +99,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     java: inv.java,
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
     ssh: inv.ssh,
+    service: inv.service ?? { systemd: 'auto' },
     hosts: hosts.filter((h) => nodes.some((n) => n.host === h) || (inv.hosts ?? []).some((ih) => ih.name === h.name)),
     nodes: nodes.sort((a, b) => a.id - b.id),
   };
@@ -113,7 +123,7 @@ function nodeSpec(id: number, host: HostSpec, ports: Omit<NodeSpec, 'id' | 'host
     confDir: path.join(dir, 'conf'),
     dataDir: path.join(dir, 'data'),
     logDir: path.join(dir, 'logs'),
-    pidFile: path.join(dir, 'zookeeper.pid'),
+    pidFile: path.join(dir, 'data', PID_FILE),
     zooCfg: path.join(dir, 'conf', 'zoo.cfg'),
     runScript: path.join(dir, 'bin', 'zk-run.sh'),
   };

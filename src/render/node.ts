@@ -24,6 +24,10 @@ export interface HostFacts {
   zookeeperVersion: string;
   /** The node's address is not on any of its host's interfaces: bind quorum/election to all. */
   bindAll: boolean;
+  /** Nodes on this host run as systemd units (else: the supervised start). */
+  systemd?: boolean;
+  /** The account servers run as, when zkops starts them with root's rights and must drop them. */
+  user?: string;
 }
 
 /**
@@ -102,6 +106,7 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
     servers: spec.nodes.length > 1 ? serverList(spec, node, facts) : [],
     runScript: node.runScript,
     pidFile: node.pidFile,
+    user: facts.user,
     javaEnv,
     sh: {
       javaHome: sh(facts.javaHome),
@@ -113,8 +118,10 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
       logbackXml: sh(logbackXml),
       classpath: sh(facts.classpath),
       zooCfg: sh(node.zooCfg),
+      user: facts.user && sh(facts.user),
     },
   };
+  const unit: RenderedFile[] = facts.systemd ? [{ path: unitPath(spec, node), content: renderSystemdUnit(spec, node, facts), mode: 0o644 }] : [];
   return [
     { path: path.join(node.dataDir, 'myid'), content: `${node.id}\n`, mode: 0o644 },
     { path: node.zooCfg, content: renderTemplate('zoo.cfg', view), mode: 0o644 },
@@ -122,7 +129,18 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
     { path: log4jProps, content: renderTemplate('log4j.properties', view), mode: 0o644 },
     { path: logbackXml, content: renderTemplate('logback.xml', view), mode: 0o644 },
     { path: node.runScript, content: renderTemplate('zk-run.sh', view), mode: 0o755 },
+    ...unit,
   ];
+}
+
+/** The systemd unit of a node: zookeeper-<cluster>-<id>.service (several clusters and nodes may share a host). */
+export function unitName(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, 'id'>): string {
+  return `zookeeper-${spec.name}-${node.id}.service`;
+}
+
+/** Where a node's unit is installed. */
+export function unitPath(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, 'id'>): string {
+  return `/etc/systemd/system/${unitName(spec, node)}`;
 }
 
 /** One argument in a systemd command line: double-quoted, with specifiers (%) and variables ($) escaped. */
@@ -130,13 +148,15 @@ export function systemdArg(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
 }
 
-/** The systemd unit for a node (for hosts where systemd runs). */
-export function renderSystemdUnit(spec: ClusterSpec, node: NodeSpec): string {
+/** The systemd unit for a node (for hosts where systemd runs): the same run script, as the service account. */
+export function renderSystemdUnit(spec: ClusterSpec, node: NodeSpec, facts: Pick<HostFacts, 'user'>): string {
   return renderTemplate('zookeeper.service', {
     cluster: spec.name,
     id: node.id,
+    user: facts.user,
     execStart: `/bin/sh ${systemdArg(node.runScript)}`,
-    pidFile: node.pidFile.replace(/%/g, '%%'),
+    // A file path in a unit is one word; only specifiers need escaping.
+    outFile: path.join(node.logDir, 'zookeeper.out').replace(/%/g, '%%'),
   });
 }
 

@@ -48,7 +48,7 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
 
 async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
   const { ex, host, nodes } = target;
-  const env = await readHostEnvironment(target);
+  const env = await readHostEnvironment(spec, target);
   if (!/^Linux /.test(env.system)) {
     throw new PreflightError(`${ex.label} runs ${env.system || 'an unknown system'}; zkops manages ZooKeeper on Linux hosts only.`);
   }
@@ -66,19 +66,79 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
   }
   checkJavaFits(java, zk.version, ex.label);
+  const { systemd, user } = decideService(spec, target, env);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
     await assertPortsFree(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address);
   }
   return {
     target,
-    facts: { javaHome: java.home, zookeeperHome: options.tarball ? tarballInstall(spec.dir, options.tarball).link : zk.home, classpath: zk.classpath, zookeeperVersion: zk.version, bindAll },
+    facts: {
+      javaHome: java.home,
+      zookeeperHome: options.tarball ? tarballInstall(spec.dir, options.tarball).link : zk.home,
+      classpath: zk.classpath,
+      zookeeperVersion: zk.version,
+      bindAll,
+      systemd,
+      user,
+    },
     processes,
   };
 }
 
+/** The account servers default to when zkops has root on the host. */
+export const DEFAULT_SERVICE_USER = 'zookeeper';
+
+/**
+ * How nodes run on an SSH host: as systemd units where systemd runs and zkops
+ * has root (or where the inventory insists), else the supervised start; and
+ * as which account (never root by default: the service user is created when
+ * missing). Local pseudo-clusters run as the caller, without systemd.
+ */
+function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironment): { systemd: boolean; user?: string } {
+  if (spec.executor !== 'ssh') return { systemd: false };
+  const label = target.ex.label;
+  const root = env.uid === 0;
+  const wanted = spec.service.systemd;
+  if (wanted === true && !env.systemd) {
+    throw new PreflightError(`service.systemd is true, but systemd does not run on ${label} (no /run/systemd/system). Set service.systemd to auto to use zkops's supervised start there.`);
+  }
+  if (wanted === true && !root) {
+    throw new PreflightError(`service.systemd is true, but ${label} logs in as ${env.login} without root, so zkops cannot install units. Use ssh.user root or ssh.sudo: true, or set service.systemd to auto.`);
+  }
+  const systemd = wanted === 'auto' ? env.systemd && root : wanted;
+  if (!systemd && env.systemd && env.units.length > 0) {
+    throw new PreflightError(
+      `${label} runs this cluster's nodes as systemd units (${env.units.join(', ')}), but this run would start them without systemd (service.systemd: ${wanted}${root ? '' : `, and ${env.login} has no root`}). ` +
+        `Nothing was changed. To leave systemd: zkops stop, then on the host systemctl disable ${env.units.join(' ')} and remove them from /etc/systemd/system; or set service.systemd back to auto.`,
+    );
+  }
+  const account = spec.service.user ?? (root ? DEFAULT_SERVICE_USER : env.login);
+  if (account === env.login) return { systemd };
+  if (!root) {
+    throw new PreflightError(`service.user is ${account}, but ${label} logs in as ${env.login} without root, so zkops cannot run servers as another account. Use ssh.user root or ssh.sudo: true, or remove service.user to run them as ${env.login}.`);
+  }
+  if (env.account === 'none') {
+    throw new PreflightError(`the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself (a system account, no login), or set service.user to an existing one.`);
+  }
+  if (!systemd && !env.setpriv) {
+    throw new PreflightError(`${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. Install util-linux, or set service.user: root to run them as root (not recommended).`);
+  }
+  return { systemd, user: account };
+}
+
 /** What one command learns about a host's environment. */
 interface HostEnvironment {
+  /** Who commands run as: uid (0 with ssh.sudo) and name. */
+  uid: number;
+  login: string;
+  /** systemd runs (sd_booted: /run/systemd/system exists) and systemctl is there. */
+  systemd: boolean;
+  /** This cluster's units already installed on the host. */
+  units: string[];
+  setpriv: boolean;
+  /** The service account: exists, can be created (useradd), or neither. */
+  account: 'exists' | 'create' | 'none';
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -94,7 +154,7 @@ interface HostEnvironment {
 export const MIN_FREE_MIB = 512;
 
 /** JAVA_HOME, ZOOKEEPER_HOME, the java on PATH and whether the address is local: one round trip. */
-async function readHostEnvironment(target: HostTarget): Promise<HostEnvironment> {
+async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promise<HostEnvironment> {
   const addr = target.host.address;
   const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
   const script = [
@@ -106,9 +166,22 @@ async function readHostEnvironment(target: HostTarget): Promise<HostEnvironment>
     loopback
       ? 'echo local'
       : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
+    'id -u; id -un',
+    '[ -d /run/systemd/system ] && command -v systemctl >/dev/null && echo systemd || echo none',
+    `for f in ${sh(`/etc/systemd/system/zookeeper-${spec.name}-`)}*.service; do [ -f "$f" ] && printf '%s ' "\${f##*/}"; done; echo`,
+    'command -v setpriv >/dev/null && echo setpriv || echo none',
+    `u=${sh(spec.service.user ?? DEFAULT_SERVICE_USER)}; if getent passwd "$u" >/dev/null; then echo exists; elif command -v useradd >/dev/null; then echo create; else echo none; fi`,
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local] = (await execChecked(target.ex, script)).split('\n').map((l) => l.trim());
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, uid, login = '', systemd, units = '', setpriv, account] = (await execChecked(target.ex, script))
+    .split('\n')
+    .map((l) => l.trim());
   return {
+    uid: Number(uid),
+    login,
+    systemd: systemd === 'systemd',
+    units: units.split(' ').filter(Boolean),
+    setpriv: setpriv === 'setpriv',
+    account: account === 'exists' || account === 'create' ? account : 'none',
     javaHome: javaHome || undefined,
     zookeeperHome: zookeeperHome || undefined,
     pathJavaHome: pathJavaHome || undefined,

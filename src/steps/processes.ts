@@ -62,7 +62,7 @@ export async function startNodeProcess(ex: Executor, node: NodeSpec): Promise<nu
 }
 
 /** True while `pid` is a live (non-zombie) process. */
-async function alive(ex: Executor, pid: number): Promise<boolean> {
+export async function isAlive(ex: Executor, pid: number): Promise<boolean> {
   const r = await ex.exec(`s=$(sed 's/^.*) //' /proc/${pid}/stat 2>/dev/null | cut -c1); [ -n "$s" ] && [ "$s" != Z ]`);
   return r.code === 0;
 }
@@ -86,8 +86,8 @@ export async function stopNodeProcess(ex: Executor, node: NodeSpec, proc: ZkProc
 async function waitGone(ex: Executor, pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (!(await alive(ex, pid))) return true;
+    if (!(await isAlive(ex, pid))) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return !(await alive(ex, pid));
+  return !(await isAlive(ex, pid));
 }

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { renderNodeFiles, renderProfileScripts, sh, type RenderedFile } from '../render/node.js';
+import { renderNodeFiles, renderProfileScripts, sh, unitName, unitPath, type HostFacts, type RenderedFile } from '../render/node.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
 import { probeNode } from '../health/probe.js';
 import { waitForQuorum } from '../health/wait.js';
@@ -16,7 +16,8 @@ import type { NodeReport } from '../health/cluster.js';
 import type { Progress } from '../output.js';
 import { preflight, type HostState } from './preflight.js';
 import { inspectTarball, installTarball, type DistributionOutcome } from '../distribution/tarball.js';
-import { findNodeProcesses, startNodeProcess, stopNodeProcess, type ZkProcess } from './processes.js';
+import { findNodeProcesses, type ZkProcess } from './processes.js';
+import { startNode, stopNode } from './service.js';
 import { forEachTarget, targetOf, type HostTarget } from './targets.js';
 
 /** What happened to one node. */
@@ -92,8 +93,9 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
         ];
         const nodeFiles = plans.filter((p) => p.h === h);
         const all = [...hostFiles, ...nodeFiles.flatMap((p) => p.files)];
-        if (!opts.dryRun) await execChecked(t.ex, makePrivateDirs(t.nodes));
+        if (!opts.dryRun) await execChecked(t.ex, prepareDirs(spec, t.nodes, h.facts));
         const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun });
+        if (!opts.dryRun && h.facts.systemd) await activateUnits(spec, t, outcomes);
         return nodeFiles.map((p) => ({ node: p.node, outcomes: outcomes.filter((o) => p.files.some((f) => f.path === o.path)), hostFiles: outcomes.slice(0, 2) }));
       });
       const failed = perHost.flatMap((r, i) => (r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
@@ -120,7 +122,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   const exFor = (node: NodeSpec) => targetOf(targets, node).ex;
   const toStart = outcomes.filter((o) => o.action === 'started').map((o) => spec.nodes.find((n) => n.id === o.id)!);
   if (toStart.length > 0) {
-    await progress.step('start', () => Promise.all(toStart.map((n) => startNodeProcess(exFor(n), n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
+    await progress.step('start', () => Promise.all(toStart.map((n) => startNode(exFor(n), spec, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
   }
   const hooks = waitHooks(spec, targets);
   const toRestart = outcomes.filter((o) => o.action === 'restarted').map((o) => spec.nodes.find((n) => n.id === o.id)!);
@@ -132,10 +134,31 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes, distribution };
 }
 
-/** Creates every node's data, data-log and log directory, readable by owner and group only. */
-function makePrivateDirs(nodes: NodeSpec[]): string {
+/**
+ * Creates every node's data, data-log and log directory, readable by owner and
+ * group only. With a service account: creates the account when missing (a
+ * system account without login) and gives it those directories and what is
+ * in them (the only places the server writes); configs stay root's.
+ */
+function prepareDirs(spec: ClusterSpec, nodes: NodeSpec[], facts: HostFacts): string {
   const dirs = nodes.flatMap((n) => [n.dataDir, n.logDir, ...(n.dataLogDir ? [n.dataLogDir] : [])]).map(sh).join(' ');
-  return `mkdir -p ${dirs} && chmod 750 ${dirs}`;
+  const make = `mkdir -p ${dirs} && chmod 750 ${dirs}`;
+  if (!facts.user) return make;
+  const u = sh(facts.user);
+  return [
+    `getent passwd ${u} >/dev/null || useradd --system --user-group --no-create-home --home-dir ${sh(spec.dir)} --shell "$(command -v nologin || echo /bin/false)" ${u}`,
+    make,
+    `g=$(id -g ${u})`,
+    // Only what is not already theirs: a no-change deploy changes nothing.
+    `find ${dirs} \\( ! -user ${u} -o ! -group "$g" \\) -exec chown -h ${u}:"$g" {} +`,
+  ].join(' && ');
+}
+
+/** After a unit file changed: systemd reads it again, and the unit starts at boot. */
+async function activateUnits(spec: ClusterSpec, t: HostTarget, outcomes: FileOutcome[]): Promise<void> {
+  const changed = t.nodes.filter((n) => outcomes.some((o) => o.path === unitPath(spec, n) && o.status === 'changed'));
+  if (changed.length === 0) return;
+  await execChecked(t.ex, `systemctl daemon-reload && systemctl enable --quiet ${changed.map((n) => sh(unitName(spec, n))).join(' ')}`);
 }
 
 /** Hooks that let the quorum wait see dead processes and log tails on each host. */
@@ -177,8 +200,8 @@ export async function rollingRestart(spec: ClusterSpec, targets: HostTarget[], n
   for (const node of ordered) {
     const ex = targetOf(targets, node).ex;
     const proc = (await findNodeProcesses(ex, [node])).get(node.id);
-    await stopNodeProcess(ex, node, proc);
-    await startNodeProcess(ex, node);
+    await stopNode(ex, spec, node, proc);
+    await startNode(ex, spec, node);
     await waitForQuorum(spec, timeoutMs, hooks);
   }
 }

@@ -38,11 +38,26 @@ describe('rendering (golden files)', () => {
     for (const f of files.slice(1)) golden(`pseudo-3/node-2/${path.basename(f.path)}`, f.content);
   });
 
-  it('renders the systemd unit, which runs the same run script', () => {
-    const unit = renderSystemdUnit(vms, vms.nodes[0]!);
-    expect(unit).toContain('ExecStart=/bin/sh "/opt/zookeeper/node-1/bin/zk-run.sh"\n');
-    golden('vms-3/zookeeper-1.service', unit);
+  it('renders the systemd unit, which runs the same run script as the service account', () => {
+    const files = renderNodeFiles(vms, vms.nodes[0]!, { ...FACTS, systemd: true, user: 'zookeeper' });
+    const unit = files.find((f) => f.path === '/etc/systemd/system/zookeeper-vms-3-1.service')!;
+    expect(unit.mode).toBe(0o644);
+    expect(unit.content).toContain('ExecStart=/bin/sh "/opt/zookeeper/node-1/bin/zk-run.sh"\n');
+    expect(unit.content).toContain('User=zookeeper\n');
+    golden('vms-3/zookeeper-vms-3-1.service', unit.content);
+    golden('vms-3/zk-run.sh', files.find((f) => f.path.endsWith('zk-run.sh'))!.content);
+    expect(renderSystemdUnit(vms, vms.nodes[0]!, {})).not.toContain('User=');
+    // Without systemd there is no unit to write.
+    expect(renderNodeFiles(vms, vms.nodes[0]!, FACTS).some((f) => f.path.endsWith('.service'))).toBe(false);
     expect(systemdArg('/opt/zk dir/50%/$HOME/"q"')).toBe('"/opt/zk dir/50%%/$$HOME/\\"q\\""');
+  });
+
+  it('drops root rights to the service account in the run script, keeping the pid', () => {
+    const run = renderNodeFiles(vms, vms.nodes[0]!, { ...FACTS, user: 'zookeeper' }).find((f) => f.path.endsWith('zk-run.sh'))!.content;
+    expect(run).toContain('exec setpriv --reuid=zookeeper --regid="$(id -g zookeeper)" --init-groups /bin/sh "$0" "$@"');
+    expect(run).toContain('echo $$ > /opt/zookeeper/node-1/data/zookeeper_server.pid');
+    const asCaller = renderNodeFiles(pseudo, pseudo.nodes[0]!, FACTS).find((f) => f.path.endsWith('zk-run.sh'))!.content;
+    expect(asCaller).not.toContain('setpriv');
   });
 
   it('renders the profile scripts', () => {

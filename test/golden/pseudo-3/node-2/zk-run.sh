@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs ZooKeeper server 2 of cluster "pseudo-3" in the foreground.
-# zkops starts it detached; a systemd unit or another supervisor can run it as is.
+# zkops starts it detached, or its systemd unit runs it; any supervisor can.
 # Rendered by zkops from templates/zk-run.sh.
 set -e
 . /home/op/.zkops/pseudo-3/node-2/conf/java.env
@@ -8,7 +8,7 @@ if [ ! -x "$JAVA" ]; then
   echo "zk-run.sh: JAVA_HOME=$JAVA_HOME has no executable bin/java; fix JAVA_HOME in conf/java.env (zkops doctor --fix)" >&2
   exit 127
 fi
-echo $$ > /home/op/.zkops/pseudo-3/node-2/zookeeper.pid
+echo $$ > /home/op/.zkops/pseudo-3/node-2/data/zookeeper_server.pid
 # exec: the pid written above becomes the JVM's own pid.
 exec "$JAVA" $SERVER_JVMFLAGS \
   -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
