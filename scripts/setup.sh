@@ -2,14 +2,15 @@
 # Installs what zkops needs on a fresh Debian/Ubuntu machine, then its npm
 # dependencies (which also builds dist/). Idempotent: only what is missing is
 # installed. With --test, also what the test suite needs (sshd and iproute2
-# for the SSH test hosts, iptables for the NAT test).
+# for the SSH test hosts, iptables for the NAT test, systemd-nspawn and dbus
+# for the test host that boots systemd).
 #   scripts/setup.sh           # to run zkops
 #   scripts/setup.sh --test    # to run the tests too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(zookeeper iproute2)
-[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo)
+[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus)
 
 missing=()
 for p in "${want[@]}"; do

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { $, fs, sleep } from 'zx';
 
-/** @typedef {{ name: string, ip: string, netns: string, root: string }} TestHost */
+/** @typedef {{ name: string, ip: string, netns: string, root: string, systemd?: { pid: number, base: string } }} TestHost */
 /** @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string, hostKeyLines: string[], teardown(): Promise<void> }} TestLab */
 
 $.verbose = false;
@@ -30,9 +30,15 @@ async function ensureBridge() {
   await $({ nothrow: true, quiet: true })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
 }
 
-/** Creates `count` hosts (names zkt-<prefix><i>) and starts sshd on each. */
-/** @returns {Promise<TestLab>} */
-export async function createLab(prefix, count) {
+/**
+ * Creates `count` hosts (names zkt-<prefix><i>) and starts sshd on each.
+ * Hosts listed in `options.systemd` (1-based) boot systemd instead (see createSystemdHost).
+ * @param {string} prefix
+ * @param {number} count
+ * @param {{ systemd?: number[] }} [options]
+ * @returns {Promise<TestLab>}
+ */
+export async function createLab(prefix, count, options = {}) {
   await ensureBridge();
   await fs.mkdirp('/run/sshd');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `zkops-lab-${prefix}-`));
@@ -45,7 +51,8 @@ export async function createLab(prefix, count) {
   const lab = { hosts, dir, identityFile, knownHosts: path.join(dir, 'known_hosts'), hostKeyLines, teardown: () => teardown(hosts, dir) };
   try {
     for (let i = 1; i <= count; i++) {
-      const host = await createHost(`${prefix}${i}`, hostIp(i), dir, identityFile);
+      const make = options.systemd?.includes(i) ? createSystemdHost : createHost;
+      const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile);
       hosts.push(host);
       const pub = fs.readFileSync(path.join(host.root, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ');
       hostKeyLines.push(`${host.ip} ${pub[0]} ${pub[1]}`);
@@ -58,14 +65,8 @@ export async function createLab(prefix, count) {
   return lab;
 }
 
-async function createHost(name, ip, labDir, identityFile) {
-  const netns = `zkt-${name}`;
-  const root = path.join(labDir, name);
-  for (const d of ['opt', 'profile.d', 'systemd']) mkdirSync(path.join(root, d), { recursive: true });
-  await $`ssh-keygen -q -t ed25519 -N '' -f ${path.join(root, 'ssh_host_ed25519_key')}`;
-  writeFileSync(path.join(root, 'authorized_keys'), fs.readFileSync(`${identityFile}.pub`));
-  // A fresh VM's root has Debian's default .bashrc (bash sources it for every ssh command).
-  fs.copyFileSync('/etc/skel/.bashrc', path.join(root, 'bashrc'));
+/** A network namespace with `ip` on the test bridge. */
+async function makeNetns(netns, ip) {
   await $({ nothrow: true, quiet: true })`ip netns del ${netns}`;
   await $({ nothrow: true, quiet: true })`ip link del ${netns}-a`;
   await $`ip netns add ${netns}`;
@@ -75,6 +76,23 @@ async function createHost(name, ip, labDir, identityFile) {
   await $`ip -n ${netns} link set lo up`;
   await $`ip -n ${netns} addr add ${ip}/24 dev ${netns}-b`;
   await $`ip -n ${netns} link set ${netns}-b up`;
+}
+
+/** The host's own directory in the lab, with its SSH host key and the lab's authorized key. */
+async function hostRoot(name, labDir, identityFile) {
+  const root = path.join(labDir, name);
+  for (const d of ['opt', 'profile.d', 'systemd']) mkdirSync(path.join(root, d), { recursive: true });
+  await $`ssh-keygen -q -t ed25519 -N '' -f ${path.join(root, 'ssh_host_ed25519_key')}`;
+  writeFileSync(path.join(root, 'authorized_keys'), fs.readFileSync(`${identityFile}.pub`));
+  // A fresh VM's root has Debian's default .bashrc (bash sources it for every ssh command).
+  fs.copyFileSync('/etc/skel/.bashrc', path.join(root, 'bashrc'));
+  return root;
+}
+
+async function createHost(name, ip, labDir, identityFile) {
+  const netns = `zkt-${name}`;
+  const root = await hostRoot(name, labDir, identityFile);
+  await makeNetns(netns, ip);
   const sshd = [
     '/usr/sbin/sshd', '-D', '-e',
     '-o', `ListenAddress=${ip}`,
@@ -94,22 +112,80 @@ async function createHost(name, ip, labDir, identityFile) {
   return { name, ip, netns, root };
 }
 
+/** Units of this machine's own that a test host has no use for (and timers that would run apt). */
+const MASKED_UNITS = [
+  'postgresql.service', 'e2scrub_reap.service', 'systemd-timesyncd.service', 'systemd-pstore.service', 'getty@tty1.service',
+  'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'man-db.timer',
+];
+
+/**
+ * A test host that runs systemd as its init, like a real VM: systemd-nspawn
+ * boots this machine's own OS from a throw-away overlay (writes go to a tmpfs,
+ * so the host's /etc, /opt and units are its own) inside the host's network
+ * namespace. sshd is started by systemd (ssh.service) with the lab's keys.
+ */
+async function createSystemdHost(name, ip, labDir, identityFile) {
+  const netns = `zkt-${name}`;
+  const root = await hostRoot(name, labDir, identityFile);
+  await makeNetns(netns, ip);
+  const base = `/run/zkt-systemd/${name}`;
+  await $`mkdir -p ${base}`;
+  await $`mount -t tmpfs -o size=1g tmpfs ${base}`;
+  await $`mkdir -p ${base}/upper ${base}/work ${base}/root`;
+  await $`mount -t overlay overlay -o lowerdir=/,upperdir=${base}/upper,workdir=${base}/work ${base}/root`;
+  const r = `${base}/root`;
+  await $`mkdir -p ${r}/root/.ssh ${r}/etc/ssh/sshd_config.d`;
+  await $`rm -f ${r}/etc/ssh/ssh_host_rsa_key ${r}/etc/ssh/ssh_host_rsa_key.pub ${r}/etc/ssh/ssh_host_ecdsa_key ${r}/etc/ssh/ssh_host_ecdsa_key.pub`;
+  await $`install -m 600 ${path.join(root, 'ssh_host_ed25519_key')} ${r}/etc/ssh/ssh_host_ed25519_key`;
+  await $`install -m 644 ${path.join(root, 'ssh_host_ed25519_key.pub')} ${r}/etc/ssh/ssh_host_ed25519_key.pub`;
+  await $`install -m 600 ${path.join(root, 'authorized_keys')} ${r}/root/.ssh/authorized_keys`;
+  await $`install -m 644 ${path.join(root, 'bashrc')} ${r}/root/.bashrc`;
+  writeFileSync(`${r}/etc/ssh/sshd_config.d/zkops-test.conf`, 'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nMaxStartups 100\nMaxSessions 100\n');
+  for (const u of MASKED_UNITS) await $`ln -sf /dev/null ${r}/etc/systemd/system/${u}`;
+  await $`systemctl --root=${r} enable --quiet ssh.service`;
+  const machineId = (await $`cat /proc/sys/kernel/random/uuid`).stdout.trim().replace(/-/g, '');
+  const nspawn = [
+    'systemd-nspawn', `--directory=${r}`, '--boot', '--register=no', '--keep-unit', `--uuid=${machineId}`, '--link-journal=no',
+    `--network-namespace-path=/run/netns/${netns}`, `--machine=${netns}`, '--console=passive',
+  ];
+  const pid = Number((await $`setsid ${nspawn} >> ${root}/nspawn.log 2>&1 < /dev/null & echo $!`).stdout.trim());
+  return { name, ip, netns, root, systemd: { pid, base } };
+}
+
 async function waitForSshd(h) {
-  for (let i = 0; i < 100; i++) {
-    if ((await $({ nothrow: true, quiet: true })`ip netns exec ${h.netns} ss -Hltn ${`sport = :22`}`).stdout.trim()) return;
+  // A booting systemd host takes a few seconds more than a bare sshd.
+  for (let i = 0; i < (h.systemd ? 600 : 100); i++) {
+    if ((await $({ nothrow: true, quiet: true })`ip netns exec ${h.netns} ss -Hltn ${`sport = :22`}`).stdout.trim()) {
+      // Like a VM that answers ssh before it has finished booting: wait for the boot to end.
+      if (h.systemd) await onHost(h, 'systemctl is-system-running --wait || systemctl --failed --no-legend');
+      return;
+    }
     await sleep(100);
   }
-  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${fs.readFileSync(path.join(h.root, 'sshd.log'), 'utf8')}`);
+  const log = path.join(h.root, h.systemd ? 'nspawn.log' : 'sshd.log');
+  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`);
 }
 
 /** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
 async function teardown(hosts, dir) {
   for (const h of hosts) {
+    if (h.systemd) await stopSystemdHost(h);
     await $({ nothrow: true, quiet: true })`ip netns pids ${h.netns} | xargs -r kill -9`;
     await $({ nothrow: true, quiet: true })`ip netns del ${h.netns}`;
     await $({ nothrow: true, quiet: true })`ip link del ${h.netns}-a`;
   }
   await fs.remove(dir).catch(() => undefined);
+}
+
+/** Powers a systemd host off (nspawn turns TERM into a clean shutdown), then drops its overlay. */
+async function stopSystemdHost(h) {
+  const { pid, base } = h.systemd;
+  await $({ nothrow: true, quiet: true })`kill -TERM ${pid}`;
+  for (let i = 0; i < 100 && (await $({ nothrow: true, quiet: true })`kill -0 ${pid}`).exitCode === 0; i++) await sleep(100);
+  await $({ nothrow: true, quiet: true })`kill -KILL ${pid}`;
+  await $({ nothrow: true, quiet: true })`umount -l ${base}/root`;
+  await $({ nothrow: true, quiet: true })`umount -l ${base}`;
+  await $({ nothrow: true, quiet: true })`rmdir ${base}`;
 }
 
 /** Runs a command inside a host's namespaces, as an operator logged in there would (not through zkops). */

@@ -11,12 +11,17 @@ export interface LabContext {
 
 /**
  * Registers `count` test hosts (names zkt-<prefix>N) for the current file.
- * `ready` runs once they are up (e.g. NAT rules), `done` before teardown.
+ * `ready` runs once they are up (e.g. NAT rules), `done` before teardown;
+ * hosts listed in `systemd` (1-based) boot systemd like a real VM.
  */
-export function useLab(prefix: string, count: number, hooks: { ready?: (lab: TestLab) => Promise<void>; done?: () => Promise<void> } = {}): LabContext {
+export function useLab(
+  prefix: string,
+  count: number,
+  hooks: { ready?: (lab: TestLab) => Promise<void>; done?: () => Promise<void>; systemd?: number[] } = {},
+): LabContext {
   const ctx = {} as LabContext;
   beforeAll(async () => {
-    ctx.lab = await createLab(prefix, count);
+    ctx.lab = await createLab(prefix, count, { systemd: hooks.systemd });
     ctx.cwd = workdir(prefix);
     await hooks.ready?.(ctx.lab);
   });

@@ -86,7 +86,7 @@ describe('zkops deploy over SSH', () => {
     const h = ctx.lab.hosts[0]!;
     const q = (p: string) => JSON.stringify(`${INSTALL}/node-1/${p}`).replace(/\$/g, '\\$');
     const pid = (await onHost(h, `cat ${q('data/zookeeper_server.pid')}`)).trim();
-    expect(await onHost(h, `ps -o user= -p ${pid}`)).toBe('zookeeper\n');
+    expect(await onHost(h, `ps -o user:20= -p ${pid}`)).toBe('zookeeper\n');
     expect(await onHost(h, `stat -c '%U:%G %a' ${q('data')} ${q('logs')} ${q('data/version-2')} ${q('conf/zoo.cfg')} ${q('bin/zk-run.sh')}`)).toBe(
       ['zookeeper:zookeeper 750', 'zookeeper:zookeeper 750', 'zookeeper:zookeeper 755', 'root:root 644', 'root:root 755', ''].join('\n'),
     );
