@@ -98,6 +98,30 @@ describe('a non-root SSH user with sudo', () => {
       await zkops(ctx.cwd, ['stop', '-i', file]);
     }
   });
+
+  it('without sudo, refuses to run servers as another account before writing anything', async () => {
+    const file = path.join(ctx.cwd, 'nosudo.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: nosudo',
+        'executor: ssh',
+        `dir: /home/${user}/zk`,
+        `ssh: { user: ${user}, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
+        'service: { user: zookeeper }',
+        'hosts:',
+        `  - { name: n1, address: ${ctx.lab.hosts[0]!.ip} }`,
+        'nodes:',
+        '  - { id: 1, host: n1 }',
+        '',
+      ].join('\n'),
+    );
+    const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`service.user is zookeeper, but n1 (${user}@${ctx.lab.hosts[0]!.ip}) logs in as ${user} without root`);
+    expect(r.stderr).toContain('ssh.sudo: true');
+    expect(await onHost(ctx.lab.hosts[0]!, `ls /home/${user}/zk 2>&1 || true`)).toContain('No such file');
+  });
 });
 
 describe('authentication through ssh-agent', () => {
