@@ -2,8 +2,9 @@
  * Hosts where systemd runs, as on real VMs: host 3 of this lab boots systemd
  * (systemd-nspawn in its network namespace, see test/helpers/hosts.mjs);
  * hosts 1 and 2 have none. One ensemble spans both kinds: zkops installs and
- * enables a unit on host 3 and uses its supervised start on the others, and
- * start, stop, restart and re-deploy go through systemctl where units exist.
+ * enables a unit on host 3 (moving a node started without one under it) and
+ * uses its supervised start on the others, and start, stop, restart and
+ * re-deploy go through systemctl where units exist.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -66,23 +67,39 @@ describe('zkops deploy where systemd runs', () => {
     expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} /opt/zookeeper 2>&1 || true`)).toContain('No such file');
   });
 
-  it('installs an enabled unit on the systemd host, a supervised start elsewhere, and forms one ensemble', async () => {
+  it('with service.systemd: false, starts every node supervised, as a zookeeper account it creates where missing', async () => {
+    writeInventory(['service: { systemd: false }']);
     const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+    writeInventory();
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.healthy).toBe(true);
+    expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} 2>&1 || true`)).toContain('No such file');
+    // The account did not exist on that host: zkops made a system account without login.
+    expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(/^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/);
+    for (const [i, h] of ctx.lab.hosts.entries()) {
+      expect(await onHost(h, `ps -o user:20=,args= -p $(cat ${pidFile(i + 1)})`)).toMatch(/^zookeeper .*QuorumPeerMain/);
+    }
+    await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd', 'before-systemd');
+  });
+
+  it('moves the node on the systemd host under an enabled unit with a rolling restart, the others stay supervised', async () => {
+    const supervisedPid = Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`));
+    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.healthy).toBe(true);
+    expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'restarted']);
     const unit = await unitState();
     expect(unit).toMatchObject({ active: 'active', enabled: 'enabled' });
+    expect(unit.pid).not.toBe(supervisedPid);
     // systemd's main process is the server itself (the run script execs java), as the service account.
     expect(unit.pid).toBe(Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`)));
     expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(/^zookeeper .*QuorumPeerMain/);
-    // The account did not exist on that host: zkops made a system account without login.
-    expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(/^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/);
-    // Hosts without systemd get no unit, and their servers still run as zookeeper.
+    // Hosts without systemd get no unit.
     expect(await onHost(ctx.lab.hosts[0]!, 'ls /etc/systemd/system/ | grep -c zookeeper || true')).toBe('0\n');
-    expect(await onHost(ctx.lab.hosts[0]!, `ps -o user:20= -p $(cat ${pidFile(1)})`)).toBe('zookeeper\n');
 
-    await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd', 'via-systemd-node');
-    expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd')).toContain('via-systemd-node');
+    await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd2', 'via-systemd-node');
+    expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd')).toContain('before-systemd');
+    expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd2')).toContain('via-systemd-node');
   });
 
   it('changes nothing on a second deploy', async () => {
@@ -128,7 +145,7 @@ describe('zkops deploy where systemd runs', () => {
     const restarted = await unitState();
     expect(restarted.active).toBe('active');
     expect(restarted.pid).not.toBe(started.pid);
-    expect(await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'get', '/sd')).toContain('via-systemd-node');
+    expect(await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'get', '/sd2')).toContain('via-systemd-node');
   });
 
   it('refuses to start the systemd node behind systemd\'s back when told not to use it', async () => {
