@@ -10,6 +10,7 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { printJson, type OutputOptions } from '../output.js';
 import { findNodeProcesses, stopNodeProcess } from '../steps/processes.js';
 import { closeTargets, openTargets } from '../steps/targets.js';
+import { javaRecordPath } from '../steps/preflight.js';
 import { resolveCluster, savedInventoryPath, type ClusterFlags } from './cluster-ref.js';
 
 export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, out: OutputOptions): Promise<number> {
@@ -40,7 +41,7 @@ export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, ou
   }
   const removed = [...new Set(spec.nodes.map((n) => n.dir)), ...spec.nodes.flatMap((n) => [n.dataDir, n.dataLogDir ?? []].flat())];
   for (const dir of removed) await rm(dir, { recursive: true, force: true });
-  for (const f of ['java.sh', 'zk.sh']) await rm(path.join(spec.dir, f), { force: true });
+  for (const f of [path.join(spec.dir, 'java.sh'), path.join(spec.dir, 'zk.sh'), javaRecordPath(spec)]) await rm(f, { force: true });
   await rm(path.dirname(savedInventoryPath(spec.name)), { recursive: true, force: true });
   await rmdir(spec.dir).catch(() => undefined);
   await rmdir(path.join(process.cwd(), '.zkops')).catch(() => undefined);

@@ -14,6 +14,24 @@ export interface JavaInstall {
   /** Feature version: 8, 11, 17, 21... */
   major: number;
   source: 'inventory' | 'JAVA_HOME' | 'PATH';
+  /**
+   * Set when the JVM was really started this time: the record to keep on the
+   * host (see `record`), so the next run can skip the JVM start while the
+   * binaries stay the same.
+   */
+  verified?: string;
+}
+
+/** Options for findJava. */
+export interface FindJavaOptions {
+  /**
+   * A file on the host recording the last Java that zkops saw run: its home,
+   * the identity (device, inode, size, mtime) of bin/java and libjvm.so, and
+   * what `java -version` said. While all of that is unchanged the JVM is not
+   * started again (a JVM start is most of a no-change re-deploy's CPU);
+   * any change to the binaries means a real run.
+   */
+  record?: string;
 }
 
 /** Parses `java -version` output ('openjdk version "17.0.15"', '"1.8.0_392"'). */
@@ -29,9 +47,25 @@ export function minJavaFor(zkVersion: string): number {
   return zkVersion.startsWith('3.4') ? 7 : 8;
 }
 
-async function probe(ex: Executor, home: string): Promise<{ ok: boolean; major?: number; output: string }> {
-  const r = await ex.exec(`${sh(`${home}/bin/java`)} -version 2>&1`, { timeoutMs: 20000 });
-  return { ok: r.code === 0, major: parseJavaMajor(r.stdout), output: r.stdout.trim() };
+async function probe(ex: Executor, home: string, record?: string): Promise<{ ok: boolean; major?: number; output: string; verified?: string }> {
+  const java = sh(`${home}/bin/java`);
+  if (!record) {
+    const r = await ex.exec(`${java} -version 2>&1`, { timeoutMs: 20000 });
+    return { ok: r.code === 0, major: parseJavaMajor(r.stdout), output: r.stdout.trim() };
+  }
+  // Prints "cached" or "ran", the identity line, then java -version's output.
+  const h = sh(home);
+  const script = [
+    `id=$(printf '%s ' ${h}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
+    `r=${sh(record)}`,
+    `if [ -f "$r" ] && [ "$(head -n 1 "$r")" = "$id" ]; then echo cached; printf '%s\\n' "$id"; tail -n +2 "$r"; exit 0; fi`,
+    `echo ran; printf '%s\\n' "$id"; exec ${java} -version 2>&1`,
+  ].join('\n');
+  const r = await ex.exec(script, { timeoutMs: 20000 });
+  const [how, id = '', ...rest] = r.stdout.split('\n');
+  const output = rest.join('\n').trim();
+  const ok = r.code === 0;
+  return { ok, major: parseJavaMajor(output), output, verified: ok && how === 'ran' ? `${id}\n${output}\n` : undefined };
 }
 
 /** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */
@@ -46,7 +80,13 @@ export async function javaOnPath(ex: Executor): Promise<string | undefined> {
  * Finds and verifies Java on the host. `envJavaHome` is JAVA_HOME as the
  * host's shell sees it; `pathHome` the java on its PATH (see JAVA_ON_PATH).
  */
-export async function findJava(ex: Executor, fromInventory: string | undefined, envJavaHome: string | undefined, pathHome: string | undefined): Promise<JavaInstall> {
+export async function findJava(
+  ex: Executor,
+  fromInventory: string | undefined,
+  envJavaHome: string | undefined,
+  pathHome: string | undefined,
+  options: FindJavaOptions = {},
+): Promise<JavaInstall> {
   const hint = pathHome && pathHome !== envJavaHome ? ` The java on PATH is ${pathHome}; use that, or` : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
 
   let found: JavaInstall | undefined;
@@ -56,9 +96,9 @@ export async function findJava(ex: Executor, fromInventory: string | undefined, 
     [pathHome, 'PATH'],
   ] as const) {
     if (!home) continue;
-    const p = await probe(ex, home);
+    const p = await probe(ex, home, options.record);
     if (p.ok && p.major) {
-      found = { home, major: p.major, source };
+      found = { home, major: p.major, source, verified: p.verified };
       break;
     }
     const from = source === 'inventory' ? 'java.home in the inventory' : source === 'JAVA_HOME' ? 'the JAVA_HOME environment variable' : 'PATH';

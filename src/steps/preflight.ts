@@ -4,6 +4,7 @@
  * this cluster's running processes found, and every port free (or held by
  * this cluster itself). All problems on all hosts are reported together.
  */
+import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
@@ -23,10 +24,17 @@ export interface PreflightOptions {
   tarball?: Tarball;
 }
 
+/** Where a host keeps the record of the Java zkops last saw run (see findJava). */
+export function javaRecordPath(spec: ClusterSpec): string {
+  return path.join(spec.dir, '.zkops-java-verified');
+}
+
 /** What preflight learned about one host. */
 export interface HostState {
   target: HostTarget;
   facts: HostFacts;
+  /** A fresh record of the Java that just ran, to keep on the host once files are written. */
+  javaRecord?: string;
   /** This cluster's running processes on the host, by node id. */
   processes: Map<number, ZkProcess | undefined>;
 }
@@ -58,7 +66,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   // Independent look-ups run together: java -version alone costs a JVM start.
   const [zk, java, processes] = await Promise.all([
     options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
-    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome),
+    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec) }),
     findNodeProcesses(ex, nodes),
   ]);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
@@ -83,6 +91,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       user,
     },
     processes,
+    javaRecord: java.verified,
   };
 }
 

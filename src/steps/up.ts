@@ -14,7 +14,7 @@ import { probeNode } from '../health/probe.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { NodeReport } from '../health/cluster.js';
 import type { Progress } from '../output.js';
-import { preflight, type HostState } from './preflight.js';
+import { javaRecordPath, preflight, type HostState } from './preflight.js';
 import { inspectTarball, installTarball, type DistributionOutcome } from '../distribution/tarball.js';
 import { findNodeProcesses, type ZkProcess } from './processes.js';
 import { startNode, stopNode } from './service.js';
@@ -96,6 +96,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
         if (!opts.dryRun) await execChecked(t.ex, prepareDirs(spec, t.nodes, h.facts));
         const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun });
         if (!opts.dryRun && h.facts.systemd) await activateUnits(spec, t, outcomes);
+        if (!opts.dryRun && h.javaRecord) await t.ex.writeFile(javaRecordPath(spec), h.javaRecord, 0o644);
         return nodeFiles.map((p) => ({ node: p.node, outcomes: outcomes.filter((o) => p.files.some((f) => f.path === o.path)), hostFiles: outcomes.slice(0, 2) }));
       });
       const failed = perHost.flatMap((r, i) => (r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
