@@ -1,0 +1,126 @@
+/**
+ * A real Docker engine for the tests, and a ZooKeeper image for it. No image
+ * registry is reachable from the test machines, so the image is assembled
+ * here from this machine's own files with the official `zookeeper` image's
+ * conventions (JAVA_HOME /opt/java/openjdk, /conf/zoo.cfg, /data/myid,
+ * /datalog, /logs, `docker-entrypoint.sh` + `zkServer.sh start-foreground`):
+ * busybox-static for the shell, a jlink'ed JRE (java.desktop for log4j 1.2's
+ * java.beans) with the libraries it links,
+ * and Debian's ZooKeeper jars (their absolute Class-Path stripped).
+ */
+import { $, fs, path, os } from 'zx';
+
+$.verbose = false;
+
+export const TEST_IMAGE = 'zkops-test/zookeeper:3.8.0';
+
+/** Starts dockerd when no engine answers on /var/run/docker.sock; throws if none comes up. */
+export async function ensureDockerd() {
+  if ((await $({ nothrow: true })`docker info --format '{{.ServerVersion}}'`).exitCode === 0) return;
+  if ((await $({ nothrow: true })`command -v dockerd`).exitCode !== 0) throw new Error('dockerd is not installed: run scripts/setup.sh --test (it installs docker.io)');
+  await $`setsid dockerd >> /var/log/zkops-test-dockerd.log 2>&1 < /dev/null &`;
+  for (let i = 0; i < 300; i++) {
+    if ((await $({ nothrow: true })`docker info --format '{{.ServerVersion}}'`).exitCode === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`dockerd did not come up in 30 s:\n${fs.readFileSync('/var/log/zkops-test-dockerd.log', 'utf8').slice(-2000)}`);
+}
+
+const ENTRYPOINT = `#!/bin/sh
+# As the official image: keep a zoo.cfg and myid that are there, else make defaults.
+set -e
+mkdir -p "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" "$ZOO_LOG_DIR"
+if [ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]; then
+  printf 'dataDir=%s\\ndataLogDir=%s\\nclientPort=2181\\ntickTime=2000\\ninitLimit=5\\nsyncLimit=2\\n' "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" > "$ZOO_CONF_DIR/zoo.cfg"
+fi
+[ -f "$ZOO_DATA_DIR/myid" ] || echo "\${ZOO_MY_ID:-1}" > "$ZOO_DATA_DIR/myid"
+exec "$@"
+`;
+
+const ZKSERVER = `#!/bin/sh
+# The part of zkServer.sh the image's CMD uses: start-foreground.
+[ "$1" = start-foreground ] || { echo "this image's zkServer.sh knows only start-foreground" >&2; exit 2; }
+[ -f "$ZOO_CONF_DIR/java.env" ] && . "$ZOO_CONF_DIR/java.env"
+exec "$JAVA_HOME/bin/java" -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.root.logger=INFO,CONSOLE \\
+  -Dlog4j.configuration=file:"$ZOO_CONF_DIR/log4j.properties" $JVMFLAGS $SERVER_JVMFLAGS \\
+  -cp "/apache-zookeeper/lib/*:$ZOO_CONF_DIR" org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"
+`;
+
+const LOG4J = `log4j.rootLogger=INFO, CONSOLE
+log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender
+log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
+log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
+`;
+
+/** Builds TEST_IMAGE unless the engine has it already; returns its tag. */
+export async function buildZookeeperImage() {
+  if ((await $({ nothrow: true, quiet: true })`docker image inspect ${TEST_IMAGE}`).exitCode === 0) return TEST_IMAGE;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-image-'));
+  const root = path.join(dir, 'root');
+  try {
+    for (const d of ['bin', 'tmp', 'conf', 'data', 'datalog', 'logs', 'apache-zookeeper/lib', 'usr/local/bin', 'etc', 'opt/java']) await fs.mkdirp(path.join(root, d));
+    await $`chmod 1777 ${root}/tmp`;
+    await fs.copy('/bin/busybox', path.join(root, 'bin/busybox'));
+    for (const applet of (await $`${root}/bin/busybox --list`).stdout.trim().split('\n')) {
+      if (!fs.existsSync(path.join(root, 'bin', applet))) await fs.symlink('busybox', path.join(root, 'bin', applet));
+    }
+    const modules = 'java.base,java.desktop,java.management,java.naming,java.security.jgss,java.security.sasl,jdk.unsupported,jdk.management';
+    await $`jlink --add-modules ${modules} --strip-debug --no-header-files --no-man-pages --output ${root}/opt/java/openjdk`;
+    // Every library the JRE's ELF files link, from this machine, at the same paths.
+    const elves = (await $`find ${root}/opt/java/openjdk -type f ${['(', '-name', '*.so', '-o', '-path', '*/bin/*', ')']}`).stdout.trim().split('\n');
+    const libs = new Set(['/lib64/ld-linux-x86-64.so.2']);
+    for (const f of elves) {
+      for (const m of (await $({ nothrow: true })`ldd ${f}`).stdout.matchAll(/=> (\/\S+)/g)) libs.add(m[1]);
+    }
+    for (const lib of libs) {
+      await fs.mkdirp(path.join(root, path.dirname(lib)));
+      await fs.copy(fs.realpathSync(lib), path.join(root, lib));
+    }
+    await $`ldconfig -r ${root}`.nothrow();
+    await stripJars(path.join(root, 'apache-zookeeper/lib'));
+    fs.writeFileSync(path.join(root, 'conf/log4j.properties'), LOG4J);
+    fs.writeFileSync(path.join(root, 'docker-entrypoint.sh'), ENTRYPOINT, { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'usr/local/bin/zkServer.sh'), ZKSERVER, { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
+    const changes = [
+      'ENV JAVA_HOME=/opt/java/openjdk',
+      'ENV PATH=/usr/local/bin:/bin:/opt/java/openjdk/bin',
+      'ENV ZOO_CONF_DIR=/conf',
+      'ENV ZOO_DATA_DIR=/data',
+      'ENV ZOO_DATA_LOG_DIR=/datalog',
+      'ENV ZOO_LOG_DIR=/logs',
+      'EXPOSE 2181 2888 3888 8080',
+      'ENTRYPOINT ["/docker-entrypoint.sh"]',
+      'CMD ["zkServer.sh", "start-foreground"]',
+    ].flatMap((c) => ['--change', c]);
+    await $`tar -C ${root} -c . | docker import ${changes} - ${TEST_IMAGE}`;
+    return TEST_IMAGE;
+  } finally {
+    await fs.remove(dir);
+  }
+}
+
+/** Debian's ZooKeeper jars with the absolute Class-Path dropped from their manifests (see tarball.mjs). */
+async function stripJars(libDir) {
+  const script = [
+    'import zipfile,sys,os,re',
+    'src=zipfile.ZipFile("/usr/share/java/zookeeper.jar").read("META-INF/MANIFEST.MF").decode().replace("\\r\\n ","").replace("\\n ","")',
+    'deps=re.search(r"^Class-Path: (.*)$",src,re.M).group(1).split()',
+    'deps+=["/usr/share/java/zookeeper.jar","/usr/share/java/slf4j-log4j12.jar","/usr/share/java/log4j-1.2.jar"]',
+    'def clean(d):',
+    '  out,skip=[],False',
+    '  for l in d.splitlines(True):',
+    '    if l.startswith(b"Class-Path:"): skip=True; continue',
+    '    if skip and l.startswith(b" "): continue',
+    '    skip=False; out.append(l)',
+    '  return b"".join(out)',
+    'for j in deps:',
+    '  if not os.path.exists(j): continue',
+    '  with zipfile.ZipFile(os.path.realpath(j)) as a, zipfile.ZipFile(os.path.join(sys.argv[1],os.path.basename(j)),"w",zipfile.ZIP_DEFLATED) as b:',
+    '    for i in a.infolist():',
+    '      d=a.read(i.filename)',
+    '      b.writestr(i, clean(d) if i.filename=="META-INF/MANIFEST.MF" else d)',
+  ].join('\n');
+  await $`python3 -c ${script} ${libDir}`;
+}
