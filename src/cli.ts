@@ -36,12 +36,14 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
   const timeout = new Option('--timeout <seconds>', 'how long to wait for quorum').argParser(intArg('seconds', 1, 3600)).default(60);
 
   common(program.command('init'))
-    .description('bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183)')
+    .description('bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183), as processes or with --docker as containers')
     .option('--nodes <n>', 'number of nodes', intArg('a node count', 1, 255))
     .option('--base-port <port>', 'client port of node 1; other ports shift with it', intArg('a port', 1, 65535))
     .option('--name <name>', 'cluster name (default: zk)')
+    .option('--docker', 'run the nodes as containers on this machine\'s Docker engine')
+    .option('--image <image>', 'with --docker: the ZooKeeper image (default: zookeeper:3.8)')
     .addOption(timeout)
-    .action((o: Flags & { nodes?: number; basePort?: number; name?: string }) =>
+    .action((o: Flags & { nodes?: number; basePort?: number; name?: string; docker?: boolean; image?: string }) =>
       run(async () => (await import('./commands/init.js')).initCommand(o, outputOptions(o))),
     );
 

@@ -8,7 +8,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
 import { printJson, Progress, type OutputOptions } from '../output.js';
-import { findNodeProcesses, type ZkProcess } from '../steps/processes.js';
+import { findNodeProcesses, type StopOutcome, type ZkProcess } from '../steps/processes.js';
 import { startNode, stopNode } from '../steps/service.js';
 import { assertPortsFree } from '../steps/ports.js';
 import { closeTargets, openTargets, targetOf } from '../steps/targets.js';
@@ -27,10 +27,26 @@ export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
   });
 }
 
+/** The Docker engine and the container steps, for executor docker (loaded only then). */
+async function dockerSteps() {
+  const [{ DockerEngine }, steps] = await Promise.all([import('../executors/docker.js'), import('../steps/docker.js')]);
+  return { engine: await DockerEngine.connect(), ...steps };
+}
+
+function printStopped(spec: ClusterSpec, results: ({ id: number } & StopOutcome)[], out: OutputOptions): number {
+  if (out.json) printJson({ cluster: spec.name, nodes: results });
+  else for (const r of results) process.stdout.write(`node ${r.id}: ${r.status === 'stopped' ? `stopped (pid ${r.pid}${r.forced ? ', killed' : ''})` : 'was not running'}\n`);
+  return ExitCode.ok;
+}
+
 export async function stopCommand(flags: ClusterFlags, ids: string[], out: OutputOptions): Promise<number> {
   const { spec } = await resolveCluster(flags);
   const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
+  if (spec.executor === 'docker') {
+    const d = await dockerSteps();
+    return printStopped(spec, await progress.step('stop', () => d.stopContainers(d.engine, spec, nodes)), out);
+  }
   const targets = await openTargets(spec);
   try {
     const results = await Promise.all(
@@ -42,9 +58,7 @@ export async function stopCommand(flags: ClusterFlags, ids: string[], out: Outpu
         return { id: node.id, ...outcome };
       }),
     );
-    if (out.json) printJson({ cluster: spec.name, nodes: results });
-    else for (const r of results) process.stdout.write(`node ${r.id}: ${r.status === 'stopped' ? `stopped (pid ${r.pid}${r.forced ? ', killed' : ''})` : 'was not running'}\n`);
-    return ExitCode.ok;
+    return printStopped(spec, results, out);
   } finally {
     await closeTargets(targets);
   }
@@ -54,6 +68,14 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
   const { spec } = await resolveCluster(flags);
   const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
+  if (spec.executor === 'docker') {
+    const d = await dockerSteps();
+    const before = await d.containerProcesses(d.engine, spec);
+    const started = await progress.step('start', () => d.startContainers(d.engine, spec, nodes));
+    const running = spec.nodes.filter((n) => before.get(n.id) || started.includes(n.id));
+    const reports = running.length * 2 > spec.nodes.length ? (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, d.dockerWaitHooks(d.engine, spec), running))).reports : await probeCluster(spec);
+    return printStarted(spec, clusterStatus(spec, reports, await d.containerProcesses(d.engine, spec)), started, nodes, out);
+  }
   const targets = await openTargets(spec);
   try {
     const procs = new Map<number, ZkProcess | undefined>();
@@ -76,23 +98,33 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
       running.length * 2 > spec.nodes.length
         ? (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, waitHooks(spec, targets), running))).reports
         : await probeCluster(spec);
-    const status = clusterStatus(spec, reports);
-    const startedIds = toStart.map((n) => n.id);
-    if (out.json) printJson({ ...status, started: startedIds, alreadyRunning: nodes.filter((n) => !toStart.includes(n)).map((n) => n.id) });
-    else {
-      process.stdout.write(formatStatus(status));
-      process.stdout.write(startedIds.length ? `Started node${startedIds.length > 1 ? 's' : ''} ${startedIds.join(', ')}.\n` : 'Nothing to start: the nodes were already running.\n');
-    }
-    return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
+    return printStarted(spec, clusterStatus(spec, reports), toStart.map((n) => n.id), nodes, out);
   } finally {
     await closeTargets(targets);
   }
+}
+
+function printStarted(spec: ClusterSpec, status: ReturnType<typeof clusterStatus>, startedIds: number[], asked: NodeSpec[], out: OutputOptions): number {
+  if (out.json) printJson({ ...status, started: startedIds, alreadyRunning: asked.filter((n) => !startedIds.includes(n.id)).map((n) => n.id) });
+  else {
+    process.stdout.write(formatStatus(status));
+    process.stdout.write(startedIds.length ? `Started node${startedIds.length > 1 ? 's' : ''} ${startedIds.join(', ')}.\n` : 'Nothing to start: the nodes were already running.\n');
+  }
+  return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
 }
 
 export async function restartCommand(flags: ClusterFlags, ids: string[], out: OutputOptions, timeoutSeconds: number): Promise<number> {
   const { spec } = await resolveCluster(flags);
   const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
+  if (spec.executor === 'docker') {
+    const d = await dockerSteps();
+    await progress.step('restart', () => d.restartContainers(d.engine, spec, nodes, timeoutSeconds * 1000), () => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}, one at a time`);
+    const status = clusterStatus(spec, await probeCluster(spec), await d.containerProcesses(d.engine, spec));
+    if (out.json) printJson({ ...status, restarted: nodes.map((n) => n.id) });
+    else process.stdout.write(formatStatus(status));
+    return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
+  }
   const targets = await openTargets(spec);
   try {
     await progress.step('restart', () => rollingRestart(spec, targets, nodes, timeoutSeconds * 1000), () => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}, one at a time`);

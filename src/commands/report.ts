@@ -3,7 +3,7 @@
  * people, a document for --json.
  */
 import type { ClusterSpec } from '../inventory/spec.js';
-import { connectString } from '../inventory/spec.js';
+import { connectString, containerName } from '../inventory/spec.js';
 import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cluster.js';
 import type { NodeMetrics } from '../health/probe.js';
 import { color, table } from '../output.js';
@@ -37,6 +37,7 @@ export interface ClusterStatus {
 /** Builds the status document from probes and (where known) processes. */
 export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processes?: Map<number, ZkProcess | undefined>): ClusterStatus {
   const verdict = judgeCluster(reports);
+  const docker = spec.executor === 'docker';
   return {
     cluster: spec.name,
     healthy: verdict.status === 'healthy',
@@ -44,9 +45,12 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
     connectString: connectString(spec),
     nodes: reports.map(({ node, health }) => ({
       id: node.id,
-      host: node.host.name,
+      host: docker ? containerName(spec, node.id) : node.host.name,
       address: node.host.address,
-      ports: { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: spec.settings.adminServer.enabled ? node.adminPort : null },
+      // In a container only the client port is published (on 127.0.0.1); the others are the container's own.
+      ports: docker
+        ? { client: node.clientPort, quorum: 2888, election: 3888, admin: null }
+        : { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: spec.settings.adminServer.enabled ? node.adminPort : null },
       pid: processes?.get(node.id)?.pid ?? null,
       mode: health.mode,
       zxid: health.zxid ?? null,

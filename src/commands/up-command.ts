@@ -22,20 +22,25 @@ export interface UpCommandOptions extends ConnectOptions {
 export async function runUp(loaded: LoadedInventory, text: string, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
   const progress = new Progress(out.progress);
   const { spec } = loaded;
-  const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
+  const upOptions = {
+    progress,
+    timeoutMs: opts.timeoutSeconds * 1000,
+    dryRun: opts.dryRun,
+    start: opts.start,
+    profileDir: opts.profileDir,
+    // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
+    onWritten: async () => void (await saveInventory(loaded, text)),
+  };
   let result: UpResult;
-  try {
-    result = await bringUp(spec, targets, {
-      progress,
-      timeoutMs: opts.timeoutSeconds * 1000,
-      dryRun: opts.dryRun,
-      start: opts.start,
-      profileDir: opts.profileDir,
-      // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
-      onWritten: async () => void (await saveInventory(loaded, text)),
-    });
-  } finally {
-    await closeTargets(targets);
+  if (spec.executor === 'docker') {
+    result = await (await import('../steps/docker.js')).bringUpDocker(spec, upOptions);
+  } else {
+    const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
+    try {
+      result = await bringUp(spec, targets, upOptions);
+    } finally {
+      await closeTargets(targets);
+    }
   }
   if (opts.start === false && !opts.dryRun) {
     const written = result.nodes.flatMap((n) => n.files).filter((f) => f.status === 'changed').length;

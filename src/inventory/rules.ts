@@ -115,6 +115,17 @@ const rules: Rule[] = [
     if (inv.executor === 'ssh' || !inv.service) return [];
     return [{ path: ['service'], message: 'service applies to executor: ssh only; a local pseudo-cluster runs as you, without systemd. Remove the service section' }];
   },
+  function dockerRunsPseudoClusters(inv) {
+    const issues: RuleIssue[] = [];
+    if (inv.executor !== 'docker') {
+      if (inv.docker) issues.push({ path: ['docker'], message: 'docker applies to executor: docker only; set executor: docker or remove this section' });
+      return issues;
+    }
+    if (inv.nodes) issues.push({ path: ['nodes'], message: 'with executor docker, describe the ensemble as pseudo: {count, basePort}; each node becomes a container and its client port is published on 127.0.0.1' });
+    if (inv.hosts) issues.push({ path: ['hosts'], message: 'with executor docker there are no hosts to list: the nodes are containers on this machine\'s Docker engine' });
+    if (inv.pseudo && inv.pseudo.host !== '127.0.0.1') issues.push({ path: ['pseudo', 'host'], message: 'with executor docker client ports are published on 127.0.0.1 only; remove pseudo.host' });
+    return issues;
+  },
   function extraKeysAreNotManaged(inv) {
     return Object.keys(inv.settings.extra)
       .filter((k) => MANAGED_KEYS.test(k))

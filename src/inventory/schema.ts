@@ -87,6 +87,21 @@ const ssh = z
   })
   .prefault({});
 
+const docker = z
+  .strictObject({
+    image: z
+      .string()
+      .regex(/^[a-z0-9][\w.\/:@-]*$/i, 'expected an image reference like zookeeper:3.8')
+      .default('zookeeper:3.8')
+      .describe('An image with the official zookeeper image conventions (/conf/zoo.cfg, /data/myid, /datalog, zkServer.sh start-foreground). Pulled when the engine lacks it.'),
+    network: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a Docker network name')
+      .optional()
+      .describe('User-defined bridge network the nodes share (created when missing). Default: zkops-<name>.'),
+  })
+  .describe('executor docker: each node is a container on this machine\'s Docker engine (DOCKER_HOST, else /var/run/docker.sock).');
+
 const service = z
   .strictObject({
     systemd: z
@@ -105,7 +120,7 @@ const service = z
 export const InventorySchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "-" or "_"').describe('Cluster name.'),
-    executor: z.enum(['local', 'ssh']).default('local'),
+    executor: z.enum(['local', 'ssh', 'docker']).default('local'),
     dir: absOrRelPath
       .optional()
       .describe('local: where node directories live (default .zkops/<name>). ssh: install root on each host (default /opt/zookeeper).'),
@@ -126,6 +141,7 @@ export const InventorySchema = z
     settings,
     ssh: ssh.optional(),
     service: service.optional(),
+    docker: docker.optional(),
     hosts: z.array(host).optional(),
     nodes: z.array(node).min(1).optional(),
     pseudo: pseudo.optional(),
@@ -138,6 +154,7 @@ export type InventoryHost = z.infer<typeof host>;
 export type Settings = z.infer<typeof settings>;
 export type SshSettings = z.infer<typeof ssh>;
 export type ServiceSettings = z.infer<typeof service>;
+export type DockerSettings = z.infer<typeof docker>;
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
 export function inventoryJsonSchema(): Record<string, unknown> {

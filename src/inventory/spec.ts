@@ -4,7 +4,7 @@
  * health, doctor) works from this, never from the raw inventory.
  */
 import path from 'node:path';
-import type { Inventory, InventoryHost, ServiceSettings, Settings, SshSettings } from './schema.js';
+import type { DockerSettings, Inventory, InventoryHost, ServiceSettings, Settings, SshSettings } from './schema.js';
 import { REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
 import { allocatePseudoPorts } from './ports.js';
 
@@ -41,7 +41,7 @@ export interface NodeSpec {
 /** The whole ensemble, ready to render and deploy. */
 export interface ClusterSpec {
   name: string;
-  executor: 'local' | 'ssh';
+  executor: 'local' | 'ssh' | 'docker';
   /** Cluster directory: node directories (local) or the install root (ssh). */
   dir: string;
   zookeeper: Inventory['zookeeper'];
@@ -50,6 +50,8 @@ export interface ClusterSpec {
   ssh?: SshSettings;
   /** How nodes run on SSH hosts (systemd or supervised; which account). */
   service: ServiceSettings;
+  /** executor docker: the image and the network of the node containers. */
+  docker?: Required<Pick<DockerSettings, 'image'>> & { network: string };
   hosts: HostSpec[];
   nodes: NodeSpec[];
 }
@@ -62,7 +64,8 @@ export const DEFAULT_REMOTE_DIR = '/opt/zookeeper';
 
 /** Builds the spec from a schema-valid, rule-checked inventory. Relative local paths resolve against `cwd`. */
 export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
-  const local = inv.executor === 'local';
+  // Docker clusters keep their state (saved inventory) here like local ones; nodes live in containers.
+  const local = inv.executor !== 'ssh';
   const dir = local ? path.resolve(cwd, inv.dir ?? path.join('.zkops', inv.name)) : (inv.dir ?? DEFAULT_REMOTE_DIR);
   const hosts: HostSpec[] = (inv.hosts ?? []).map(hostSpec);
   const hostFor = (ref: string): HostSpec => {
@@ -100,6 +103,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
     ssh: inv.ssh,
     service: inv.service ?? { systemd: 'auto' },
+    docker: inv.executor === 'docker' ? { image: inv.docker?.image ?? 'zookeeper:3.8', network: inv.docker?.network ?? `zkops-${inv.name}` } : undefined,
     hosts: hosts.filter((h) => nodes.some((n) => n.host === h) || (inv.hosts ?? []).some((ih) => ih.name === h.name)),
     nodes: nodes.sort((a, b) => a.id - b.id),
   };
@@ -130,7 +134,9 @@ function nodeSpec(id: number, host: HostSpec, ports: Omit<NodeSpec, 'id' | 'host
 }
 
 /** The ports a node actually listens on, with the services they belong to (disabled services left out). */
-export function listeningPorts(spec: Pick<ClusterSpec, 'settings' | 'nodes'>, node: NodeSpec): { name: string; port: number }[] {
+export function listeningPorts(spec: Pick<ClusterSpec, 'settings' | 'nodes' | 'executor'>, node: NodeSpec): { name: string; port: number }[] {
+  // A container listens inside its own network namespace; only the client port is published on the host.
+  if (spec.executor === 'docker') return [{ name: 'client', port: node.clientPort }];
   const ports = [
     { name: 'client', port: node.clientPort },
     ...(spec.nodes.length > 1
@@ -149,4 +155,9 @@ export function listeningPorts(spec: Pick<ClusterSpec, 'settings' | 'nodes'>, no
 /** `127.0.0.1:2181,127.0.0.1:2182,...`: what clients pass to connect. */
 export function connectString(spec: ClusterSpec): string {
   return spec.nodes.map((n) => `${n.host.address}:${n.clientPort}`).join(',');
+}
+
+/** executor docker: node `id`'s container, also its host name on the cluster's network. */
+export function containerName(spec: Pick<ClusterSpec, 'name'>, id: number): string {
+  return `zkops-${spec.name}-${id}`;
 }

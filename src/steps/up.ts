@@ -231,7 +231,7 @@ async function guardMyids(items: { ex: HostTarget['ex']; node: NodeSpec; label: 
 }
 
 /** The `server.N=` lines of a zoo.cfg: the ensemble's membership. */
-function serverLines(zooCfg: string): string {
+export function serverLines(zooCfg: string): string {
   return zooCfg
     .split('\n')
     .filter((l) => /^server\.\d+=/.test(l))
@@ -250,14 +250,17 @@ async function guardMembership(plans: { h: HostState; node: NodeSpec; files: Ren
   for (const p of running) {
     const now = await p.h.target.ex.readFile(p.node.zooCfg);
     const next = p.files.find((f) => f.path === p.node.zooCfg)!.content;
-    if (now !== undefined && serverLines(now) !== serverLines(next)) {
-      throw new PreflightError(
-        `The ensemble's membership would change while it runs (node ${p.node.id} runs with\n${indent(serverLines(now))}\n  and the inventory now says\n${indent(serverLines(next))}).\n` +
-          `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. Nothing was written or started. ` +
-          `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
-      );
-    }
+    if (now !== undefined && serverLines(now) !== serverLines(next)) throw membershipChange(p.node.id, now, next);
   }
+}
+
+/** The refusal to change a running ensemble's server list in one step. */
+export function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): PreflightError {
+  return new PreflightError(
+    `The ensemble's membership would change while it runs (node ${nodeId} runs with\n${indent(serverLines(nowCfg))}\n  and the inventory now says\n${indent(serverLines(nextCfg))}).\n` +
+      `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. Nothing was written or started. ` +
+      `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
+  );
 }
 
 function describeFacts(hosts: HostState[]): string {

@@ -1,0 +1,198 @@
+/**
+ * Docker, on dockerode: the engine (images, networks, containers, volumes)
+ * and, for one container, the Executor interface every executor shares
+ * (files through the archive API, so they can be put into a container that
+ * has not started yet; commands through `exec`). dockerode is used only here.
+ *
+ * A node is a container: its server is the container's main process, so it
+ * is started and stopped by the engine, not by `startDetached`.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
+import { buffer } from 'node:stream/consumers';
+import path from 'node:path';
+import Docker from 'dockerode';
+import tar from 'tar-stream';
+import { ExitCode, PreflightError, TransportError, ZkopsError } from '../errors.js';
+import type { ExecOptions, ExecResult, Executor } from './types.js';
+
+/** What zkops needs to know about one of its containers. */
+export interface NodeContainer {
+  id: string;
+  name: string;
+  node: number;
+  running: boolean;
+  /** The JVM's pid on this machine (the container's main process), when running. */
+  pid?: number;
+  /** Hash of everything the container was created from (image, files, settings). */
+  config: string;
+}
+
+/** Labels zkops puts on what it creates. */
+export const LABEL = { cluster: 'zkops.cluster', node: 'zkops.node', config: 'zkops.config' } as const;
+
+/** The Docker engine zkops talks to (DOCKER_HOST, else /var/run/docker.sock). */
+export class DockerEngine {
+  private constructor(readonly api: Docker, readonly where: string) {}
+
+  /** Connects and checks the engine answers; a clear preflight error when it does not. */
+  static async connect(): Promise<DockerEngine> {
+    const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    const api = new Docker();
+    try {
+      await api.ping();
+    } catch (err) {
+      throw new PreflightError(
+        `Cannot reach the Docker engine at ${where} (${(err as Error).message}). Start it (systemctl start docker, or dockerd), or point DOCKER_HOST at one; nothing was created.`,
+      );
+    }
+    return new DockerEngine(api, where);
+  }
+
+  /** The image's id; pulled first when the engine does not have it. */
+  async ensureImage(image: string, onPull?: () => void): Promise<string> {
+    const have = await this.api.getImage(image).inspect().catch(() => undefined);
+    if (have) return have.Id;
+    onPull?.();
+    try {
+      const stream = await this.api.pull(image);
+      await new Promise<void>((resolve, reject) => this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw new PreflightError(
+        `The image ${image} is not on the Docker engine and could not be pulled: ${firstLine((err as Error).message).trim()}. ` +
+          `Pull or build it on this machine (docker pull ${image}), or set docker.image to an image you have; nothing was created.`,
+      );
+    }
+    return (await this.api.getImage(image).inspect()).Id;
+  }
+
+  /** Creates the cluster's bridge network unless it exists. */
+  async ensureNetwork(name: string, cluster: string): Promise<void> {
+    const found = await this.api.listNetworks({ filters: { name: [name] } });
+    if (found.some((n) => n.Name === name)) return;
+    await this.api.createNetwork({ Name: name, Driver: 'bridge', Labels: { [LABEL.cluster]: cluster } });
+  }
+
+  /** This cluster's node containers, running or not. */
+  async nodeContainers(cluster: string): Promise<NodeContainer[]> {
+    const list = await this.api.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${cluster}`] } });
+    return Promise.all(
+      list.map(async (c) => {
+        const running = c.State === 'running';
+        const pid = running ? (await this.api.getContainer(c.Id).inspect()).State.Pid : undefined;
+        return { id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), node: Number(c.Labels[LABEL.node]), running, pid: pid || undefined, config: c.Labels[LABEL.config] ?? '' };
+      }),
+    );
+  }
+
+  container(id: string): Docker.Container {
+    return this.api.getContainer(id);
+  }
+
+  /** The last lines a container printed (stdout and stderr). */
+  async logTail(id: string, lines = 200): Promise<string> {
+    const raw = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demux(this.api, raw);
+  }
+}
+
+/** Splits Docker's multiplexed stdout/stderr stream (non-TTY containers) into plain text. */
+async function demux(api: Docker, raw: Buffer): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  api.modem.demuxStream(Readable.from([raw]), out, out);
+  await new Promise((r) => setImmediate(r));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One container as an Executor: files work before it starts; commands need it running. */
+export class ContainerExecutor implements Executor {
+  readonly label: string;
+
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly containerId: string,
+    name: string,
+  ) {
+    this.label = `container ${name}`;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const c = this.engine.container(this.containerId);
+    const ex = await c.exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true });
+    const stream = await ex.start({ hijack: true, stdin: false });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    stdout.on('data', (d: Buffer) => out.push(d));
+    stderr.on('data', (d: Buffer) => err.push(d));
+    this.engine.api.modem.demuxStream(stream, stdout, stderr);
+    let timer: NodeJS.Timeout | undefined;
+    const finished = new Promise<void>((resolve) => stream.on('end', resolve));
+    const timedOut = options.timeoutMs ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs))) : undefined;
+    const how = await Promise.race([finished, ...(timedOut ? [timedOut] : [])]);
+    if (timer) clearTimeout(timer);
+    if (how === 'timeout') {
+      stream.destroy();
+      return { code: 124, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    }
+    const { ExitCode: code } = await ex.inspect();
+    return { code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  }
+
+  /** One tar entry unpacked by the engine into the directory: atomic for readers of that file. */
+  async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    const pack = tar.pack();
+    pack.entry({ name: path.posix.basename(file), mode }, typeof content === 'string' ? Buffer.from(content) : content);
+    pack.finalize();
+    const archive = await buffer(pack as unknown as Readable);
+    try {
+      await this.engine.container(this.containerId).putArchive(archive, { path: path.posix.dirname(file) });
+    } catch (err) {
+      throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
+    }
+  }
+
+  async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
+    await this.writeFile(file, await readFile(localPath), mode);
+  }
+
+  startDetached(): Promise<number> {
+    // The server is the container's main process; the engine starts it (see steps/docker.ts).
+    return Promise.reject(new ZkopsError(`${this.label}: a container's server is started by the Docker engine, not inside it`, ExitCode.failure));
+  }
+
+  async readFile(file: string): Promise<string | undefined> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.engine.container(this.containerId).getArchive({ path: file });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
+    }
+    const extract = tar.extract();
+    let text: string | undefined;
+    extract.on('entry', (header, body, next) => {
+      const parts: Buffer[] = [];
+      body.on('data', (d: unknown) => parts.push(d as Buffer));
+      body.on('end', () => {
+        if (header.type === 'file' && text === undefined) text = Buffer.concat(parts).toString('utf8');
+        next();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      extract.on('finish', resolve);
+      extract.on('error', reject);
+      stream.pipe(extract);
+    });
+    return text;
+  }
+
+  async close(): Promise<void> {}
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.slice(0, 300);
+}
