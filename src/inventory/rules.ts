@@ -113,7 +113,7 @@ const rules: Rule[] = [
   },
   function serviceIsForSshHosts(inv) {
     if (inv.executor === 'ssh' || !inv.service) return [];
-    return [{ path: ['service'], message: 'service applies to executor: ssh only; a local pseudo-cluster runs as you, without systemd. Remove the service section' }];
+    return [{ path: ['service'], message: 'service applies to executor: ssh only (a local pseudo-cluster runs as you, a container as its image says). Remove the service section' }];
   },
   function dockerRunsPseudoClusters(inv) {
     const issues: RuleIssue[] = [];

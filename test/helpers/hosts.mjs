@@ -22,11 +22,13 @@ export const hostIp = (i) => `${SUBNET}.${10 + i}`;
 export const publicIp = (i) => `${SUBNET}.${110 + i}`;
 
 async function ensureBridge() {
-  if ((await $({ nothrow: true, quiet: true })`ip link show ${BRIDGE}`).exitCode === 0) return;
-  await $`ip link add ${BRIDGE} type bridge`;
-  await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
-  await $`ip link set ${BRIDGE} up`;
-  // dockerd (if running) sets FORWARD to DROP; traffic between our hosts must pass.
+  if ((await $({ nothrow: true, quiet: true })`ip link show ${BRIDGE}`).exitCode !== 0) {
+    await $`ip link add ${BRIDGE} type bridge`;
+    await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
+    await $`ip link set ${BRIDGE} up`;
+  }
+  // dockerd sets FORWARD to DROP when it starts (the Docker tests start it, maybe after the bridge
+  // exists): traffic between our hosts must pass, so the rule is checked on every lab.
   await $({ nothrow: true, quiet: true })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
 }
 
@@ -115,6 +117,7 @@ async function createHost(name, ip, labDir, identityFile) {
 /** Units of this machine's own that a test host has no use for (and timers that would run apt). */
 const MASKED_UNITS = [
   'postgresql.service', 'e2scrub_reap.service', 'systemd-timesyncd.service', 'systemd-pstore.service', 'getty@tty1.service',
+  'docker.service', 'docker.socket', 'containerd.service',
   'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'man-db.timer',
 ];
 

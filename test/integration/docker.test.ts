@@ -109,6 +109,11 @@ describe('zkops with executor docker', () => {
     const stop = await zkopsJson(cwd, ['stop', '2']);
     expect(stop.json.nodes[0]).toMatchObject({ id: 2, status: 'stopped' });
     expect(await ours()).toContain('zkops-dtest-2 exited');
+    const doctor = await zkops(cwd, ['doctor']);
+    expect(doctor.code).toBe(0);
+    expect(doctor.stdout).toContain('warn  containers: node 2: container zkops-dtest-2 was stopped');
+    expect(doctor.stdout).toContain('fix: zkops start 2');
+    expect(doctor.stdout).toMatch(/ok {4}engine: Docker engine at .* answers/);
     const start = await zkopsJson(cwd, ['start']);
     expect(start.code, start.stderr).toBe(0);
     expect(start.json.started).toEqual([2]);
