@@ -49,10 +49,15 @@ export class DockerEngine {
     return new DockerEngine(api, where);
   }
 
+  /** The image's id, when the engine has it. */
+  async imageId(image: string): Promise<string | undefined> {
+    return (await this.api.getImage(image).inspect().catch(() => undefined))?.Id;
+  }
+
   /** The image's id; pulled first when the engine does not have it. */
   async ensureImage(image: string, onPull?: () => void): Promise<string> {
-    const have = await this.api.getImage(image).inspect().catch(() => undefined);
-    if (have) return have.Id;
+    const have = await this.imageId(image);
+    if (have) return have;
     onPull?.();
     try {
       const stream = await this.api.pull(image);

@@ -73,7 +73,12 @@ export async function bringUpDocker(spec: ClusterSpec, opts: UpOptions): Promise
   const { progress } = opts;
   const docker = spec.docker!;
   const engine = await progress.step('engine', () => DockerEngine.connect(), (e) => e.where);
-  const imageId = await progress.step('image', () => engine.ensureImage(docker.image, () => progress.note(`pulling ${docker.image}`)), () => docker.image);
+  // A dry run pulls nothing: a missing image shows as containers that would be (re)created.
+  const imageId = await progress.step(
+    'image',
+    async () => (opts.dryRun ? ((await engine.imageId(docker.image)) ?? `(${docker.image}, to be pulled)`) : engine.ensureImage(docker.image, () => progress.note(`pulling ${docker.image}`))),
+    () => docker.image,
+  );
   const existing = await engine.nodeContainers(spec.name);
 
   const plans: Plan[] = await progress.step('check', async () => {
