@@ -9,6 +9,7 @@
  * and Debian's ZooKeeper jars (their absolute Class-Path stripped).
  */
 import { $, fs, path, os } from 'zx';
+import { copyJarWithoutClassPath, debianZookeeperDeps } from './tarball.mjs';
 
 $.verbose = false;
 
@@ -77,7 +78,7 @@ export async function buildZookeeperImage() {
       await fs.copy(fs.realpathSync(lib), path.join(root, lib));
     }
     await $`ldconfig -r ${root}`.nothrow();
-    await stripJars(path.join(root, 'apache-zookeeper/lib'));
+    await copyZookeeperJars(path.join(root, 'apache-zookeeper/lib'));
     fs.writeFileSync(path.join(root, 'conf/log4j.properties'), LOG4J);
     fs.writeFileSync(path.join(root, 'docker-entrypoint.sh'), ENTRYPOINT, { mode: 0o755 });
     fs.writeFileSync(path.join(root, 'usr/local/bin/zkServer.sh'), ZKSERVER, { mode: 0o755 });
@@ -102,25 +103,6 @@ export async function buildZookeeperImage() {
 }
 
 /** Debian's ZooKeeper jars with the absolute Class-Path dropped from their manifests (see tarball.mjs). */
-async function stripJars(libDir) {
-  const script = [
-    'import zipfile,sys,os,re',
-    'src=zipfile.ZipFile("/usr/share/java/zookeeper.jar").read("META-INF/MANIFEST.MF").decode().replace("\\r\\n ","").replace("\\n ","")',
-    'deps=re.search(r"^Class-Path: (.*)$",src,re.M).group(1).split()',
-    'deps+=["/usr/share/java/zookeeper.jar","/usr/share/java/slf4j-log4j12.jar","/usr/share/java/log4j-1.2.jar"]',
-    'def clean(d):',
-    '  out,skip=[],False',
-    '  for l in d.splitlines(True):',
-    '    if l.startswith(b"Class-Path:"): skip=True; continue',
-    '    if skip and l.startswith(b" "): continue',
-    '    skip=False; out.append(l)',
-    '  return b"".join(out)',
-    'for j in deps:',
-    '  if not os.path.exists(j): continue',
-    '  with zipfile.ZipFile(os.path.realpath(j)) as a, zipfile.ZipFile(os.path.join(sys.argv[1],os.path.basename(j)),"w",zipfile.ZIP_DEFLATED) as b:',
-    '    for i in a.infolist():',
-    '      d=a.read(i.filename)',
-    '      b.writestr(i, clean(d) if i.filename=="META-INF/MANIFEST.MF" else d)',
-  ].join('\n');
-  await $`python3 -c ${script} ${libDir}`;
+async function copyZookeeperJars(libDir) {
+  for (const jar of [...(await debianZookeeperDeps()), '/usr/share/java/zookeeper.jar']) await copyJarWithoutClassPath(jar, path.join(libDir, path.basename(jar)));
 }

@@ -7,14 +7,15 @@ import { $, fs, path, os } from 'zx';
 
 $.verbose = false;
 
-/** Builds the tarball in a temp dir and returns its path. */
-export async function buildTestTarball(version = '3.8.0') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-tarball-'));
-  const top = `apache-zookeeper-${version}-bin`;
-  const root = path.join(dir, top);
-  for (const d of ['bin', 'conf', 'lib']) await fs.mkdirp(path.join(root, d));
+/** Debian's ZooKeeper jar's dependencies, as its manifest names them, plus log4j and its slf4j binding. */
+export async function debianZookeeperDeps() {
   const manifest = (await $`python3 -c ${"import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar').read('META-INF/MANIFEST.MF').decode())"}`).stdout.replace(/\r?\n /g, '');
   const deps = /^Class-Path: (.*)$/m.exec(manifest)[1].trim().split(/\s+/);
+  return [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'].filter((j) => fs.existsSync(j));
+}
+
+/** Copies a jar without its manifest's Class-Path (Debian's name absolute /usr/share/java jars; a release must not). */
+export async function copyJarWithoutClassPath(src, dst) {
   // Drops the Class-Path header and its continuation lines; every other line stays as it is
   // (manifest lines are wrapped at 72 bytes, and the JVM ignores a jar whose manifest is not).
   const strip = [
@@ -32,10 +33,17 @@ export async function buildTestTarball(version = '3.8.0') {
     '    d=a.read(i.filename)',
     '    b.writestr(i, clean(d) if i.filename=="META-INF/MANIFEST.MF" else d)',
   ].join('\n');
-  // Debian's jars name absolute /usr/share/java jars in their manifests; a release must not.
-  const copyJar = (src, name) => $`python3 -c ${strip} ${fs.realpathSync(src)} ${path.join(root, 'lib', name)}`;
-  for (const jar of [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar']) {
-    if (!fs.existsSync(jar)) continue;
+  await $`python3 -c ${strip} ${fs.realpathSync(src)} ${dst}`;
+}
+
+/** Builds the tarball in a temp dir and returns its path. */
+export async function buildTestTarball(version = '3.8.0') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-tarball-'));
+  const top = `apache-zookeeper-${version}-bin`;
+  const root = path.join(dir, top);
+  for (const d of ['bin', 'conf', 'lib']) await fs.mkdirp(path.join(root, d));
+  const copyJar = (src, name) => copyJarWithoutClassPath(src, path.join(root, 'lib', name));
+  for (const jar of await debianZookeeperDeps()) {
     const name = path.basename(jar) === 'zookeeper-jute.jar' ? `zookeeper-jute-${version}.jar` : path.basename(jar);
     await copyJar(jar, name);
   }
