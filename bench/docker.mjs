@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Docker clusters against a real engine, with the test image (built from this
+// machine's files, see test/helpers/docker.mjs; no registry is reachable):
+//  1. `zkops init --docker` of 3 nodes, fresh, to a healthy quorum, against
+//     the same 3 containers created and started by hand with `docker run`
+//     (configs written the same way), alternating runs;
+//  2. a no-change re-run of init;
+//  3. `zkops status` on the healthy cluster.
+// Needs root (starts dockerd when none runs). Build first (npm run build).
+//   node bench/docker.mjs [runs=3]
+import { $, fs, path, os, sleep } from 'zx';
+import net from 'node:net';
+import { buildZookeeperImage, ensureDockerd } from '../test/helpers/docker.mjs';
+
+$.verbose = false;
+const RUNS = Number(process.argv[2] ?? 3);
+const BASE = 25181;
+const ZKOPS = path.resolve('bin/zkops.js');
+const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-docker-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function srvrMode(port) {
+  return new Promise((resolve) => {
+    let out = '';
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.end('srvr'));
+    s.on('data', (d) => (out += d));
+    s.on('error', () => resolve('down'));
+    s.on('close', () => resolve(/Mode: (\w+)/.exec(out)?.[1] ?? 'not-serving'));
+    s.setTimeout(1000, () => s.destroy());
+  });
+}
+async function waitQuorum() {
+  for (;;) {
+    const modes = await Promise.all([0, 1, 2].map((i) => srvrMode(BASE + i)));
+    if (modes.filter((m) => m === 'leader').length === 1 && modes.filter((m) => m === 'follower').length === 2) return;
+    await sleep(25);
+  }
+}
+
+await ensureDockerd();
+const image = await buildZookeeperImage();
+const zkopsInit = () => $({ cwd })`node ${ZKOPS} init --docker --image ${image} --base-port ${BASE} --name bd --quiet`;
+const zkopsDestroy = () => $({ cwd, nothrow: true })`node ${ZKOPS} destroy --yes --quiet`;
+
+// The hand-made equivalent: a network, three containers with the same zoo.cfg and myid, started together.
+const cfg = (id) =>
+  ['tickTime=2000', 'initLimit=10', 'syncLimit=5', 'dataDir=/data', 'dataLogDir=/datalog', 'clientPort=2181', '4lw.commands.whitelist=srvr,ruok,mntr,conf', 'admin.serverAddress=127.0.0.1',
+    ...[1, 2, 3].map((i) => `server.${i}=raw-${i}:2888:3888`), ''].join('\n');
+async function rawUp() {
+  await $`docker network create raw-bench`;
+  for (const i of [1, 2, 3]) {
+    await $`docker create --name raw-${i} --hostname raw-${i} --network raw-bench -p 127.0.0.1:${BASE + i - 1}:2181 -e ${'JVMFLAGS=-Xms256m -Xmx256m -Dnetworkaddress.cache.negative.ttl=0'} -e ZOO_MY_ID=${i} ${image}`;
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'raw-'));
+    fs.writeFileSync(path.join(d, 'zoo.cfg'), cfg(i));
+    await $`docker cp ${path.join(d, 'zoo.cfg')} raw-${i}:/conf/zoo.cfg`;
+    await fs.remove(d);
+  }
+  await Promise.all([1, 2, 3].map((i) => $`docker start raw-${i}`));
+}
+const rawDown = () => $({ nothrow: true })`docker rm -f raw-1 raw-2 raw-3; docker network rm raw-bench`;
+
+const zk = [], raw = [], again = [], status = [];
+for (let run = 0; run < RUNS; run++) {
+  let t0 = performance.now();
+  await zkopsInit();
+  zk.push(performance.now() - t0);
+  t0 = performance.now();
+  await zkopsInit();
+  again.push(performance.now() - t0);
+  for (let i = 0; i < 5; i++) {
+    t0 = performance.now();
+    await $({ cwd })`node ${ZKOPS} status`;
+    status.push(performance.now() - t0);
+  }
+  await zkopsDestroy();
+
+  t0 = performance.now();
+  await rawUp();
+  await waitQuorum();
+  raw.push(performance.now() - t0);
+  await rawDown();
+  process.stderr.write(`run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change re-run ${again[run].toFixed(0)} ms\n`);
+}
+await fs.remove(cwd);
+
+console.log(`runs: ${RUNS}, ${os.cpus().length} cores, image ${image}`);
+console.log(`zkops init --docker, 3 nodes, fresh, to quorum:  median ${median(zk).toFixed(0)} ms`);
+console.log(`same 3 containers by hand (docker create/cp/start): median ${median(raw).toFixed(0)} ms  (ratio ${(median(zk) / median(raw)).toFixed(2)})`);
+console.log(`no-change re-run of init:                          median ${median(again).toFixed(0)} ms`);
+console.log(`zkops status (healthy):                            median ${median(status).toFixed(0)} ms`);
