@@ -27,6 +27,9 @@ async function ensureBridge() {
     await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
     await $`ip link set ${BRIDGE} up`;
   }
+  // Every lab reuses the same addresses with new interfaces (new MACs): an ARP entry left from the
+  // previous lab would send this machine's packets to a MAC that is gone for up to half a minute.
+  await $({ nothrow: true, quiet: true })`ip neigh flush dev ${BRIDGE}`;
   // dockerd sets FORWARD to DROP when it starts (the Docker tests start it, maybe after the bridge
   // exists): traffic between our hosts must pass, so the rule is checked on every lab.
   await $({ nothrow: true, quiet: true })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
@@ -177,6 +180,7 @@ async function teardown(hosts, dir) {
     await $({ nothrow: true, quiet: true })`ip netns del ${h.netns}`;
     await $({ nothrow: true, quiet: true })`ip link del ${h.netns}-a`;
   }
+  await $({ nothrow: true, quiet: true })`ip neigh flush dev ${BRIDGE}`;
   await fs.remove(dir).catch(() => undefined);
 }
 
