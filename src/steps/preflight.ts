@@ -130,6 +130,12 @@ function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironme
   if (env.account === 'none') {
     throw new PreflightError(`the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself (a system account, no login), or set service.user to an existing one.`);
   }
+  if (env.closedDirs.length > 0) {
+    throw new PreflightError(
+      `the servers would run as ${account}, which cannot enter ${env.closedDirs.join(', ')} (not searchable by other accounts) on the way to ${target.nodes[0]?.dir}. ` +
+        `Install elsewhere (dir; the default is /opt/zookeeper), or open the directory (chmod o+x), or set service.user: root (not recommended).`,
+    );
+  }
   if (!systemd && !env.setpriv) {
     throw new PreflightError(`${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. Install util-linux, or set service.user: root to run them as root (not recommended).`);
   }
@@ -148,6 +154,8 @@ interface HostEnvironment {
   setpriv: boolean;
   /** The service account: exists, can be created (useradd), or neither. */
   account: 'exists' | 'create' | 'none';
+  /** Directories above the install root that other accounts cannot enter. */
+  closedDirs: string[];
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -180,8 +188,10 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     `for f in ${sh(`/etc/systemd/system/zookeeper-${spec.name}-`)}*.service; do [ -f "$f" ] && printf '%s ' "\${f##*/}"; done; echo`,
     'command -v setpriv >/dev/null && echo setpriv || echo none',
     `u=${sh(spec.service.user ?? DEFAULT_SERVICE_USER)}; if getent passwd "$u" >/dev/null; then echo exists; elif command -v useradd >/dev/null; then echo create; else echo none; fi`,
+    // Existing directories above the install root that other accounts cannot enter (a home directory, mode 700, say).
+    `p=${sh(target.nodes[0]?.dir ?? '/')}; while [ ! -d "$p" ]; do p=$(dirname "$p"); done; while :; do case "$(stat -c %A "$p")" in *[xt]) ;; *) printf '%s ' "$p";; esac; [ "$p" = / ] && break; p=$(dirname "$p"); done; echo`,
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, uid, login = '', systemd, units = '', setpriv, account] = (await execChecked(target.ex, script))
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, uid, login = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
     .split('\n')
     .map((l) => l.trim());
   return {
@@ -191,6 +201,7 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     units: units.split(' ').filter(Boolean),
     setpriv: setpriv === 'setpriv',
     account: account === 'exists' || account === 'create' ? account : 'none',
+    closedDirs: closed.split(' ').filter(Boolean),
     javaHome: javaHome || undefined,
     zookeeperHome: zookeeperHome || undefined,
     pathJavaHome: pathJavaHome || undefined,

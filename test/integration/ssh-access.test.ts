@@ -99,6 +99,20 @@ describe('a non-root SSH user with sudo', () => {
     }
   });
 
+  it('refuses an install root the service account could not enter, before writing anything', async () => {
+    const file = path.join(ctx.cwd, 'closed.yaml');
+    writeFileSync(
+      file,
+      ['name: closed', 'executor: ssh', 'dir: /opt/private/zk', `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`, 'hosts:', `  - { name: c1, address: ${ctx.lab.hosts[0]!.ip} }`, 'nodes:', '  - { id: 1, host: c1 }', ''].join('\n'),
+    );
+    // A directory only its owner may enter (like a home directory), on the host's own /opt.
+    await onHost(ctx.lab.hosts[0]!, 'install -d -m 700 /opt/private');
+    const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('the servers would run as zookeeper, which cannot enter /opt/private (not searchable by other accounts) on the way to /opt/private/zk');
+    expect(await onHost(ctx.lab.hosts[0]!, 'ls -A /opt/private')).toBe('');
+  });
+
   it('without sudo, refuses to run servers as another account before writing anything', async () => {
     const file = path.join(ctx.cwd, 'nosudo.yaml');
     writeFileSync(
