@@ -22,11 +22,17 @@ export type FileOutcome = { path: string; status: 'changed' | 'unchanged'; befor
  * One command hashes everything already there (one round trip over SSH);
  * each changed file is then written atomically.
  */
-export async function syncFiles(ex: Executor, files: RenderedFile[], options: { dryRun?: boolean; keepBefore?: boolean } = {}): Promise<FileOutcome[]> {
+export async function syncFiles(
+  ex: Executor,
+  files: RenderedFile[],
+  options: { dryRun?: boolean; keepBefore?: boolean; prelude?: string } = {},
+): Promise<FileOutcome[]> {
   if (files.length === 0) return [];
-  // One stat and one sha256sum over all files: two processes, one round trip.
+  // One stat and one sha256sum over all files: two processes, one round trip
+  // (which first runs `prelude`, a command that must succeed, when given).
   const list = files.map((f) => sh(f.path)).join(' ');
-  const out = (await ex.exec(`stat -c '%a %n' ${list} 2>/dev/null; echo ---; sha256sum ${list} 2>/dev/null; true`)).stdout;
+  const look = `stat -c '%a %n' ${list} 2>/dev/null; echo ---; sha256sum ${list} 2>/dev/null; true`;
+  const out = options.prelude ? await execChecked(ex, `{ ${options.prelude}; } && { ${look}; }`) : (await ex.exec(look)).stdout;
   const [statPart = '', hashPart = ''] = out.split('---\n');
   const modes = new Map(statPart.split('\n').filter(Boolean).map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
   const hashes = new Map(hashPart.split('\n').filter(Boolean).map((l) => [l.slice(66), l.slice(0, 64)]));

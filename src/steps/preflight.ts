@@ -174,26 +174,30 @@ export const MIN_FREE_MIB = 512;
 async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promise<HostEnvironment> {
   const addr = target.host.address;
   const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
+  // Process starts are the dear part on small hosts: loops use shell built-ins only.
   const script = [
     'printf "%s\\n" "$JAVA_HOME" "$ZOOKEEPER_HOME"',
     JAVA_ON_PATH,
     'uname -sm',
-    // The install root may not exist yet: measure its nearest existing parent.
-    `d=${sh(target.nodes[0]?.dir ?? '/')}; while [ ! -d "$d" ]; do d=$(dirname "$d"); done; df -Pm "$d" | awk 'NR==2{print $4}'`,
+    // The install root may not exist yet: its nearest existing ancestor ($d) is measured and walked.
+    `d=${sh(target.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
+    `df -Pm "$d" | { read -r _; read -r _ _ _ a _; echo "$a"; }`,
     loopback
       ? 'echo local'
       : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
-    'id -u; id -un',
+    'id',
     '[ -d /run/systemd/system ] && command -v systemctl >/dev/null && echo systemd || echo none',
     `for f in ${sh(`/etc/systemd/system/zookeeper-${spec.name}-`)}*.service; do [ -f "$f" ] && printf '%s ' "\${f##*/}"; done; echo`,
     'command -v setpriv >/dev/null && echo setpriv || echo none',
     `u=${sh(spec.service.user ?? DEFAULT_SERVICE_USER)}; if getent passwd "$u" >/dev/null; then echo exists; elif command -v useradd >/dev/null; then echo create; else echo none; fi`,
-    // Existing directories above the install root that other accounts cannot enter (a home directory, mode 700, say).
-    `p=${sh(target.nodes[0]?.dir ?? '/')}; while [ ! -d "$p" ]; do p=$(dirname "$p"); done; while :; do case "$(stat -c %A "$p")" in *[xt]) ;; *) printf '%s ' "$p";; esac; [ "$p" = / ] && break; p=$(dirname "$p"); done; echo`,
+    // Directories from there up to / that other accounts cannot enter (a home directory, mode 700, say).
+    `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
+    `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, uid, login = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, id = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
     .split('\n')
     .map((l) => l.trim());
+  const [, uid = '', login = ''] = /uid=(\d+)\(([^)]*)\)/.exec(id) ?? [];
   return {
     uid: Number(uid),
     login,

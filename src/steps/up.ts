@@ -93,8 +93,8 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
         ];
         const nodeFiles = plans.filter((p) => p.h === h);
         const all = [...hostFiles, ...nodeFiles.flatMap((p) => p.files)];
-        if (!opts.dryRun) await execChecked(t.ex, prepareDirs(spec, t.nodes, h.facts));
-        const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun });
+        // The directories are made in the same round trip that looks at the files already there.
+        const outcomes = await syncFiles(t.ex, all, { dryRun: opts.dryRun, keepBefore: opts.dryRun, prelude: opts.dryRun ? undefined : prepareDirs(spec, t.nodes, h.facts) });
         if (!opts.dryRun && h.facts.systemd) await activateUnits(spec, t, outcomes);
         if (!opts.dryRun && h.javaRecord) await t.ex.writeFile(javaRecordPath(spec), h.javaRecord, 0o644);
         return nodeFiles.map((p) => ({ node: p.node, outcomes: outcomes.filter((o) => p.files.some((f) => f.path === o.path)), hostFiles: outcomes.slice(0, 2) }));
@@ -131,7 +131,11 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
     await progress.step('restart', () => rollingRestart(spec, targets, toRestart, opts.timeoutMs), () => `node${toRestart.length > 1 ? 's' : ''} ${toRestart.map((n) => n.id).join(', ')}, one at a time`);
   }
   const waited = await progress.step('quorum', () => waitForQuorum(spec, opts.timeoutMs, hooks), (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''));
-  const processes = new Map((await Promise.all(targets.map((t) => findNodeProcesses(t.ex, t.nodes)))).flatMap((m) => [...m]));
+  // Nothing started or restarted: the processes preflight found are the ones running.
+  const unchanged = toStart.length === 0 && toRestart.length === 0;
+  const processes = unchanged
+    ? new Map(hosts.flatMap((h) => [...h.processes]))
+    : new Map((await Promise.all(targets.map((t) => findNodeProcesses(t.ex, t.nodes)))).flatMap((m) => [...m]));
   return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes, distribution };
 }
 
