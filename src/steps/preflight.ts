@@ -37,6 +37,8 @@ export interface HostState {
   javaRecord?: string;
   /** This cluster's running processes on the host, by node id. */
   processes: Map<number, ZkProcess | undefined>;
+  /** zkops has root there (ssh.user root, or sudo): it may write /etc/profile.d and create accounts. */
+  root: boolean;
 }
 
 /** Checks every host; throws one PreflightError naming every problem. */
@@ -74,6 +76,11 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
   }
   checkJavaFits(java, zk.version, ex.label);
+  if (spec.executor === 'ssh' && env.uid !== 0 && !env.writable) {
+    throw new PreflightError(
+      `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), or choose a dir that ${env.login} can write (under its home, say).`,
+    );
+  }
   const { systemd, user } = decideService(spec, target, env);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
@@ -92,6 +99,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     },
     processes,
     javaRecord: java.verified,
+    root: env.uid === 0,
   };
 }
 
@@ -156,6 +164,9 @@ interface HostEnvironment {
   account: 'exists' | 'create' | 'none';
   /** Directories above the install root that other accounts cannot enter. */
   closedDirs: string[];
+  /** The install root's nearest existing directory, and whether the login may write there. */
+  installParent: string;
+  writable: boolean;
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -182,6 +193,7 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     // The install root may not exist yet: its nearest existing ancestor ($d) is measured and walked.
     `d=${sh(target.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
     `df -Pm "$d" | { read -r _; read -r _ _ _ a _; echo "$a"; }`,
+    'printf "%s\\n" "$d"; [ -w "$d" ] && echo writable || echo readonly',
     loopback
       ? 'echo local'
       : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
@@ -194,7 +206,7 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
     `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, local, id = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, installParent = '/', writable, local, id = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
     .split('\n')
     .map((l) => l.trim());
   const [, uid = '', login = ''] = /uid=(\d+)\(([^)]*)\)/.exec(id) ?? [];
@@ -206,6 +218,8 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     setpriv: setpriv === 'setpriv',
     account: account === 'exists' || account === 'create' ? account : 'none',
     closedDirs: closed.split(' ').filter(Boolean),
+    installParent,
+    writable: writable === 'writable',
     javaHome: javaHome || undefined,
     zookeeperHome: zookeeperHome || undefined,
     pathJavaHome: pathJavaHome || undefined,

@@ -87,9 +87,11 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
       const perHost = await forEachTarget(targets, limit, async (t) => {
         const h = hosts.find((x) => x.target === t)!;
         const profiles = renderProfileScripts(h.facts, t.nodes[0]!.confDir);
+        // Without root, /etc/profile.d is not ours to write: the scripts go next to the nodes, to be sourced.
+        const profileDir = h.root || spec.executor !== 'ssh' ? opts.profileDir : spec.dir;
         const hostFiles: RenderedFile[] = [
-          { path: path.join(opts.profileDir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
-          { path: path.join(opts.profileDir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
+          { path: path.join(profileDir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
+          { path: path.join(profileDir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
         ];
         const nodeFiles = plans.filter((p) => p.h === h);
         const all = [...hostFiles, ...nodeFiles.flatMap((p) => p.files)];

@@ -113,6 +113,30 @@ describe('a non-root SSH user with sudo', () => {
     expect(await onHost(ctx.lab.hosts[0]!, 'ls -A /opt/private')).toBe('');
   });
 
+  it('without sudo, deploys where the login may write, runs the server as the login, and keeps the profile scripts beside the nodes', async () => {
+    const file = path.join(ctx.cwd, 'plain.yaml');
+    const body = (dir: string) =>
+      ['name: plain', 'executor: ssh', `dir: ${dir}`, `ssh: { user: ${user}, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`, 'hosts:', `  - { name: p1, address: ${ctx.lab.hosts[0]!.ip} }`, 'nodes:', '  - { id: 1, host: p1 }', 'java: { heap: 128m }', ''].join('\n');
+    writeFileSync(file, body('/opt/plain'));
+    const refused = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(`${user} on p1 (${user}@${ctx.lab.hosts[0]!.ip}) cannot write /opt, where /opt/plain/node-1 would be created`);
+
+    writeFileSync(file, body(`/home/${user}/zk`));
+    try {
+      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+      const h = ctx.lab.hosts[0]!;
+      expect((await onHost(h, `stat -c %U /proc/${r.json.nodes[0].pid}`)).trim()).toBe(user);
+      expect(await onHost(h, `. /home/${user}/zk/java.sh; . /home/${user}/zk/zk.sh; command -v zkServer.sh; echo "$JAVA_HOME"`)).toMatch(/zkServer\.sh\n\/\S+\n$/);
+      // /etc/profile.d (written earlier through sudo) was left alone.
+      expect(await onHost(h, `grep -c /home/${user} /etc/profile.d/zk.sh || true`)).toBe('0\n');
+    } finally {
+      await zkops(ctx.cwd, ['stop', '-i', file]);
+    }
+  });
+
   it('without sudo, refuses to run servers as another account before writing anything', async () => {
     const file = path.join(ctx.cwd, 'nosudo.yaml');
     writeFileSync(
@@ -120,7 +144,7 @@ describe('a non-root SSH user with sudo', () => {
       [
         'name: nosudo',
         'executor: ssh',
-        `dir: /home/${user}/zk`,
+        `dir: /home/${user}/zk-other`,
         `ssh: { user: ${user}, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
         'service: { user: zookeeper }',
         'hosts:',
@@ -134,7 +158,7 @@ describe('a non-root SSH user with sudo', () => {
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`service.user is zookeeper, but n1 (${user}@${ctx.lab.hosts[0]!.ip}) logs in as ${user} without root`);
     expect(r.stderr).toContain('ssh.sudo: true');
-    expect(await onHost(ctx.lab.hosts[0]!, `ls /home/${user}/zk 2>&1 || true`)).toContain('No such file');
+    expect(await onHost(ctx.lab.hosts[0]!, `ls /home/${user}/zk-other 2>&1 || true`)).toContain('No such file');
   });
 });
 
