@@ -16,6 +16,8 @@ export interface NodeStatus {
   address: string;
   ports: { client: number; quorum: number; election: number; admin: number | null };
   pid: number | null;
+  /** How the server runs: under its systemd unit, started by zkops, or as a container; and as which account. */
+  runs: { by: 'systemd' | 'zkops' | 'docker'; user?: string; unit?: string } | null;
   mode: string;
   zxid: string | null;
   connections: number | null;
@@ -52,6 +54,7 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
         ? { client: node.clientPort, quorum: 2888, election: 3888, admin: null }
         : { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: spec.settings.adminServer.enabled ? node.adminPort : null },
       pid: processes?.get(node.id)?.pid ?? null,
+      runs: runsBy(docker, processes?.get(node.id)),
       mode: health.mode,
       zxid: health.zxid ?? null,
       connections: health.connections ?? null,
@@ -60,6 +63,12 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
       ...(health.error ? { error: health.error } : {}),
     })),
   };
+}
+
+function runsBy(docker: boolean, p: ZkProcess | undefined): NodeStatus['runs'] {
+  if (!p) return null;
+  if (docker) return { by: 'docker' };
+  return p.unit ? { by: 'systemd', unit: p.unit, user: p.user } : { by: 'zkops', user: p.user };
 }
 
 const MODE_COLOR: Record<string, (s: string) => string> = {
@@ -80,13 +89,14 @@ export function formatStatus(status: ClusterStatus): string {
     `${n.ports.quorum}:${n.ports.election}`,
     n.ports.admin ? String(n.ports.admin) : '-',
     n.pid ? String(n.pid) : '-',
+    n.runs ? `${n.runs.by}${n.runs.user ? `:${n.runs.user}` : ''}` : '-',
     (MODE_COLOR[n.mode] ?? String)(n.mode),
     n.zxid ?? '-',
     n.connections === null ? '-' : String(n.connections),
     n.metrics?.znodes === undefined ? '-' : String(n.metrics.znodes),
     n.version ?? '-',
   ]);
-  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'MODE', 'ZXID', 'CONNS', 'ZNODES', 'VERSION'], rows);
+  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'RUN BY', 'MODE', 'ZXID', 'CONNS', 'ZNODES', 'VERSION'], rows);
   const v = status.verdict;
   const verdict =
     v.status === 'healthy'

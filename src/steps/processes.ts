@@ -17,17 +17,26 @@ export interface ZkProcess {
   /** The zoo.cfg it was started with (its last argument). */
   config: string;
   command: string;
+  /** The account it runs as, when the host says. */
+  user?: string;
+  /** The systemd unit it runs in (one of zkops's zookeeper-*.service units), if any. */
+  unit?: string;
 }
 
-// Lists live QuorumPeerMain JVMs as "pid<TAB>argv" (argv joined by \x1f), one per line.
-// One grep reads every command line; the state check uses shell built-ins only,
-// so the whole scan costs three processes however many there are.
+// Lists live QuorumPeerMain JVMs as "pid<TAB>user<TAB>unit<TAB>argv" (argv joined by \x1f), one
+// per line. One grep reads every command line; state, account (/proc/PID/status, /etc/passwd)
+// and systemd unit (/proc/PID/cgroup) are read with shell built-ins only, so the whole scan
+// costs three processes however many there are.
 const LIST_ZK_PROCESSES = `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
 while IFS= read -r l; do
   f=\${l%%:*}; d=\${f%/cmdline}
   read -r st < "$d/stat" 2>/dev/null || continue
   s=\${st##*) }; s=\${s%% *}
-  [ "$s" = Z ] || printf '%s\\t%s\\n' "\${d#/proc/}" "\${l#*:}"
+  [ "$s" = Z ] && continue
+  uid=; while read -r k v _; do [ "$k" = Uid: ] && { uid=$v; break; }; done 2>/dev/null < "$d/status"
+  user=$uid; while IFS=: read -r n _ i _; do [ "$i" = "$uid" ] && { user=$n; break; }; done < /etc/passwd
+  unit=; while IFS= read -r c; do case "$c" in *.service) u=\${c##*/}; case "$u" in zookeeper-*) unit=$u;; esac;; esac; done 2>/dev/null < "$d/cgroup"
+  printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$user" "$unit" "\${l#*:}"
 done`;
 
 /** Every live QuorumPeerMain on the host, whoever started it. */
@@ -37,9 +46,9 @@ export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [pid, cmd = ''] = line.split('\t');
+      const [pid, user, unit, cmd = ''] = line.split('\t');
       const args = cmd.split('\x1f').filter(Boolean);
-      return { pid: Number(pid), args, config: args[args.length - 1] ?? '', command: args.join(' ') };
+      return { pid: Number(pid), args, config: args[args.length - 1] ?? '', command: args.join(' '), user: user || undefined, unit: unit || undefined };
     })
     // Only real servers: the main class as an argument of its own (not a shell whose script mentions it).
     .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))

@@ -51,6 +51,7 @@ describe('zkops with executor docker', () => {
     expect(r.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
     expect(r.json.connectString).toBe(`127.0.0.1:${BASE},127.0.0.1:${BASE + 1},127.0.0.1:${BASE + 2}`);
     expect(await ours()).toEqual(['zkops-dtest-1 running', 'zkops-dtest-2 running', 'zkops-dtest-3 running']);
+    expect(r.json.nodes.map((n: any) => n.runs)).toEqual([{ by: 'docker' }, { by: 'docker' }, { by: 'docker' }]);
     // Each pid is the server's JVM on this machine (the container's main process).
     for (const n of r.json.nodes) expect(readFileSync(`/proc/${n.pid}/cmdline`, 'utf8')).toContain('org.apache.zookeeper.server.quorum.QuorumPeerMain');
     // Only the client port is published, and only on loopback; peers find each other by container name.

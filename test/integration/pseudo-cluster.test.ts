@@ -5,6 +5,7 @@
  * ZooKeeper on 2181.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, serversUnder, workdir, zkCli, zkops, zkopsJson } from '../helpers/cli.js';
@@ -35,6 +36,8 @@ describe('zkops init: a three-node pseudo-cluster', () => {
     expect(json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
     for (const n of json.nodes) {
       expect(n.pid).toBeGreaterThan(0);
+      // Started by zkops, as whoever ran it.
+      expect(n.runs).toEqual({ by: 'zkops', user: os.userInfo().username });
       expect(n.version).toMatch(/^3\.\d+\.\d+$/);
       expect(n.metrics.znodes).toBeGreaterThan(0); // from mntr
     }

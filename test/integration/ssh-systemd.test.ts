@@ -94,8 +94,14 @@ describe('zkops deploy where systemd runs', () => {
     // systemd's main process is the server itself (the run script execs java), as the service account.
     expect(unit.pid).toBe(Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`)));
     expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(/^zookeeper .*QuorumPeerMain/);
-    // Hosts without systemd get no unit.
+    // Hosts without systemd get no unit; status says how each server runs.
     expect(await onHost(ctx.lab.hosts[0]!, 'ls /etc/systemd/system/ | grep -c zookeeper || true')).toBe('0\n');
+    expect(r.json.nodes.map((n: any) => n.runs)).toEqual([
+      { by: 'zkops', user: 'zookeeper' },
+      { by: 'zkops', user: 'zookeeper' },
+      { by: 'systemd', unit: UNIT, user: 'zookeeper' },
+    ]);
+    expect((await zkops(ctx.cwd, ['status', '-i', inventory])).stdout).toMatch(/systemd:zookeeper/);
 
     await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd2', 'via-systemd-node');
     expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd')).toContain('before-systemd');
