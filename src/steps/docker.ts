@@ -153,7 +153,8 @@ async function recreate(engine: DockerEngine, spec: ClusterSpec, imageId: string
   if (p.existing) {
     const c = engine.container(p.existing.id);
     if (p.existing.running) await c.stop({ t: 15 }).catch(ignoreNotModified);
-    await c.remove({ force: true });
+    // v: the image's anonymous volumes (the official image declares /logs one) go with it; named ones (the data) stay.
+    await c.remove({ force: true, v: true });
   }
   const name = containerName(spec, p.node.id);
   const vols = volumeNames(spec, p.node.id);
@@ -264,7 +265,7 @@ export async function restartContainers(engine: DockerEngine, spec: ClusterSpec,
 export async function destroyContainers(engine: DockerEngine, spec: ClusterSpec): Promise<{ stopped: number[]; removed: string[] }> {
   const containers = await engine.nodeContainers(spec.name);
   const stopped = containers.filter((c) => c.running).map((c) => c.node);
-  await Promise.all(containers.map((c) => engine.container(c.id).remove({ force: true })));
+  await Promise.all(containers.map((c) => engine.container(c.id).remove({ force: true, v: true })));
   const removed = containers.map((c) => c.name);
   for (const n of spec.nodes) {
     for (const v of Object.values(volumeNames(spec, n.id))) {
