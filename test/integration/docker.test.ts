@@ -84,12 +84,17 @@ describe('zkops with executor docker', () => {
   });
 
   it('recreates the containers one at a time for a changed setting, keeping the data', async () => {
+    const files = async () => (await docker('exec', 'zkops-dtest-1', 'ls', '/datalog/version-2')).split('\n').filter((f) => f.startsWith('log.'));
+    const before = await files();
+    expect(before.length).toBeGreaterThan(0);
     writeInventory('160m');
     const r = await zkopsJson(cwd, ['init', '-i', inventory]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.healthy).toBe(true);
     expect(r.json.nodes.map((n: any) => n.action)).toEqual(['restarted', 'restarted', 'restarted']);
     expect(readFileSync(`/proc/${r.json.nodes[0].pid}/cmdline`, 'utf8')).toContain('-Xmx160m');
+    // The new container runs on the old one's volume: its transaction logs are still there.
+    expect(await files()).toEqual(expect.arrayContaining(before));
     expect(await zkCli(`127.0.0.1:${BASE + 1}`, 'get', '/in-docker')).toContain('hello');
   });
 
