@@ -42,10 +42,15 @@ export function parseSsListeners(out: string): Listener[] {
     });
 }
 
+/** The refusal when a host has no `ss`. */
+export function noSs(label: string): PreflightError {
+  return new PreflightError(`${label} has no \`ss\` to check which ports are taken; install iproute2 (apt-get install iproute2).`);
+}
+
 /** Every listening TCP socket on the host. */
 export async function listListeners(ex: Executor): Promise<Listener[]> {
   const r = await ex.exec('ss -Hltnp');
-  if (r.code === 127) throw new PreflightError(`${ex.label} has no \`ss\` to check which ports are taken; install iproute2 (apt-get install iproute2).`);
+  if (r.code === 127) throw noSs(ex.label);
   if (r.code !== 0) throw new ExecError('ss -Hltnp', ex.label, r.code, r.stderr);
   return parseSsListeners(r.stdout);
 }
@@ -53,10 +58,11 @@ export async function listListeners(ex: Executor): Promise<Listener[]> {
 /**
  * Ports of `nodes` (all on one host) that are taken. Sockets held by
  * `ownPids` (this cluster's running nodes) are not clashes: re-running init or
- * deploy on a running cluster must not fail on its own ports.
+ * deploy on a running cluster must not fail on its own ports. `known`: the
+ * host's listeners when the caller has them already.
  */
-export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>): Promise<PortClash[]> {
-  const listeners = await listListeners(ex);
+export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, known?: Listener[]): Promise<PortClash[]> {
+  const listeners = known ?? (await listListeners(ex));
   const clashes: PortClash[] = [];
   for (const node of nodes) {
     for (const { name, port } of listeningPorts(spec, node)) {
@@ -77,8 +83,8 @@ export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: No
  * Throws a PreflightError naming every taken port of `nodes` on this host,
  * with the holder's pid and command, and what to do.
  */
-export async function assertPortsFree(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string): Promise<void> {
-  const clashes = await findPortClashes(ex, spec, nodes, ownPids);
+export async function assertPortsFree(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string, known?: Listener[]): Promise<void> {
+  const clashes = await findPortClashes(ex, spec, nodes, ownPids, known);
   if (clashes.length === 0) return;
   throw new PreflightError(
     `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, hostLabel)}`).join('\n')}\n` +

@@ -11,8 +11,8 @@ import type { HostFacts } from '../render/node.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, JAVA_ON_PATH } from '../distribution/java.js';
-import { findNodeProcesses, type ZkProcess } from './processes.js';
-import { assertPortsFree } from './ports.js';
+import { LIST_ZK_PROCESSES, nodeProcesses, parseZkProcesses, type ZkProcess } from './processes.js';
+import { assertPortsFree, noSs, parseSsListeners, type Listener } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../render/node.js';
@@ -39,6 +39,8 @@ export interface HostState {
   processes: Map<number, ZkProcess | undefined>;
   /** zkops has root there (ssh.user root, or sudo): it may write /etc/profile.d and create accounts. */
   root: boolean;
+  /** What each node's data/myid says now (undefined: no myid yet). */
+  myids: Map<number, string | undefined>;
 }
 
 /** Checks every host; throws one PreflightError naming every problem. */
@@ -58,7 +60,7 @@ export async function preflight(spec: ClusterSpec, targets: HostTarget[], option
 
 async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
   const { ex, host, nodes } = target;
-  const env = await readHostEnvironment(spec, target);
+  const env = await readHostEnvironment(spec, target, options);
   if (!/^Linux /.test(env.system)) {
     throw new PreflightError(`${ex.label} runs ${env.system || 'an unknown system'}; zkops manages ZooKeeper on Linux hosts only.`);
   }
@@ -66,11 +68,11 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     throw new PreflightError(`${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`);
   }
   // Independent look-ups run together: java -version alone costs a JVM start.
-  const [zk, java, processes] = await Promise.all([
+  const [zk, java] = await Promise.all([
     options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
     findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec) }),
-    findNodeProcesses(ex, nodes),
   ]);
+  const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
@@ -84,7 +86,8 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   const { systemd, user } = decideService(spec, target, env);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
-    await assertPortsFree(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address);
+    if (!env.listeners) throw noSs(ex.label);
+    await assertPortsFree(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address, env.listeners);
   }
   return {
     target,
@@ -98,6 +101,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       user,
     },
     processes,
+    myids: env.myids,
     javaRecord: java.verified,
     root: env.uid === 0,
   };
@@ -167,6 +171,11 @@ interface HostEnvironment {
   /** The install root's nearest existing directory, and whether the login may write there. */
   installParent: string;
   writable: boolean;
+  /** Every live QuorumPeerMain on the host. */
+  zkProcesses: ZkProcess[];
+  /** Listening TCP sockets (undefined: the host has no ss); only when ports are checked. */
+  listeners?: Listener[];
+  myids: Map<number, string | undefined>;
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -178,11 +187,14 @@ interface HostEnvironment {
   freeMiB?: number;
 }
 
+/** Marks between the parts of the host look-up's output. */
+const SECTION = { processes: '@@zkops-processes', listeners: '@@zkops-listeners', noSs: '@@zkops-no-ss', myids: '@@zkops-myids' } as const;
+
 /** Free space a node needs at the least: the release, logs and the first snapshots. */
 export const MIN_FREE_MIB = 512;
 
 /** JAVA_HOME, ZOOKEEPER_HOME, the java on PATH and whether the address is local: one round trip. */
-async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promise<HostEnvironment> {
+async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostEnvironment> {
   const addr = target.host.address;
   const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
   // Process starts are the dear part on small hosts: loops use shell built-ins only.
@@ -205,8 +217,22 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     // Directories from there up to / that other accounts cannot enter (a home directory, mode 700, say).
     `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
     `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
+    // In the same round trip: this host's ZooKeeper processes, its listening sockets, each node's myid.
+    `echo ${SECTION.processes}`,
+    LIST_ZK_PROCESSES,
+    `echo ${SECTION.listeners}`,
+    options.checkPorts ? `if command -v ss >/dev/null; then ss -Hltnp; else echo ${SECTION.noSs}; fi` : '',
+    `echo ${SECTION.myids}`,
+    // (A myid written without a final newline still counts.)
+    ...target.nodes.map((n) => `{ m=; read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))} && printf '%s\\t%s\\n' ${n.id} "$m"`),
+    'true',
   ].join('\n');
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, installParent = '/', writable, local, id = '', systemd, units = '', setpriv, account, closed = ''] = (await execChecked(target.ex, script))
+  const all = await execChecked(target.ex, script);
+  const cut = (from: string, to?: string) => all.slice(all.indexOf(`${from}\n`) + from.length + 1, to ? all.indexOf(`${to}\n`) : undefined);
+  const listenersOut = cut(SECTION.listeners, SECTION.myids);
+  const myids = new Map(cut(SECTION.myids).split('\n').filter(Boolean).map((l) => [Number(l.split('\t')[0]), l.split('\t')[1]?.trim()] as const));
+  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, installParent = '/', writable, local, id = '', systemd, units = '', setpriv, account, closed = ''] = all
+    .slice(0, all.indexOf(`${SECTION.processes}\n`))
     .split('\n')
     .map((l) => l.trim());
   const [, uid = '', login = ''] = /uid=(\d+)\(([^)]*)\)/.exec(id) ?? [];
@@ -220,6 +246,9 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget): Promi
     closedDirs: closed.split(' ').filter(Boolean),
     installParent,
     writable: writable === 'writable',
+    zkProcesses: parseZkProcesses(cut(SECTION.processes, SECTION.listeners)),
+    listeners: options.checkPorts && !listenersOut.includes(SECTION.noSs) ? parseSsListeners(listenersOut) : undefined,
+    myids: new Map(target.nodes.map((n) => [n.id, myids.get(n.id)])),
     javaHome: javaHome || undefined,
     zookeeperHome: zookeeperHome || undefined,
     pathJavaHome: pathJavaHome || undefined,

@@ -27,7 +27,7 @@ export interface ZkProcess {
 // per line. One grep reads every command line; state, account (/proc/PID/status, /etc/passwd)
 // and systemd unit (/proc/PID/cgroup) are read with shell built-ins only, so the whole scan
 // costs three processes however many there are.
-const LIST_ZK_PROCESSES = `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
+export const LIST_ZK_PROCESSES = `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
 while IFS= read -r l; do
   f=\${l%%:*}; d=\${f%/cmdline}
   read -r st < "$d/stat" 2>/dev/null || continue
@@ -41,7 +41,11 @@ done`;
 
 /** Every live QuorumPeerMain on the host, whoever started it. */
 export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
-  const out = await execChecked(ex, LIST_ZK_PROCESSES);
+  return parseZkProcesses(await execChecked(ex, LIST_ZK_PROCESSES));
+}
+
+/** The output of LIST_ZK_PROCESSES, parsed. */
+export function parseZkProcesses(out: string): ZkProcess[] {
   return out
     .split('\n')
     .filter(Boolean)
@@ -57,7 +61,11 @@ export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
 
 /** The process of each node on this host (undefined: not running). */
 export async function findNodeProcesses(ex: Executor, nodes: NodeSpec[]): Promise<Map<number, ZkProcess | undefined>> {
-  const procs = await listZkProcesses(ex);
+  return nodeProcesses(await listZkProcesses(ex), nodes);
+}
+
+/** Which of `procs` is each node's: the one started with that node's zoo.cfg. */
+export function nodeProcesses(procs: ZkProcess[], nodes: NodeSpec[]): Map<number, ZkProcess | undefined> {
   return new Map(nodes.map((n) => [n.id, procs.find((p) => p.config === n.zooCfg)]));
 }
 

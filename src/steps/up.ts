@@ -59,7 +59,7 @@ export async function bringUp(spec: ClusterSpec, targets: HostTarget[], opts: Up
   const hosts = await progress.step('preflight', () => preflight(spec, targets, { checkPorts: true, tarball }), (h) => describeFacts(h));
   const plans = hosts.flatMap((h) => h.target.nodes.map((node) => ({ h, node, files: renderNodeFiles(spec, node, h.facts) })));
   await progress.step('check data', async () => {
-    await guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label })));
+    await guardMyids(plans.map((p) => ({ ex: p.h.target.ex, node: p.node, label: p.h.target.ex.label, current: p.h.myids.get(p.node.id) })));
     await guardMembership(plans);
   });
 
@@ -218,11 +218,10 @@ export async function rollingRestart(spec: ClusterSpec, targets: HostTarget[], n
  * under another server id must not get a new myid (that silently breaks the
  * ensemble). Stop and explain instead.
  */
-async function guardMyids(items: { ex: HostTarget['ex']; node: NodeSpec; label: string }[]): Promise<void> {
+async function guardMyids(items: { ex: HostTarget['ex']; node: NodeSpec; label: string; current: string | undefined }[]): Promise<void> {
   const problems: string[] = [];
   await Promise.all(
-    items.map(async ({ ex, node, label }) => {
-      const current = (await ex.readFile(path.join(node.dataDir, 'myid')))?.trim();
+    items.map(async ({ ex, node, label, current }) => {
       if (current === undefined || current === String(node.id)) return;
       const hasData = (await ex.exec(`[ -d ${sh(path.join(node.dataDir, 'version-2'))} ]`)).code === 0;
       if (hasData) {
