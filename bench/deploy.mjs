@@ -9,11 +9,11 @@
 //   node bench/deploy.mjs [runs=3]
 import { $, fs, path, os } from 'zx';
 import { createLab } from '../test/helpers/hosts.mjs';
+import { median } from './lib.mjs';
 
 $.verbose = false;
 const RUNS = Number(process.argv[2] ?? 3);
 const ZKOPS = path.resolve('bin/zkops.js');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-deploy-'));
 
 function inventory(lab, name) {

@@ -8,8 +8,8 @@
 //  3. `zkops status` on the healthy cluster.
 // Needs root (starts dockerd when none runs). Build first (npm run build).
 //   node bench/docker.mjs [runs=3]
-import { $, fs, path, os, sleep } from 'zx';
-import net from 'node:net';
+import { $, fs, path, os } from 'zx';
+import { median, waitQuorum } from './lib.mjs';
 import { buildZookeeperImage, ensureDockerd } from '../test/helpers/docker.mjs';
 
 $.verbose = false;
@@ -17,25 +17,7 @@ const RUNS = Number(process.argv[2] ?? 3);
 const BASE = 25181;
 const ZKOPS = path.resolve('bin/zkops.js');
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-docker-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function srvrMode(port) {
-  return new Promise((resolve) => {
-    let out = '';
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.end('srvr'));
-    s.on('data', (d) => (out += d));
-    s.on('error', () => resolve('down'));
-    s.on('close', () => resolve(/Mode: (\w+)/.exec(out)?.[1] ?? 'not-serving'));
-    s.setTimeout(1000, () => s.destroy());
-  });
-}
-async function waitQuorum() {
-  for (;;) {
-    const modes = await Promise.all([0, 1, 2].map((i) => srvrMode(BASE + i)));
-    if (modes.filter((m) => m === 'leader').length === 1 && modes.filter((m) => m === 'follower').length === 2) return;
-    await sleep(25);
-  }
-}
 
 await ensureDockerd();
 const image = await buildZookeeperImage();
@@ -76,7 +58,7 @@ for (let run = 0; run < RUNS; run++) {
 
   t0 = performance.now();
   await rawUp();
-  await waitQuorum();
+  await waitQuorum(BASE);
   raw.push(performance.now() - t0);
   await rawDown();
   process.stderr.write(`run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change re-run ${again[run].toFixed(0)} ms\n`);

@@ -5,7 +5,7 @@
 // Then `zkops status` wall time on the healthy cluster.
 //   node bench/init-vs-raw.mjs [runs=5]
 import { $, fs, path, os, sleep } from 'zx';
-import net from 'node:net';
+import { median, waitQuorum } from './lib.mjs';
 
 $.verbose = false;
 const RUNS = Number(process.argv[2] ?? 5);
@@ -13,25 +13,7 @@ const BASE = 24181;
 const ZKOPS = path.resolve('bin/zkops.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-'));
 const clusterDir = path.join(dir, '.zkops/zk');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function srvrMode(port) {
-  return new Promise((resolve) => {
-    let out = '';
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.end('srvr'));
-    s.on('data', (d) => (out += d));
-    s.on('error', () => resolve('down'));
-    s.on('close', () => resolve(/Mode: (\w+)/.exec(out)?.[1] ?? 'not-serving'));
-    s.setTimeout(1000, () => s.destroy());
-  });
-}
-async function waitQuorum() {
-  for (;;) {
-    const modes = await Promise.all([0, 1, 2].map((i) => srvrMode(BASE + i)));
-    if (modes.filter((m) => m === 'leader').length === 1 && modes.filter((m) => m === 'follower').length === 2) return;
-    await sleep(25);
-  }
-}
 const wipeData = () => Promise.all([1, 2, 3].map((i) => fs.remove(path.join(clusterDir, `node-${i}/data/version-2`))));
 
 // One init to render the configs both sides use, then stop it.
@@ -48,7 +30,7 @@ async function rawRun() {
     const n = path.join(clusterDir, `node-${i}`);
     return $({ nothrow: true })`${javaHome}/bin/java -Xms256m -Xmx256m -Dzookeeper.log.dir=${n}/logs -Dlog4j.configuration=file:${n}/conf/log4j.properties -cp ${classpath} org.apache.zookeeper.server.quorum.QuorumPeerMain ${n}/conf/zoo.cfg`;
   });
-  await waitQuorum();
+  await waitQuorum(BASE);
   const ms = performance.now() - t0;
   for (const p of procs) await p.kill('SIGKILL').catch(() => {});
   await Promise.all(procs);
