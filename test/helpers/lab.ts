@@ -1,6 +1,6 @@
 /** Vitest wiring for test hosts: one lab per test file, created before its tests and removed after. */
 import { afterAll, beforeAll } from 'vitest';
-import { createLab, type TestLab } from './hosts.mjs';
+import { createLab, type TestHost, type TestLab } from './hosts.mjs';
 import { workdir } from './cli.js';
 
 /** The lab of the current test file and a working directory for zkops runs against it. */
@@ -30,4 +30,37 @@ export function useLab(
     await ctx.lab?.teardown();
   });
   return ctx;
+}
+
+/** What an SSH inventory for lab hosts may vary. */
+export interface LabInventory {
+  name: string;
+  /** Install root on the hosts (quoted for YAML). */
+  dir?: string;
+  /** More keys of the `ssh` map, e.g. `user: zkops-ci, sudo: true`. */
+  ssh?: string;
+  /** The hosts to use (default: all), with the names the inventory gives them (default: theirs). */
+  hosts?: TestHost[];
+  names?: string[];
+  /** Lines appended at the end (settings, service, ...). */
+  extra?: string[];
+}
+
+/** An `executor: ssh` inventory with one node per lab host (ids from 1), the lab's key and known_hosts, 128 MiB heaps. */
+export function labInventory(lab: TestLab, o: LabInventory): string {
+  const hosts = o.hosts ?? lab.hosts;
+  const name = (i: number) => o.names?.[i] ?? hosts[i]!.name;
+  return [
+    `name: ${o.name}`,
+    'executor: ssh',
+    ...(o.dir ? [`dir: ${JSON.stringify(o.dir)}`] : []),
+    `ssh: { ${o.ssh ? `${o.ssh}, ` : ''}identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+    'hosts:',
+    ...hosts.map((h, i) => `  - { name: ${name(i)}, address: ${h.ip} }`),
+    'nodes:',
+    ...hosts.map((_, i) => `  - { id: ${i + 1}, host: ${name(i)} }`),
+    'java: { heap: 128m }',
+    ...(o.extra ?? []),
+    '',
+  ].join('\n');
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onHost } from '../helpers/hosts.mjs';
 import { zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { labInventory, useLab } from '../helpers/lab.js';
 
 const LAB = 'a';
 
@@ -101,10 +101,7 @@ describe('a non-root SSH user with sudo', () => {
 
   it('refuses an install root the service account could not enter, before writing anything', async () => {
     const file = path.join(ctx.cwd, 'closed.yaml');
-    writeFileSync(
-      file,
-      ['name: closed', 'executor: ssh', 'dir: /opt/private/zk', `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`, 'hosts:', `  - { name: c1, address: ${ctx.lab.hosts[0]!.ip} }`, 'nodes:', '  - { id: 1, host: c1 }', ''].join('\n'),
-    );
+    writeFileSync(file, labInventory(ctx.lab, { name: 'closed', dir: '/opt/private/zk', hosts: [ctx.lab.hosts[0]!], names: ['c1'] }));
     // A directory only its owner may enter (like a home directory), on the host's own /opt.
     await onHost(ctx.lab.hosts[0]!, 'install -d -m 700 /opt/private');
     const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
@@ -115,8 +112,7 @@ describe('a non-root SSH user with sudo', () => {
 
   it('without sudo, deploys where the login may write, runs the server as the login, and keeps the profile scripts beside the nodes', async () => {
     const file = path.join(ctx.cwd, 'plain.yaml');
-    const body = (dir: string) =>
-      ['name: plain', 'executor: ssh', `dir: ${dir}`, `ssh: { user: ${user}, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`, 'hosts:', `  - { name: p1, address: ${ctx.lab.hosts[0]!.ip} }`, 'nodes:', '  - { id: 1, host: p1 }', 'java: { heap: 128m }', ''].join('\n');
+    const body = (dir: string) => labInventory(ctx.lab, { name: 'plain', dir, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['p1'] });
     writeFileSync(file, body('/opt/plain'));
     const refused = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(refused.code).toBe(4);
@@ -141,18 +137,7 @@ describe('a non-root SSH user with sudo', () => {
     const file = path.join(ctx.cwd, 'nosudo.yaml');
     writeFileSync(
       file,
-      [
-        'name: nosudo',
-        'executor: ssh',
-        `dir: /home/${user}/zk-other`,
-        `ssh: { user: ${user}, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
-        'service: { user: zookeeper }',
-        'hosts:',
-        `  - { name: n1, address: ${ctx.lab.hosts[0]!.ip} }`,
-        'nodes:',
-        '  - { id: 1, host: n1 }',
-        '',
-      ].join('\n'),
+      labInventory(ctx.lab, { name: 'nosudo', dir: `/home/${user}/zk-other`, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['n1'], extra: ['service: { user: zookeeper }'] }),
     );
     const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(r.code).toBe(4);

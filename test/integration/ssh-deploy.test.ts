@@ -8,33 +8,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onHost } from '../helpers/hosts.mjs';
 import { zkCli, zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { labInventory, useLab } from '../helpers/lab.js';
 
 const INSTALL = `/opt/zk ensemble/$(touch /tmp/zkops-pwned);'q'`;
 const ctx = useLab('d', 3);
 let inventory: string;
 
 function writeInventory(settings = 'tickTime: 2000'): void {
-  writeFileSync(
-    inventory,
-    [
-      'name: vms',
-      'executor: ssh',
-      `dir: ${JSON.stringify(INSTALL)}`,
-      'ssh:',
-      '  user: root',
-      `  identityFile: ${ctx.lab.identityFile}`,
-      `  knownHosts: ${ctx.lab.knownHosts}`,
-      'hosts:',
-      ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-      'nodes:',
-      ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-      'java: { heap: 128m }',
-      'settings:',
-      `  ${settings}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(inventory, labInventory(ctx.lab, { name: 'vms', dir: INSTALL, ssh: 'user: root', extra: ['settings:', `  ${settings}`] }));
 }
 
 beforeAll(() => {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onHost } from '../helpers/hosts.mjs';
 import { zkCli, zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { labInventory, useLab } from '../helpers/lab.js';
 
 const ctx = useLab('y', 3, {
   systemd: [3],
@@ -22,23 +22,7 @@ const UNIT = 'zookeeper-sd-3.service';
 let inventory: string;
 
 function writeInventory(extra: string[] = []): void {
-  writeFileSync(
-    inventory,
-    [
-      'name: sd',
-      'executor: ssh',
-      'ssh:',
-      `  identityFile: ${ctx.lab.identityFile}`,
-      `  knownHosts: ${ctx.lab.knownHosts}`,
-      'hosts:',
-      ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-      'nodes:',
-      ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-      'java: { heap: 128m }',
-      ...extra,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(inventory, labInventory(ctx.lab, { name: 'sd', extra }));
 }
 
 /** The unit's state on host 3: ActiveState, UnitFileState and MainPID. */
