@@ -6,7 +6,7 @@
 import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
-import { waitForQuorum } from '../health/wait.js';
+import { waitForQuorum, type WaitHooks } from '../health/wait.js';
 import { printJson, Progress, type OutputOptions } from '../output.js';
 import { findNodeProcesses, type StopOutcome, type ZkProcess } from '../steps/processes.js';
 import { startNode, stopNode } from '../steps/service.js';
@@ -73,7 +73,7 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
     const before = await d.containerProcesses(d.engine, spec);
     const started = await progress.step('start', () => d.startContainers(d.engine, spec, nodes));
     const running = spec.nodes.filter((n) => before.get(n.id) || started.includes(n.id));
-    const reports = running.length * 2 > spec.nodes.length ? (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, d.dockerWaitHooks(d.engine, spec), running))).reports : await probeCluster(spec);
+    const reports = await settle(spec, running, progress, timeoutSeconds, d.dockerWaitHooks(d.engine, spec));
     return printStarted(spec, clusterStatus(spec, reports, await d.containerProcesses(d.engine, spec)), started, nodes, out);
   }
   const targets = await openTargets(spec);
@@ -92,16 +92,21 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
       if (!(await t.ex.readFile(node.runScript))) throw new ZkopsError(`Node ${node.id} has never been set up (${node.runScript} is missing). Run zkops init (or deploy) first.`, ExitCode.usage);
     }
     if (toStart.length) await progress.step('start', () => Promise.all(toStart.map((n) => startNode(targetOf(targets, n).ex, spec, n))), () => `node${toStart.length > 1 ? 's' : ''} ${toStart.map((n) => n.id).join(', ')}`);
-    // Wait for the nodes that should now run; nodes left stopped on purpose do not count.
     const running = spec.nodes.filter((n) => procs.get(n.id) || toStart.includes(n));
-    const reports =
-      running.length * 2 > spec.nodes.length
-        ? (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, waitHooks(spec, targets), running))).reports
-        : await probeCluster(spec);
+    const reports = await settle(spec, running, progress, timeoutSeconds, waitHooks(spec, targets));
     return printStarted(spec, clusterStatus(spec, reports), toStart.map((n) => n.id), nodes, out);
   } finally {
     await closeTargets(targets);
   }
+}
+
+/**
+ * After a start: waits for the quorum of the nodes that should now run (nodes
+ * left stopped on purpose do not count) when they can form one, else just looks.
+ */
+async function settle(spec: ClusterSpec, running: NodeSpec[], progress: Progress, timeoutSeconds: number, hooks: WaitHooks) {
+  if (running.length * 2 <= spec.nodes.length) return probeCluster(spec);
+  return (await progress.step('quorum', () => waitForQuorum(spec, timeoutSeconds * 1000, hooks, running))).reports;
 }
 
 function printStarted(spec: ClusterSpec, status: ReturnType<typeof clusterStatus>, startedIds: number[], asked: NodeSpec[], out: OutputOptions): number {

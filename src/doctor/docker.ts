@@ -10,7 +10,7 @@ import { probeCluster } from '../health/cluster.js';
 import { DockerEngine } from '../executors/docker.js';
 import { LocalExecutor } from '../executors/local.js';
 import { findPortClashes, describeClash } from '../steps/ports.js';
-import { problemLines } from '../steps/docker.js';
+import { problemLines } from '../health/log.js';
 import { quorumCheck } from './checks/quorum.js';
 import type { Finding } from './index.js';
 

@@ -35,3 +35,9 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
   const leader = leaders[0]!.node.id;
   return problems.length ? { status: 'degraded', leader, problems } : { status: 'healthy', leader };
 }
+
+/** `nodes` ordered for a rolling restart: followers first, the leader last, so a majority keeps serving. */
+export async function followersFirst<T extends NodeSpec>(nodes: T[]): Promise<T[]> {
+  const modes = await Promise.all(nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })));
+  return [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
+}

@@ -16,7 +16,8 @@ import { renderNodeFiles, type RenderedFile } from '../render/node.js';
 import { ContainerExecutor, DockerEngine, LABEL, type NodeContainer } from '../executors/docker.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import { LocalExecutor } from '../executors/local.js';
-import { probeNode } from '../health/probe.js';
+import { followersFirst } from '../health/cluster.js';
+import { problemLines } from '../health/log.js';
 import { waitForQuorum, type WaitHooks } from '../health/wait.js';
 import { ZkopsError } from '../errors.js';
 import { assertPortsFree } from './ports.js';
@@ -129,7 +130,8 @@ export async function bringUpDocker(spec: ClusterSpec, opts: UpOptions): Promise
     await progress.step(
       'restart',
       async () => {
-        for (const p of await followersFirst(rolling)) {
+        const ordered = await followersFirst(rolling.map((p) => p.node));
+        for (const p of ordered.map((n) => rolling.find((x) => x.node === n)!)) {
           await recreate(engine, spec, imageId, p);
           await startContainer(engine, spec, p.node);
           await waitForQuorum(spec, opts.timeoutMs, hooks);
@@ -140,12 +142,6 @@ export async function bringUpDocker(spec: ClusterSpec, opts: UpOptions): Promise
   }
   const waited = await progress.step('quorum', () => waitForQuorum(spec, opts.timeoutMs, hooks), (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''));
   return { changed, nodes: outcomes, reports: waited.reports, quorumMs: waited.ms, processes: await containerProcesses(engine, spec) };
-}
-
-/** Plans ordered followers first, the leader last, so a majority keeps serving. */
-async function followersFirst(plans: Plan[]): Promise<Plan[]> {
-  const modes = await Promise.all(plans.map(async (p) => ({ p, mode: (await probeNode(p.node.host.address, p.node.clientPort)).mode })));
-  return [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.p);
 }
 
 /** Replaces a node's container (its volumes, and so its data, stay) and puts its files in. */
@@ -210,15 +206,6 @@ export function dockerWaitHooks(engine: DockerEngine, spec: ClusterSpec): WaitHo
   };
 }
 
-/** The current run's warnings and errors (stack frames and zkops's own probes left out), else its last lines. */
-export function problemLines(log: string): string {
-  const lines = log.split('\n');
-  const start = lines.map((l) => l.includes('Reading configuration from')).lastIndexOf(true);
-  const run = lines.slice(Math.max(0, start)).filter((l) => l && !/Processing [a-z]{4} command from|Closed socket connection for client/.test(l));
-  const problems = run.filter((l) => /( (WARN|ERROR|FATAL) |Exception|Error:)/.test(l) && !/^\s+at /.test(l));
-  return (problems.length ? problems.slice(-12) : run.slice(-15)).join('\n');
-}
-
 /** Nodes whose container is missing: the cluster was never brought up (or was destroyed). */
 function requireContainers(spec: ClusterSpec, nodes: NodeSpec[], containers: NodeContainer[]): void {
   const missing = nodes.filter((n) => !containers.some((c) => c.node === n.id));
@@ -254,8 +241,7 @@ export async function restartContainers(engine: DockerEngine, spec: ClusterSpec,
   const containers = await engine.nodeContainers(spec.name);
   requireContainers(spec, nodes, containers);
   const hooks = dockerWaitHooks(engine, spec);
-  const modes = await Promise.all(nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })));
-  for (const { n } of [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')]) {
+  for (const n of await followersFirst(nodes)) {
     await engine.container(containers.find((c) => c.node === n.id)!.id).restart({ t: 15 });
     await waitForQuorum(spec, timeoutMs, hooks);
   }

@@ -10,7 +10,8 @@ import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderNodeFiles, renderProfileScripts, sh, unitName, unitPath, type HostFacts, type RenderedFile } from '../render/node.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
-import { probeNode } from '../health/probe.js';
+import { followersFirst } from '../health/cluster.js';
+import { problemLines } from '../health/log.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { NodeReport } from '../health/cluster.js';
 import type { Progress } from '../output.js';
@@ -181,17 +182,10 @@ export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
     },
     logTail: async (node: NodeSpec) => {
       const t = targetOf(targets, node);
-      // Only the current run (logs append across restarts: ZooKeeper begins each run by reading its
-      // config); without zkops's own four-letter-word probes; the last warnings and errors with stack
-      // frames dropped, else the plain last lines.
-      const currentRun = `awk '/Reading configuration from/{b=""} {b=b $0 "\\n"} END{printf "%s", b}'`;
-      const skipProbes = `grep -v -e 'Processing [a-z]\\{4\\} command from' -e 'Closed socket connection for client'`;
-      const problems = `grep -E ' (WARN|ERROR|FATAL) |Exception|Error:' | grep -v '^[[:space:]]*at ' | tail -n 12`;
+      // The end of the first log that has anything in it; problemLines picks what matters.
       const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
-      const r = await t.ex.exec(
-        `for f in ${logs.join(' ')}; do [ -s "$f" ] || continue; run=$(${currentRun} "$f" | ${skipProbes}); p=$(printf '%s\\n' "$run" | ${problems}); if [ -n "$p" ]; then printf '%s\\n' "$p"; else printf '%s\\n' "$run" | tail -n 15; fi; break; done`,
-      );
-      return r.stdout;
+      const r = await t.ex.exec(`for f in ${logs.join(' ')}; do [ -s "$f" ] && exec tail -n 2000 "$f"; done; true`);
+      return problemLines(r.stdout);
     },
   };
 }
@@ -201,10 +195,8 @@ export function waitHooks(spec: ClusterSpec, targets: HostTarget[]) {
  * healthy quorum after each, so clients always have a majority to talk to.
  */
 export async function rollingRestart(spec: ClusterSpec, targets: HostTarget[], nodes: NodeSpec[], timeoutMs: number): Promise<void> {
-  const modes = await Promise.all(nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })));
-  const ordered = [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
   const hooks = waitHooks(spec, targets);
-  for (const node of ordered) {
+  for (const node of await followersFirst(nodes)) {
     const ex = targetOf(targets, node).ex;
     const proc = (await findNodeProcesses(ex, [node])).get(node.id);
     await stopNode(ex, spec, node, proc);

@@ -21,17 +21,7 @@ describe('a jump host', () => {
     try {
       const file = path.join(ctx.cwd, 'jump.yaml');
       const body = (jump: boolean) =>
-        [
-          'name: jump',
-          'executor: ssh',
-          'dir: /opt/jump',
-          `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts}${jump ? `, jumpHost: "root@${ctx.lab.hosts[0]!.ip}"` : ''} }`,
-          'hosts:',
-          ...ctx.lab.hosts.slice(1).map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-          'nodes:',
-          ...ctx.lab.hosts.slice(1).map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-          '',
-        ].join('\n');
+        labInventory(ctx.lab, { name: 'jump', dir: '/opt/jump', ssh: jump ? `jumpHost: "root@${ctx.lab.hosts[0]!.ip}"` : undefined, hosts: ctx.lab.hosts.slice(1) });
       writeFileSync(file, body(false));
       const direct = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys']);
       expect(direct.code).not.toBe(0);
@@ -68,21 +58,7 @@ describe('a non-root SSH user with sudo', () => {
 
   it('deploys through sudo: root-owned files in root-only places, servers as zookeeper, a healthy ensemble', async () => {
     const file = path.join(ctx.cwd, 'sudo.yaml');
-    writeFileSync(
-      file,
-      [
-        'name: viasudo',
-        'executor: ssh',
-        'dir: /opt/viasudo',
-        `ssh: { user: ${user}, sudo: true, identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
-        'hosts:',
-        ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-        'nodes:',
-        ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-        'java: { heap: 128m }',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(file, labInventory(ctx.lab, { name: 'viasudo', dir: '/opt/viasudo', ssh: `user: ${user}, sudo: true` }));
     try {
       const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
       expect(r.code, r.stderr).toBe(0);

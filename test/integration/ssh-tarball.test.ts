@@ -10,7 +10,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onHost } from '../helpers/hosts.mjs';
 import { zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { labInventory, useLab } from '../helpers/lab.js';
 import { buildTestTarball } from '../helpers/tarball.mjs';
 
 const LAB = 't';
@@ -23,19 +23,7 @@ describe('ZooKeeper from a release tarball', () => {
     const file = path.join(ctx.cwd, 'tar.yaml');
     writeFileSync(
       file,
-      [
-        'name: tar',
-        'executor: ssh',
-        'dir: /opt/tar',
-        `zookeeper: { tarball: ${tarball}${sha512 ? `, sha512: "${sha512}"` : ''} }`,
-        `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
-        'hosts:',
-        ...ctx.lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-        'nodes:',
-        ...ctx.lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-        'java: { heap: 128m }',
-        '',
-      ].join('\n'),
+      labInventory(ctx.lab, { name: 'tar', dir: '/opt/tar', extra: [`zookeeper: { tarball: ${tarball}${sha512 ? `, sha512: "${sha512}"` : ''} }`] }),
     );
     return file;
   };

@@ -1,3 +1,4 @@
+import { problemLines } from '../../src/health/log.js';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { metricsFromMntr, parseMntr, parseSrvr } from '../../src/health/probe.js';
@@ -89,5 +90,29 @@ describe('known_hosts matching', () => {
   it('says changed when the host has another key of the same type', () => {
     expect(matchHostKey(line('10.0.0.1', other), '10.0.0.1', key)).toBe('changed');
     expect(matchHostKey(`# comment\n${line('10.0.0.2', other)}`, '10.0.0.1', key)).toBe('unknown');
+  });
+});
+
+describe('problemLines (why a server is not healthy, from its log)', () => {
+  const log = [
+    '2026-11-23 10:00:00,000 - INFO  [main:QuorumPeerConfig@177] - Reading configuration from: /old/zoo.cfg',
+    '2026-11-23 10:00:01,000 - ERROR [main:QuorumPeer@1] - an error of the previous run',
+    '2026-11-23 10:05:00,000 - INFO  [main:QuorumPeerConfig@177] - Reading configuration from: /conf/zoo.cfg',
+    '2026-11-23 10:05:01,000 - INFO  [NIOWorkerThread-1:FourLetterCommands@1] - Processing srvr command from /127.0.0.1:4242',
+    '2026-11-23 10:05:02,000 - WARN  [main:QuorumCnxManager@401] - Cannot open channel to 2',
+    'java.net.ConnectException: Connection refused',
+    '\tat java.base/sun.nio.ch.Net.connect0(Native Method)',
+    '2026-11-23 10:05:03,000 - INFO  [main:QuorumPeer@2] - LOOKING',
+  ].join('\n');
+
+  it('keeps the current run\'s warnings and errors, without stack frames or zkops\'s probes', () => {
+    expect(problemLines(log).split('\n')).toEqual([
+      '2026-11-23 10:05:02,000 - WARN  [main:QuorumCnxManager@401] - Cannot open channel to 2',
+      'java.net.ConnectException: Connection refused',
+    ]);
+  });
+
+  it('falls back to the current run\'s last lines when nothing went wrong', () => {
+    expect(problemLines('Reading configuration from: /c\nINFO one\nINFO two')).toBe('Reading configuration from: /c\nINFO one\nINFO two');
   });
 });
