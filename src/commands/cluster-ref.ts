@@ -31,7 +31,7 @@ export function savedInventoryPath(name: string, cwd = process.cwd()): string {
 
 const specCachePath = (name: string, cwd: string) => path.join(cwd, STATE_DIR, name, 'spec.json');
 /** Bumped whenever ClusterSpec changes shape, so a cache written by an older zkops is not trusted. */
-const SPEC_FORMAT = 2;
+const SPEC_FORMAT = 3;
 const sha256 = (text: string) => createHash('sha256').update(`spec-format ${SPEC_FORMAT}\n`).update(text).digest('hex');
 
 /** The spec of the cluster named by flags, or of the one cluster saved in this directory. */
@@ -73,14 +73,23 @@ export async function savedClusters(cwd = process.cwd()): Promise<string[]> {
 }
 
 /**
- * Saves the inventory next to the cluster's state, with `dir` made absolute so
- * it means the same from any directory (comments and order are kept), and the
- * validated spec beside it.
+ * Saves the inventory next to the cluster's state, with every path on this
+ * machine made absolute (as the spec resolved it), so it means the same from
+ * any directory (comments and order are kept), and the validated spec beside it.
  */
 export async function saveInventory(loaded: LoadedInventory, text: string, cwd = process.cwd()): Promise<string> {
   const { parseDocument } = await import('yaml');
   const doc = parseDocument(text);
-  if (loaded.spec.executor === 'local') doc.set('dir', loaded.spec.dir);
+  const { spec } = loaded;
+  if (spec.onThisMachine) doc.set('dir', spec.dir);
+  const resolved: [string[], string | undefined][] = [
+    [['java', 'home'], spec.java.home],
+    [['zookeeper', 'home'], spec.zookeeper.home],
+    [['zookeeper', 'tarball'], spec.zookeeper.tarball],
+    [['ssh', 'identityFile'], spec.ssh.identityFile],
+    [['ssh', 'knownHosts'], spec.ssh.knownHosts],
+  ];
+  for (const [at, value] of resolved) if (value !== undefined && doc.hasIn(at)) doc.setIn(at, value);
   const saved = doc.toString();
   const file = savedInventoryPath(loaded.spec.name, cwd);
   await mkdir(path.dirname(file), { recursive: true });

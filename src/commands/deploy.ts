@@ -1,8 +1,8 @@
 /**
- * `zkops deploy -i INVENTORY`: install and run the ensemble on its hosts over
- * SSH (profile scripts in /etc/profile.d, configs, start, quorum). Running it
- * again converges: unchanged hosts are left alone; changed nodes restart one
- * at a time.
+ * `zkops deploy -i INVENTORY`: install and run the ensemble an inventory
+ * describes, wherever it says (SSH hosts, this machine, containers). Running
+ * it again converges: unchanged nodes are left alone; changed nodes restart
+ * one at a time.
  */
 import { ExitCode, ZkopsError } from '../errors.js';
 import { parseInventory } from '../inventory/load.js';
@@ -21,6 +21,5 @@ export async function deployCommand(flags: DeployFlags, out: OutputOptions): Pro
   if (!flags.inventory) throw new ZkopsError('deploy needs an inventory: zkops deploy -i inventories/vms-3.yaml', ExitCode.usage);
   const text = await readInventoryText(flags.inventory);
   const loaded = parseInventory(text, flags.inventory);
-  const profileDir = loaded.spec.executor === 'ssh' ? '/etc/profile.d' : loaded.spec.dir;
-  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, start: flags.start, profileDir });
+  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, start: flags.start });
 }

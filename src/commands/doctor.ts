@@ -2,17 +2,22 @@
 import { ExitCode } from '../errors.js';
 import { runDoctor, type Finding } from '../doctor/index.js';
 import { color, printJson, type OutputOptions } from '../output.js';
-import { closeTargets, openTargets } from '../steps/targets.js';
+import { openRuntime } from '../runtime/index.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
 
 export async function doctorCommand(flags: ClusterFlags & { fix?: boolean }, out: OutputOptions): Promise<number> {
   const { spec } = await resolveCluster(flags);
-  if (spec.executor === 'docker') return report(spec.name, await (await import('../doctor/docker.js')).runDockerDoctor(spec), out);
-  const targets = await openTargets(spec);
+  let rt;
   try {
-    return report(spec.name, await runDoctor(spec, targets, { fix: Boolean(flags.fix) }), out);
+    rt = await openRuntime(spec);
+  } catch (err) {
+    // The runtime itself is the problem (no engine, no host): that is the finding.
+    return report(spec.name, [{ check: 'runtime', severity: 'error', message: (err as Error).message }], out);
+  }
+  try {
+    return report(spec.name, await runDoctor(rt, { fix: Boolean(flags.fix) }), out);
   } finally {
-    await closeTargets(targets);
+    await rt.close();
   }
 }
 

@@ -38,9 +38,10 @@ export async function initCommand(flags: InitFlags, out: OutputOptions): Promise
   if (flags.image && !flags.docker) throw new ZkopsError('--image is for --docker clusters; add --docker.', ExitCode.usage);
   const text = flags.inventory ? await readInventoryText(flags.inventory) : defaultPseudoInventory(flags);
   const loaded = parseInventory(text, flags.inventory ?? '(zkops init defaults)');
-  if (loaded.spec.executor === 'ssh') {
-    throw new ZkopsError(`${flags.inventory} uses executor "${loaded.spec.executor}"; init brings up clusters on this machine. Use zkops deploy -i ${flags.inventory}.`, ExitCode.usage);
+  if (!loaded.spec.onThisMachine) {
+    throw new ZkopsError(`${flags.inventory} describes nodes on other hosts; init brings up clusters on this machine. Use zkops deploy -i ${flags.inventory}.`, ExitCode.usage);
   }
-  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, profileDir: loaded.spec.dir });
+  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout });
 }
+
 

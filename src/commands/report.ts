@@ -3,11 +3,11 @@
  * people, a document for --json.
  */
 import type { ClusterSpec } from '../inventory/spec.js';
-import { connectString, containerName } from '../inventory/spec.js';
+import { connectString, portOf } from '../inventory/spec.js';
 import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cluster.js';
 import type { NodeMetrics } from '../health/probe.js';
 import { color, table } from '../output.js';
-import type { ZkProcess } from '../steps/processes.js';
+import type { ZkProcess } from '../runtime/types.js';
 
 /** One node's row, as JSON consumers get it. */
 export interface NodeStatus {
@@ -39,7 +39,6 @@ export interface ClusterStatus {
 /** Builds the status document from probes and (where known) processes. */
 export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processes?: Map<number, ZkProcess | undefined>): ClusterStatus {
   const verdict = judgeCluster(reports);
-  const docker = spec.executor === 'docker';
   return {
     cluster: spec.name,
     healthy: verdict.status === 'healthy',
@@ -47,14 +46,12 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
     connectString: connectString(spec),
     nodes: reports.map(({ node, health }) => ({
       id: node.id,
-      host: docker ? containerName(spec, node.id) : node.host.name,
+      host: node.place,
       address: node.host.address,
-      // In a container only the client port is published (on 127.0.0.1); the others are the container's own.
-      ports: docker
-        ? { client: node.clientPort, quorum: 2888, election: 3888, admin: null }
-        : { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: spec.settings.adminServer.enabled ? node.adminPort : null },
+      // A container's quorum and election ports are its own (not published); its AdminServer stays inside it.
+      ports: { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: portOf(node, 'admin') },
       pid: processes?.get(node.id)?.pid ?? null,
-      runs: runsBy(docker, processes?.get(node.id)),
+      runs: runsBy(processes?.get(node.id)),
       mode: health.mode,
       zxid: health.zxid ?? null,
       connections: health.connections ?? null,
@@ -65,10 +62,9 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
   };
 }
 
-function runsBy(docker: boolean, p: ZkProcess | undefined): NodeStatus['runs'] {
+function runsBy(p: ZkProcess | undefined): NodeStatus['runs'] {
   if (!p) return null;
-  if (docker) return { by: 'docker' };
-  return p.unit ? { by: 'systemd', unit: p.unit, user: p.user } : { by: 'zkops', user: p.user };
+  return { by: p.by, ...(p.user ? { user: p.user } : {}), ...(p.unit ? { unit: p.unit } : {}) };
 }
 
 const MODE_COLOR: Record<string, (s: string) => string> = {

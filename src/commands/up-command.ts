@@ -7,15 +7,16 @@ import { printJson, Progress, type OutputOptions } from '../output.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import { bringUp, type UpResult } from '../steps/up.js';
-import { closeTargets, openTargets, type ConnectOptions } from '../steps/targets.js';
+import { openRuntime } from '../runtime/index.js';
 import { saveInventory } from './cluster-ref.js';
 import { clusterStatus, formatStatus } from './report.js';
 
-export interface UpCommandOptions extends ConnectOptions {
+export interface UpCommandOptions {
   timeoutSeconds: number;
   dryRun?: boolean;
   start?: boolean;
-  profileDir: string;
+  /** Record unknown SSH host keys on first contact. */
+  acceptNewHostKeys?: boolean;
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
@@ -27,20 +28,15 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
     timeoutMs: opts.timeoutSeconds * 1000,
     dryRun: opts.dryRun,
     start: opts.start,
-    profileDir: opts.profileDir,
     // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
     onWritten: async () => void (await saveInventory(loaded, text)),
   };
+  const rt = await progress.step('connect', () => openRuntime(spec, { acceptNewHostKeys: opts.acceptNewHostKeys, progress }), (r) => r.summary);
   let result: UpResult;
-  if (spec.executor === 'docker') {
-    result = await (await import('../steps/docker.js')).bringUpDocker(spec, upOptions);
-  } else {
-    const targets = await progress.step('connect', () => openTargets(spec, opts), (t) => `${t.length} host${t.length > 1 ? 's' : ''}`);
-    try {
-      result = await bringUp(spec, targets, upOptions);
-    } finally {
-      await closeTargets(targets);
-    }
+  try {
+    result = await bringUp(rt, upOptions);
+  } finally {
+    await rt.close();
   }
   if (opts.start === false && !opts.dryRun) {
     const written = result.nodes.flatMap((n) => n.files).filter((f) => f.status === 'changed').length;

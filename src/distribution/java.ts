@@ -6,7 +6,7 @@
  */
 import { PreflightError } from '../errors.js';
 import type { Executor } from '../executors/types.js';
-import { sh } from '../render/node.js';
+import { sh } from '../shell.js';
 
 /** A Java that runs. */
 export interface JavaInstall {

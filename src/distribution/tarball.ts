@@ -12,7 +12,7 @@ import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
-import { sh } from '../render/node.js';
+import { sh } from '../shell.js';
 import type { ZookeeperInstall } from './zookeeper.js';
 
 /** A release tarball on this machine. */

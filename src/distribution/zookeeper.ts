@@ -5,7 +5,7 @@
  */
 import { PreflightError } from '../errors.js';
 import type { Executor } from '../executors/types.js';
-import { sh } from '../render/node.js';
+import { sh } from '../shell.js';
 
 /** A usable ZooKeeper on a host. */
 export interface ZookeeperInstall {

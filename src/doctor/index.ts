@@ -1,12 +1,16 @@
 /**
- * Doctor: checks over (ClusterSpec, hosts, node health) → findings, each with
- * an explanation and, where a fix is safe, the fix itself. Every check runs;
- * one failing check never hides another's findings.
+ * Doctor: checks over one picture of the cluster, gathered once from its
+ * runtime (hosts or containers alike) → findings, each with its evidence and,
+ * where a fix is safe, the fix itself. Every check runs, concurrently; one
+ * failing check never hides another's findings.
  */
-import type { ClusterSpec } from '../inventory/spec.js';
-import type { HostTarget } from '../steps/targets.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster, type NodeReport } from '../health/cluster.js';
-import { findNodeProcesses, listZkProcesses, type ZkProcess } from '../steps/processes.js';
+import { listZkProcesses } from '../hosts/processes.js';
+import { listListeners, type Listener } from '../hosts/ports.js';
+import type { Machine, NodePlace, RunState, Runtime, ZkProcess } from '../runtime/types.js';
+import { runtimeCheck } from './checks/runtime.js';
+import { processCheck } from './checks/process.js';
 import { javaCheck } from './checks/java.js';
 import { leftoverProcessCheck } from './checks/leftover-process.js';
 import { portsCheck } from './checks/ports.js';
@@ -24,44 +28,61 @@ export interface Finding {
   fixed?: boolean;
 }
 
+/** A machine some nodes need ports on, with every ZooKeeper process and listening socket there. */
+export interface MachineView {
+  machine: Machine;
+  nodes: NodeSpec[];
+  zk: ZkProcess[];
+  /** Undefined when the machine has no `ss`. */
+  listeners?: Listener[];
+}
+
 /** What checks look at, gathered once. */
 export interface DoctorContext {
   spec: ClusterSpec;
-  targets: HostTarget[];
+  rt: Runtime;
+  places: NodePlace[];
   reports: NodeReport[];
-  /** This cluster's processes, by node id. */
-  processes: Map<number, ZkProcess | undefined>;
-  /** Every QuorumPeerMain per host, ours or not. */
-  allZk: Map<HostTarget, ZkProcess[]>;
+  states: Map<number, RunState>;
+  machines: MachineView[];
   fix: boolean;
 }
 
 /** A check: returns its findings (an `ok` finding when all is well). */
 export type Check = (ctx: DoctorContext) => Promise<Finding[]>;
 
-const CHECKS: Check[] = [javaCheck, leftoverProcessCheck, portsCheck, myidCheck, quorumCheck];
+const CHECKS: [string, Check][] = [
+  ['runtime', runtimeCheck],
+  ['process', processCheck],
+  ['java', javaCheck],
+  ['leftover-process', leftoverProcessCheck],
+  ['ports', portsCheck],
+  ['myid', myidCheck],
+  ['quorum', quorumCheck],
+];
 
-/** Runs every check. */
-export async function runDoctor(spec: ClusterSpec, targets: HostTarget[], options: { fix: boolean }): Promise<Finding[]> {
-  const [reports, perHost] = await Promise.all([
-    probeCluster(spec),
-    Promise.all(targets.map(async (t) => ({ t, all: await listZkProcesses(t.ex), mine: await findNodeProcesses(t.ex, t.nodes) }))),
-  ]);
-  const ctx: DoctorContext = {
-    spec,
-    targets,
-    reports,
-    processes: new Map(perHost.flatMap((h) => [...h.mine])),
-    allZk: new Map(perHost.map((h) => [h.t, h.all])),
-    fix: options.fix,
-  };
-  const findings: Finding[] = [];
-  for (const check of CHECKS) {
-    try {
-      findings.push(...(await check(ctx)));
-    } catch (err) {
-      findings.push({ check: check.name.replace(/Check$/, ''), severity: 'error', message: `the check itself failed: ${(err as Error).message}` });
-    }
+/** This cluster's own server pids. */
+export function ownPids(ctx: DoctorContext): Set<number> {
+  return new Set([...ctx.states.values()].flatMap((s) => (s.state === 'running' ? [s.process.pid] : [])));
+}
+
+/** Gathers the picture, then runs every check. */
+export async function runDoctor(rt: Runtime, options: { fix: boolean }): Promise<Finding[]> {
+  const [reports, states, places] = await Promise.all([probeCluster(rt.spec), rt.runStates(), rt.places()]);
+  const byMachine = new Map<Machine['ex'], MachineView>();
+  for (const p of places) {
+    const view = byMachine.get(p.machine.ex) ?? { machine: p.machine, nodes: [], zk: [] };
+    view.nodes.push(p.node);
+    byMachine.set(p.machine.ex, view);
   }
-  return findings;
+  const machines = await Promise.all(
+    [...byMachine.values()].map(async (m) => ({ ...m, zk: await listZkProcesses(m.machine.ex), listeners: await listListeners(m.machine.ex).catch(() => undefined) })),
+  );
+  const ctx: DoctorContext = { spec: rt.spec, rt, places, reports, states, machines, fix: options.fix };
+  const results = await Promise.all(
+    CHECKS.map(([name, check]) =>
+      check(ctx).catch((err: Error): Finding[] => [{ check: name, severity: 'error', message: `the check itself failed: ${err.message}` }]),
+    ),
+  );
+  return results.flat();
 }

@@ -3,9 +3,6 @@
  * and, for one container, the Executor interface every executor shares
  * (files through the archive API, so they can be put into a container that
  * has not started yet; commands through `exec`). dockerode is used only here.
- *
- * A node is a container: its server is the container's main process, so it
- * is started and stopped by the engine, not by `startDetached`.
  */
 import { PassThrough, Readable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +10,7 @@ import { buffer } from 'node:stream/consumers';
 import path from 'node:path';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
-import { ExitCode, PreflightError, TransportError, ZkopsError } from '../errors.js';
+import { PreflightError, TransportError } from '../errors.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** What zkops needs to know about one of its containers. */
@@ -28,12 +25,39 @@ export interface NodeContainer {
   config: string;
 }
 
+/** How a container last ended, for explaining a node that is down. */
+export interface ContainerEnd {
+  status: string;
+  exitCode: number;
+}
+
+/** What a node container is made from. */
+export interface NodeContainerSpec {
+  name: string;
+  image: string;
+  env: string[];
+  labels: Record<string, string>;
+  /** Named volumes → mount points. */
+  volumes: Record<string, string>;
+  network: string;
+  /** Container port (tcp) → host port, published on 127.0.0.1. */
+  publish: Record<number, number>;
+}
+
 /** Labels zkops puts on what it creates. */
-export const LABEL = { cluster: 'zkops.cluster', node: 'zkops.node', config: 'zkops.config' } as const;
+export const LABEL = { cluster: 'zkops.cluster', node: 'zkops.node', config: 'zkops.config', image: 'zkops.image' } as const;
+
+/** Docker answers 304 when a container already is in the state asked for. */
+function ignoreNotModified(err: { statusCode?: number }): void {
+  if (err.statusCode !== 304) throw err;
+}
 
 /** The Docker engine zkops talks to (DOCKER_HOST, else /var/run/docker.sock). */
 export class DockerEngine {
-  private constructor(readonly api: Docker, readonly where: string) {}
+  private constructor(
+    private readonly api: Docker,
+    readonly where: string,
+  ) {}
 
   /** Connects and checks the engine answers; a clear preflight error when it does not. */
   static async connect(): Promise<DockerEngine> {
@@ -85,38 +109,109 @@ export class DockerEngine {
       list.map(async (c) => {
         const running = c.State === 'running';
         const pid = running ? (await this.api.getContainer(c.Id).inspect()).State.Pid : undefined;
-        return { id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), node: Number(c.Labels[LABEL.node]), running, pid: pid || undefined, config: c.Labels[LABEL.config] ?? '' };
+        return {
+          id: c.Id,
+          name: (c.Names[0] ?? '').replace(/^\//, ''),
+          node: Number(c.Labels[LABEL.node]),
+          running,
+          pid: pid || undefined,
+          config: c.Labels[LABEL.config] ?? '',
+        };
       }),
     );
   }
 
-  container(id: string): Docker.Container {
-    return this.api.getContainer(id);
+  /** Creates (not starts) a node's container on the cluster's network, its client port published on loopback. */
+  async createContainer(c: NodeContainerSpec): Promise<string> {
+    const ports = Object.entries(c.publish);
+    const created = await this.api.createContainer({
+      name: c.name,
+      Hostname: c.name,
+      Image: c.image,
+      Env: c.env,
+      Labels: c.labels,
+      ExposedPorts: Object.fromEntries(ports.map(([inside]) => [`${inside}/tcp`, {}])),
+      HostConfig: {
+        Binds: Object.entries(c.volumes).map(([volume, at]) => `${volume}:${at}`),
+        PortBindings: Object.fromEntries(ports.map(([inside, outside]) => [`${inside}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(outside) }]])),
+        NetworkMode: c.network,
+        // Like Restart=on-failure under systemd: a crashed server comes back; a stopped one stays stopped.
+        RestartPolicy: { Name: 'unless-stopped' },
+      },
+      NetworkingConfig: { EndpointsConfig: { [c.network]: { Aliases: [c.name] } } },
+    });
+    return created.id;
+  }
+
+  async start(id: string): Promise<void> {
+    await this.api.getContainer(id).start().catch(ignoreNotModified);
+  }
+
+  /** Stops a container: TERM, KILL after `graceSeconds`. */
+  async stop(id: string, graceSeconds = 15): Promise<void> {
+    await this.api.getContainer(id).stop({ t: graceSeconds }).catch(ignoreNotModified);
+  }
+
+  async restart(id: string, graceSeconds = 15): Promise<void> {
+    await this.api.getContainer(id).restart({ t: graceSeconds });
+  }
+
+  /** Removes a container with its anonymous volumes (the official image declares a /logs one); named volumes stay. */
+  async remove(id: string): Promise<void> {
+    await this.api.getContainer(id).remove({ force: true, v: true });
+  }
+
+  /** Removes a volume or a network; false when there was none. */
+  async removeVolume(name: string): Promise<boolean> {
+    return this.api
+      .getVolume(name)
+      .remove()
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+
+  async removeNetwork(name: string): Promise<boolean> {
+    return this.api
+      .getNetwork(name)
+      .remove()
+      .then(
+        () => true,
+        () => false,
+      );
+  }
+
+  /** How a container stands or last ended. */
+  async state(id: string): Promise<ContainerEnd> {
+    const s = (await this.api.getContainer(id).inspect()).State;
+    return { status: s.Status, exitCode: s.ExitCode };
   }
 
   /** The last lines a container printed (stdout and stderr). */
   async logTail(id: string, lines = 200): Promise<string> {
     const raw = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
-    return demux(this.api, raw);
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    this.api.modem.demuxStream(Readable.from([raw]), out, out);
+    await new Promise((r) => setImmediate(r));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** An executor for one container (files work before it starts; commands need it running). */
+  executor(id: string, name: string): ContainerExecutor {
+    return new ContainerExecutor(this.api, id, name);
   }
 }
 
-/** Splits Docker's multiplexed stdout/stderr stream (non-TTY containers) into plain text. */
-async function demux(api: Docker, raw: Buffer): Promise<string> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  api.modem.demuxStream(Readable.from([raw]), out, out);
-  await new Promise((r) => setImmediate(r));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** One container as an Executor: files work before it starts; commands need it running. */
+/** One container as an Executor. */
 export class ContainerExecutor implements Executor {
   readonly label: string;
+  private closed = false;
 
   constructor(
-    private readonly engine: DockerEngine,
+    private readonly api: Docker,
     private readonly containerId: string,
     name: string,
   ) {
@@ -124,27 +219,32 @@ export class ContainerExecutor implements Executor {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const c = this.engine.container(this.containerId);
-    const ex = await c.exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true });
-    const stream = await ex.start({ hijack: true, stdin: false });
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
+    const c = this.container();
+    let ex: Docker.Exec;
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      ex = await c.exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true });
+      stream = (await ex.start({ hijack: true, stdin: false })) as NodeJS.ReadWriteStream;
+    } catch (err) {
+      throw new TransportError(`${this.label}: cannot run a command: ${firstLine((err as Error).message)}`);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    stdout.on('data', (d: Buffer) => out.push(d));
-    stderr.on('data', (d: Buffer) => err.push(d));
-    this.engine.api.modem.demuxStream(stream, stdout, stderr);
+    const stdout = new PassThrough().on('data', (d: Buffer) => out.push(d));
+    const stderr = new PassThrough().on('data', (d: Buffer) => err.push(d));
+    this.api.modem.demuxStream(stream, stdout, stderr);
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve) => stream.on('end', resolve));
     const timedOut = options.timeoutMs ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs))) : undefined;
     const how = await Promise.race([finished, ...(timedOut ? [timedOut] : [])]);
     if (timer) clearTimeout(timer);
+    const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8');
     if (how === 'timeout') {
-      stream.destroy();
-      return { code: 124, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+      (stream as unknown as { destroy(): void }).destroy();
+      return { code: 124, stdout: text(out), stderr: text(err) };
     }
     const { ExitCode: code } = await ex.inspect();
-    return { code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+    return { code: code ?? 1, stdout: text(out), stderr: text(err) };
   }
 
   /** One tar entry unpacked by the engine into the directory: atomic for readers of that file. */
@@ -154,7 +254,7 @@ export class ContainerExecutor implements Executor {
     pack.finalize();
     const archive = await buffer(pack as unknown as Readable);
     try {
-      await this.engine.container(this.containerId).putArchive(archive, { path: path.posix.dirname(file) });
+      await this.container().putArchive(archive, { path: path.posix.dirname(file) });
     } catch (err) {
       throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
     }
@@ -164,17 +264,12 @@ export class ContainerExecutor implements Executor {
     await this.writeFile(file, await readFile(localPath), mode);
   }
 
-  startDetached(): Promise<number> {
-    // The server is the container's main process; the engine starts it (see steps/docker.ts).
-    return Promise.reject(new ZkopsError(`${this.label}: a container's server is started by the Docker engine, not inside it`, ExitCode.failure));
-  }
-
   async readFile(file: string): Promise<string | undefined> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.engine.container(this.containerId).getArchive({ path: file });
+      stream = await this.container().getArchive({ path: file });
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      if ((err as { statusCode?: number }).statusCode === 404 && !/No such container/i.test((err as Error).message)) return undefined;
       throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
     }
     const extract = tar.extract();
@@ -195,7 +290,14 @@ export class ContainerExecutor implements Executor {
     return text;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private container(): Docker.Container {
+    if (this.closed) throw new TransportError(`${this.label}: this executor was closed`);
+    return this.api.getContainer(this.containerId);
+  }
 }
 
 function firstLine(s: string): string {

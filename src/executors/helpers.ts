@@ -3,7 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ExecError } from '../errors.js';
-import { sh } from '../render/node.js';
+import { sh, shArgs } from '../shell.js';
 import type { RenderedFile } from '../render/node.js';
 import type { ExecOptions, Executor } from './types.js';
 
@@ -48,4 +48,24 @@ export async function syncFiles(
     }),
   );
   return outcomes;
+}
+
+/**
+ * The shell command that starts `argv` detached from zkops (its own session,
+ * stdin from /dev/null, stdout and stderr appended to `logFile`) and prints
+ * its pid: setsid in a non-interactive shell's background job execs in place,
+ * so $! is the command's own pid, and zkops may exit at once.
+ */
+export function detachedCommand(argv: string[], options: { cwd: string; logFile: string }): string {
+  const dir = options.logFile.replace(/\/[^/]*$/, '') || '/';
+  return `mkdir -p ${sh(dir)} && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 < /dev/null & echo $!; }`;
+}
+
+/** Starts a long-lived command detached from zkops (see detachedCommand) and returns its pid. */
+export async function startDetached(ex: Executor, argv: string[], options: { cwd: string; logFile: string }): Promise<number> {
+  const cmd = detachedCommand(argv, options);
+  const r = await ex.exec(cmd);
+  const pid = Number(r.stdout.trim());
+  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new ExecError(cmd, ex.label, r.code, r.stderr || r.stdout);
+  return pid;
 }

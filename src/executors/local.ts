@@ -1,51 +1,36 @@
 /**
  * Local executor: commands run on this machine, files are written directly.
- * Used for pseudo-clusters. Short commands go through node:child_process
- * (status must start fast); the long-lived, detached server JVMs are spawned
- * with execa.
+ * Used for pseudo-clusters, and for this machine's side of a Docker cluster
+ * (its published ports). Commands go through node:child_process, which costs
+ * nothing to load: status must start fast.
  */
 import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
+import { TransportError } from '../errors.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** Runs everything on the machine zkops runs on. */
 export class LocalExecutor implements Executor {
   readonly label = 'local';
+  private closed = false;
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
     return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-      child.on('error', reject);
+      child.on('error', (err) => reject(new TransportError(`local: cannot run sh: ${err.message}`)));
       child.on('close', (code, signal) => {
         const sig = signal ? (osConstants.signals[signal] ?? 1) : 0;
         resolve({ code: signal === 'SIGKILL' && options.timeoutMs ? 124 : (code ?? 128 + sig), stdout, stderr });
       });
     });
-  }
-
-  async startDetached(argv: string[], options: { cwd: string; logFile: string }): Promise<number> {
-    const { execa } = await import('execa');
-    await mkdir(path.dirname(options.logFile), { recursive: true });
-    // The shell opens the log as the command's own stdout/stderr, then execs it (same pid):
-    // zkops can exit at once, with nothing piped back through it.
-    const child = execa('sh', ['-c', 'exec "$0" "$@" >> "$ZKOPS_LOG_FILE" 2>&1', ...argv], {
-      cwd: options.cwd,
-      env: { ZKOPS_LOG_FILE: options.logFile },
-      detached: true,
-      stdio: 'ignore',
-      cleanup: false,
-      reject: false,
-    });
-    child.unref();
-    if (child.pid === undefined) throw new Error(`could not start ${argv.join(' ')}: ${(await child).shortMessage}`);
-    return child.pid;
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
@@ -65,7 +50,9 @@ export class LocalExecutor implements Executor {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 
   /** Writes through a temp file in the same directory, then renames: readers never see half a file. */
   private async atomically(file: string, mode: number, write: (tmp: string) => Promise<void>): Promise<void> {

@@ -14,53 +14,57 @@ import { randomBytes } from 'node:crypto';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { ExecError, ExitCode, TransportError } from '../errors.js';
 import type { ClusterSpec, HostSpec } from '../inventory/spec.js';
-import { sh } from '../render/node.js';
+import { sh } from '../shell.js';
 import { checkKnownHost, fingerprint, keyType, knownHostsName, recordKnownHost } from './known-hosts.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** An open SSH connection to one host. */
 export class SshExecutor implements Executor {
   private sftpSession?: Promise<SFTPWrapper>;
+  private open = true;
 
   constructor(
     readonly label: string,
     private readonly client: Client,
     private readonly sudo: boolean,
     private readonly extra: Client[] = [],
-  ) {}
+  ) {
+    // A connection the far side dropped: every later command fails as a broken transport.
+    client.on('close', () => (this.open = false));
+  }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const wrapped = this.sudo ? `sudo -n sh -c ${sh(command)}` : command;
     return new Promise((resolve, reject) => {
-      this.client.exec(wrapped, (err, stream) => {
-        if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
-        let stdout = '';
-        let stderr = '';
-        let timedOut = false;
-        const timer = options.timeoutMs
-          ? setTimeout(() => {
-              timedOut = true;
-              stream.signal('KILL');
-              stream.close();
-            }, options.timeoutMs)
-          : undefined;
-        stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-        stream.on('close', (code: number | null, signal?: string) => {
-          if (timer) clearTimeout(timer);
-          resolve({ code: timedOut ? 124 : (code ?? (signal ? 128 + 9 : 255)), stdout, stderr });
+      const onGone = () => reject(new TransportError(`${this.label}: the SSH connection closed`));
+      if (!this.open) return onGone();
+      try {
+        this.client.exec(wrapped, (err, stream) => {
+          if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
+          let stdout = '';
+          let stderr = '';
+          let timedOut = false;
+          const timer = options.timeoutMs
+            ? setTimeout(() => {
+                timedOut = true;
+                stream.signal('KILL');
+                stream.close();
+              }, options.timeoutMs)
+            : undefined;
+          stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+          stream.on('close', (code: number | null | undefined, signal?: string) => {
+            if (timer) clearTimeout(timer);
+            if (timedOut) return resolve({ code: 124, stdout, stderr });
+            // No exit status at all: the connection went, not the command.
+            if (code == null && !signal) return onGone();
+            resolve({ code: code ?? 128 + 9, stdout, stderr });
+          });
         });
-      });
+      } catch (err) {
+        reject(new TransportError(`${this.label}: cannot run a command: ${(err as Error).message}`));
+      }
     });
-  }
-
-  async startDetached(argv: string[], options: { cwd: string; logFile: string }): Promise<number> {
-    // setsid in a non-interactive shell's background job execs in place, so $! is the command's own pid.
-    const cmd = `mkdir -p ${sh(path.posix.dirname(options.logFile))} && cd ${sh(options.cwd)} && { setsid ${argv.map(sh).join(' ')} >> ${sh(options.logFile)} 2>&1 < /dev/null & echo $!; }`;
-    const r = await this.exec(cmd);
-    const pid = Number(r.stdout.trim());
-    if (r.code !== 0 || !Number.isInteger(pid)) throw new ExecError(cmd, this.label, r.code, r.stderr || r.stdout);
-    return pid;
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
@@ -79,6 +83,7 @@ export class SshExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    this.open = false;
     this.client.end();
     for (const c of this.extra) c.end();
   }
@@ -137,11 +142,6 @@ function wrap(err: unknown, label: string, file: string): Error {
   return new TransportError(`${label}: writing ${file} failed: ${(err as Error).message}`);
 }
 
-/** `~/x` → the user's home; inventories are shared between users, so keys are named that way. */
-function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
-}
-
 /** Connection settings for ssh, from the inventory and the environment. */
 interface Target {
   host: string;
@@ -157,13 +157,13 @@ function parseJump(spec: string, defaultUser: string): Target {
 
 /** Opens a verified connection to a host (through the jump host when the inventory gives one). */
 export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { acceptNewHostKeys?: boolean }): Promise<SshExecutor> {
-  const ssh = spec.ssh ?? { user: 'root', port: 22, sudo: false, concurrency: 8 };
+  const ssh = spec.ssh;
   const target: Target = { host: host.address, port: host.sshPort ?? ssh.port, user: host.user ?? ssh.user };
-  const knownHosts = expandHome(ssh.knownHosts ?? '~/.ssh/known_hosts');
+  const knownHosts = ssh.knownHosts ?? path.join(os.homedir(), '.ssh', 'known_hosts');
   const auth: Partial<ConnectConfig> = {};
   if (ssh.identityFile) {
     try {
-      auth.privateKey = await readFile(expandHome(ssh.identityFile));
+      auth.privateKey = await readFile(ssh.identityFile);
     } catch (e) {
       throw new TransportError(`Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

@@ -1,9 +1,10 @@
 /**
- * The one interface every executor (local, ssh) implements. It is kept small,
- * like Ansible's connection plugins: run a shell command, put a file, read a
- * file, close. A non-zero exit code is data (ExecResult); a broken transport
- * is an exception (TransportError). Start/stop/pid/port logic is built on top
- * of it in helpers, once, for every executor.
+ * The one interface every executor (this machine, a host over SSH, a
+ * container) implements. It is kept small, like Ansible's connection plugins:
+ * run a shell command, put a file, read a file, close. A non-zero exit code is
+ * data (ExecResult); a broken transport is an exception (TransportError).
+ * Detached starts, process and port look-ups are helpers built on top of it,
+ * once, for every executor; a conformance suite runs the same tests on each.
  */
 
 /** Outcome of one command; `code` is the exit status (128+n for signal n). */
@@ -18,9 +19,9 @@ export interface ExecOptions {
   timeoutMs?: number;
 }
 
-/** Where commands run and files land: this machine, or a host over SSH. */
+/** Where commands run and files land: this machine, a host over SSH, or a container. */
 export interface Executor {
-  /** Short name for messages: "local", "ssh root@10.0.0.11". */
+  /** Short name for messages: "local", "zk1 (root@10.0.0.11)", "container zkops-zk-1". */
   readonly label: string;
   /** Runs a POSIX shell command. Every inventory value in it must already be quoted. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
@@ -28,13 +29,8 @@ export interface Executor {
   writeFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Copies a local file to `path` atomically (for large files such as a release tarball). */
   upload(localPath: string, path: string, mode?: number): Promise<void>;
-  /**
-   * Starts a long-lived command detached from zkops (own session, stdin from
-   * /dev/null, stdout and stderr appended to `logFile`) and returns its pid.
-   */
-  startDetached(argv: string[], options: { cwd: string; logFile: string }): Promise<number>;
   /** A file's text, or undefined when it does not exist. */
   readFile(path: string): Promise<string | undefined>;
-  /** Releases the connection; safe to call twice. */
+  /** Releases the connection; safe to call twice. Commands after it fail with a TransportError. */
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { InventorySchema, type Inventory } from './schema.js';
-import { checkInventoryRules } from './rules.js';
+import { checkRawRules, checkSpecRules, type RuleIssue } from './rules.js';
 import { buildClusterSpec, type ClusterSpec } from './spec.js';
 
 /** A parsed, validated inventory and the cluster it describes. */
@@ -35,6 +35,8 @@ export function parseInventory(text: string, file: string, cwd = process.cwd()):
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  const located = (issues: RuleIssue[]): InventoryIssue[] =>
+    issues.map((r) => ({ file, line: lineOf(locate(doc, r.path)), path: dotted(r.path), message: r.message }));
 
   const yamlIssues: InventoryIssue[] = doc.errors.map((e) => ({
     file,
@@ -44,18 +46,48 @@ export function parseInventory(text: string, file: string, cwd = process.cwd()):
   }));
   if (yamlIssues.length > 0) throw new InventoryError(yamlIssues);
 
-  const raw: unknown = doc.toJS();
-  const parsed = InventorySchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    throw new InventoryError(parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw, doc, file, lineOf)));
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = InventorySchema.safeParse(raw);
+  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw, doc, file, lineOf));
+  const rawProblems = located(checkRawRules(raw));
+  // The spec rules need a spec: from the inventory, or (to report everything at once) from
+  // the inventory with the values that failed the schema left out, where that parses.
+  const usable = parsed.success ? { data: parsed.data, dropped: [] } : withoutInvalidValues(raw, parsed.error.issues);
+  let spec: ClusterSpec | undefined;
+  let specProblems: InventoryIssue[] = [];
+  if (usable && rawProblems.length === 0) {
+    spec = buildClusterSpec(usable.data, cwd);
+    specProblems = located(checkSpecRules(usable.data, spec, usable.dropped));
+  } else if (usable) {
+    // A shape problem (duplicate ids, no nodes, ...) may make a spec meaningless; rules that can still run do.
+    const shapeOk = !rawProblems.some((p) => p.path === '' || p.path === 'pseudo' || p.path === 'nodes');
+    if (shapeOk) specProblems = located(checkSpecRules(usable.data, buildClusterSpec(usable.data, cwd), usable.dropped));
   }
-  const ruleIssues = checkInventoryRules(parsed.data);
-  if (ruleIssues.length > 0) {
-    throw new InventoryError(
-      ruleIssues.map((r) => ({ file, line: lineOf(locate(doc, r.path)), path: dotted(r.path), message: r.message })),
-    );
+  const all = [...schemaProblems, ...rawProblems, ...specProblems];
+  if (all.length > 0 || !parsed.success || !spec) throw new InventoryError(all);
+  return { file, inventory: parsed.data, spec };
+}
+
+/**
+ * The inventory with every value the schema rejected left out (and unknown
+ * keys dropped), parsed again so that defaults fill the gaps; undefined when
+ * that still does not parse (a required value was wrong). `dropped` lists the
+ * dotted paths left out.
+ */
+function withoutInvalidValues(raw: unknown, issues: z.core.$ZodIssue[]): { data: Inventory; dropped: string[] } | undefined {
+  const copy = structuredClone(raw) as Record<PropertyKey, unknown>;
+  const dropped: string[] = [];
+  for (const issue of issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    for (const p of keys) {
+      if (p.length === 0) return undefined;
+      const parent = valueAt(copy, p.slice(0, -1));
+      if (parent && typeof parent === 'object') delete (parent as Record<PropertyKey, unknown>)[p[p.length - 1]!];
+      if (issue.code !== 'unrecognized_keys') dropped.push(p.map(String).join('.'));
+    }
   }
-  return { file, inventory: parsed.data, spec: buildClusterSpec(parsed.data, cwd) };
+  const again = InventorySchema.safeParse(copy);
+  return again.success ? { data: again.data, dropped } : undefined;
 }
 
 type Path = readonly PropertyKey[];

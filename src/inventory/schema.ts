@@ -75,7 +75,8 @@ const pseudo = z.strictObject({
   host: z.string().default('127.0.0.1'),
 });
 
-const ssh = z
+/** ssh: how zkops reaches SSH hosts. */
+export const SshSchema = z
   .strictObject({
     user: z.string().default('root'),
     port: port.default(22),
@@ -84,10 +85,10 @@ const ssh = z
     sudo: z.boolean().default(false).describe('Run privileged steps through sudo -n.'),
     jumpHost: z.string().optional().describe('user@host[:port] to connect through.'),
     concurrency: z.number().int().min(1).max(64).default(8),
-  })
-  .prefault({});
+  });
 
-const docker = z
+/** docker: the image and network of a Docker cluster. */
+export const DockerSchema = z
   .strictObject({
     image: z
       .string()
@@ -102,7 +103,8 @@ const docker = z
   })
   .describe('executor docker: each node is a container on this machine\'s Docker engine (DOCKER_HOST, else /var/run/docker.sock).');
 
-const service = z
+/** service: how nodes run on SSH hosts. */
+export const ServiceSchema = z
   .strictObject({
     systemd: z
       .union([z.boolean(), z.literal('auto')])
@@ -139,9 +141,9 @@ export const InventorySchema = z
       })
       .prefault({}),
     settings,
-    ssh: ssh.optional(),
-    service: service.optional(),
-    docker: docker.optional(),
+    ssh: SshSchema.optional(),
+    service: ServiceSchema.optional(),
+    docker: DockerSchema.optional(),
     hosts: z.array(host).optional(),
     nodes: z.array(node).min(1).optional(),
     pseudo: pseudo.optional(),
@@ -152,9 +154,9 @@ export type Inventory = z.infer<typeof InventorySchema>;
 export type InventoryNode = z.infer<typeof node>;
 export type InventoryHost = z.infer<typeof host>;
 export type Settings = z.infer<typeof settings>;
-export type SshSettings = z.infer<typeof ssh>;
-export type ServiceSettings = z.infer<typeof service>;
-export type DockerSettings = z.infer<typeof docker>;
+export type SshSettings = z.infer<typeof SshSchema>;
+export type ServiceSettings = z.infer<typeof ServiceSchema>;
+export type DockerSettings = z.infer<typeof DockerSchema>;
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
 export function inventoryJsonSchema(): Record<string, unknown> {

@@ -1,12 +1,24 @@
 /**
- * ClusterSpec: the inventory with every default filled in and every node's
- * paths and ports decided. Everything after validation (render, executors,
- * health, doctor) works from this, never from the raw inventory.
+ * ClusterSpec: the inventory normalised once. Every default is filled in
+ * (from the schema, never restated), every path a node or this machine uses
+ * is resolved, and each node carries where it runs, the ports it opens there
+ * and the address its peers use. The rules, rendering, runtimes, health and
+ * the doctor all work from this, never from the raw inventory.
  */
 import path from 'node:path';
-import type { DockerSettings, Inventory, InventoryHost, ServiceSettings, Settings, SshSettings } from './schema.js';
+import {
+  DockerSchema,
+  ServiceSchema,
+  SshSchema,
+  type DockerSettings,
+  type Inventory,
+  type InventoryHost,
+  type ServiceSettings,
+  type Settings,
+  type SshSettings,
+} from './schema.js';
 import { REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
-import { allocatePseudoPorts } from './ports.js';
+import { allocatePseudoPorts, type NodePorts } from './ports.js';
 
 /** One host nodes run on. `bindAll` is decided later for 'auto' (it needs a look at the host). */
 export interface HostSpec {
@@ -17,16 +29,20 @@ export interface HostSpec {
   user?: string;
 }
 
-/** One ZooKeeper server: its id, where it runs, its ports and its paths. */
-export interface NodeSpec {
+/** The services a node may listen for. */
+export type ServiceName = 'client' | 'quorum' | 'election' | 'admin' | 'metrics' | 'jmx';
+
+/** One ZooKeeper server: its id, where it runs, its ports and its paths (as seen where it runs). */
+export interface NodeSpec extends NodePorts {
   id: number;
+  /** The machine whose address clients use and whose ports the node needs (for a container: this machine). */
   host: HostSpec;
-  clientPort: number;
-  quorumPort: number;
-  electionPort: number;
-  adminPort: number;
-  metricsPort: number;
-  jmxPort: number;
+  /** Where the node runs, for people: its host's name, or its container's. */
+  place: string;
+  /** The address peers reach its quorum and election ports at (its host's, or its container's name). */
+  peerAddress: string;
+  /** The ports it opens on `host`, with their services (disabled services and a container's own ports left out). */
+  listens: { name: ServiceName; port: number }[];
   dir: string;
   confDir: string;
   dataDir: string;
@@ -42,16 +58,18 @@ export interface NodeSpec {
 export interface ClusterSpec {
   name: string;
   executor: 'local' | 'ssh' | 'docker';
-  /** Cluster directory: node directories (local) or the install root (ssh). */
+  /** The nodes run on this machine (as processes or containers), not on hosts reached over SSH. */
+  onThisMachine: boolean;
+  /** Cluster directory: node directories and state (local, docker) or the install root (ssh). */
   dir: string;
   zookeeper: Inventory['zookeeper'];
   java: Inventory['java'];
   settings: Settings;
-  ssh?: SshSettings;
+  ssh: SshSettings;
   /** How nodes run on SSH hosts (systemd or supervised; which account). */
   service: ServiceSettings;
   /** executor docker: the image and the network of the node containers. */
-  docker?: Required<Pick<DockerSettings, 'image'>> & { network: string };
+  docker?: Required<DockerSettings>;
   hosts: HostSpec[];
   nodes: NodeSpec[];
 }
@@ -62,67 +80,139 @@ const PID_FILE = 'zookeeper_server.pid';
 /** Default install root on remote hosts. */
 export const DEFAULT_REMOTE_DIR = '/opt/zookeeper';
 
-/** Builds the spec from a schema-valid, rule-checked inventory. Relative local paths resolve against `cwd`. */
+/** Inside every container: the official image's paths and ZooKeeper's standard ports. */
+const IN_CONTAINER = {
+  ports: { clientPort: 2181, quorumPort: 2888, electionPort: 3888, adminPort: 8080, metricsPort: 7000, jmxPort: 9010 },
+  paths: {
+    dir: '/',
+    confDir: '/conf',
+    dataDir: '/data',
+    dataLogDir: '/datalog',
+    logDir: '/logs',
+    pidFile: `/data/${PID_FILE}`,
+    zooCfg: '/conf/zoo.cfg',
+    runScript: '/docker-entrypoint.sh',
+  },
+} as const;
+
+/** executor docker: node `id`'s container, also its host name on the cluster's network. */
+export function containerName(spec: Pick<ClusterSpec, 'name'>, id: number): string {
+  return `zkops-${spec.name}-${id}`;
+}
+
+/**
+ * Builds the spec from a schema-valid inventory. Paths on this machine
+ * (local node directories, java.home and zookeeper.home of a local cluster,
+ * the tarball, SSH key files) resolve against `cwd`; paths on SSH hosts must
+ * already be absolute (a rule says so).
+ */
 export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
-  // Docker clusters keep their state (saved inventory) here like local ones; nodes live in containers.
-  const local = inv.executor !== 'ssh';
-  const dir = local ? path.resolve(cwd, inv.dir ?? path.join('.zkops', inv.name)) : (inv.dir ?? DEFAULT_REMOTE_DIR);
-  const hosts: HostSpec[] = (inv.hosts ?? []).map(hostSpec);
-  const hostFor = (ref: string): HostSpec => {
-    const known = hosts.find((h) => h.name === ref);
-    if (known) return known;
-    const adhoc: HostSpec = { name: ref, address: ref, bindAll: 'auto' };
-    hosts.push(adhoc);
-    return adhoc;
-  };
-  const nodeDir = (id: number, given?: string) => (given ? path.resolve(local ? cwd : '/', given) : path.join(dir, `node-${id}`));
-
-  const nodes: NodeSpec[] = inv.pseudo
-    ? Array.from({ length: inv.pseudo.count }, (_, i) => {
-        const id = i + 1;
-        return nodeSpec(id, hostFor(inv.pseudo!.host), allocatePseudoPorts(inv.pseudo!.basePort, id), nodeDir(id));
-      })
-    : (inv.nodes ?? []).map((n) => {
-        const spec = nodeSpec(n.id, hostFor(n.host), n, nodeDir(n.id, n.dir));
-        const abs = (p: string) => path.resolve(local ? cwd : '/', p);
-        if (n.dataDir) {
-          spec.dataDir = abs(n.dataDir);
-          spec.pidFile = path.join(spec.dataDir, PID_FILE);
-        }
-        if (n.dataLogDir) spec.dataLogDir = abs(n.dataLogDir);
-        return spec;
-      });
-
+  const onThisMachine = inv.executor !== 'ssh';
+  const here = (p: string) => path.resolve(cwd, p);
+  const dir = onThisMachine ? here(inv.dir ?? path.join('.zkops', inv.name)) : (inv.dir ?? DEFAULT_REMOTE_DIR);
+  const ssh = SshSchema.parse(inv.ssh ?? {});
+  const docker = inv.executor === 'docker' ? (DockerSchema.parse(inv.docker ?? {}) as DockerSettings) : undefined;
   const words = new Set<string>([...REQUIRED_FOUR_LETTER_WORDS, ...inv.settings.fourLetterWords]);
-  return {
+  const spec: ClusterSpec = {
     name: inv.name,
     executor: inv.executor,
+    onThisMachine,
     dir,
-    zookeeper: inv.zookeeper,
-    java: inv.java,
+    zookeeper: {
+      ...inv.zookeeper,
+      ...(inv.zookeeper.tarball ? { tarball: here(inv.zookeeper.tarball) } : {}),
+      ...(inv.zookeeper.home && onThisMachine ? { home: here(inv.zookeeper.home) } : {}),
+    },
+    java: { ...inv.java, ...(inv.java.home && onThisMachine ? { home: here(inv.java.home) } : {}) },
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
-    ssh: inv.ssh,
-    service: inv.service ?? { systemd: 'auto' },
-    docker: inv.executor === 'docker' ? { image: inv.docker?.image ?? 'zookeeper:3.8', network: inv.docker?.network ?? `zkops-${inv.name}` } : undefined,
-    hosts: hosts.filter((h) => nodes.some((n) => n.host === h) || (inv.hosts ?? []).some((ih) => ih.name === h.name)),
-    nodes: nodes.sort((a, b) => a.id - b.id),
+    ssh: {
+      ...ssh,
+      ...(ssh.identityFile ? { identityFile: expandHome(ssh.identityFile, here) } : {}),
+      ...(ssh.knownHosts ? { knownHosts: expandHome(ssh.knownHosts, here) } : {}),
+    },
+    service: ServiceSchema.parse(inv.service ?? {}),
+    docker: docker && { image: docker.image, network: docker.network ?? `zkops-${inv.name}` },
+    hosts: (inv.hosts ?? []).map(hostSpec),
+    nodes: [],
   };
+  spec.nodes = (inv.pseudo ? pseudoNodes(spec, inv) : listedNodes(spec, inv, here)).sort((a, b) => a.id - b.id);
+  const used = new Set(spec.nodes.map((n) => n.host));
+  spec.hosts = spec.hosts.filter((h) => used.has(h) || (inv.hosts ?? []).some((ih) => ih.name === h.name));
+  for (const h of used) if (!spec.hosts.includes(h)) spec.hosts.push(h);
+  fillListens(spec);
+  return spec;
+}
+
+/** `~/x` → the user's home (inventories are shared between users, so key files are named that way). */
+function expandHome(p: string, here: (p: string) => string): string {
+  const home = process.env.HOME ?? '/root';
+  return p === '~' || p.startsWith('~/') ? path.join(home, p.slice(1)) : here(p);
 }
 
 function hostSpec(h: InventoryHost): HostSpec {
   return { name: h.name, address: h.address, bindAll: h.bindAll, sshPort: h.sshPort, user: h.user };
 }
 
-function nodeSpec(id: number, host: HostSpec, ports: Omit<NodeSpec, 'id' | 'host' | 'dir' | 'confDir' | 'dataDir' | 'logDir' | 'pidFile' | 'zooCfg' | 'runScript' | 'dataLogDir'>, dir: string): NodeSpec {
-  return {
+/** The host a node names: one from `hosts`, or an address used as its own host. */
+function hostFor(spec: ClusterSpec, ref: string): HostSpec {
+  const known = spec.hosts.find((h) => h.name === ref);
+  if (known) return known;
+  const adhoc = spec.nodes.map((n) => n.host).find((h) => h.name === ref);
+  return adhoc ?? { name: ref, address: ref, bindAll: 'auto' };
+}
+
+function pseudoNodes(spec: ClusterSpec, inv: Inventory): NodeSpec[] {
+  const pseudo = inv.pseudo!;
+  const host = hostFor(spec, pseudo.host);
+  return Array.from({ length: pseudo.count }, (_, i) => {
+    const id = i + 1;
+    const ports = allocatePseudoPorts(pseudo.basePort, id);
+    if (spec.executor !== 'docker') return hostNode(spec, id, host, ports, path.join(spec.dir, `node-${id}`));
+    // A container: its own ports and the official image's paths inside; only the client port is published here.
+    const name = containerName(spec, id);
+    return {
+      id,
+      host,
+      place: name,
+      peerAddress: name,
+      ...IN_CONTAINER.ports,
+      clientPort: ports.clientPort,
+      listens: [{ name: 'client', port: ports.clientPort }],
+      ...IN_CONTAINER.paths,
+    };
+  });
+}
+
+function listedNodes(spec: ClusterSpec, inv: Inventory, here: (p: string) => string): NodeSpec[] {
+  const abs = (p: string) => (spec.executor === 'ssh' ? path.posix.resolve('/', p) : here(p));
+  const nodes: NodeSpec[] = [];
+  for (const n of inv.nodes ?? []) {
+    const node = hostNode(spec, n.id, hostFor(spec, n.host), n, n.dir ? abs(n.dir) : path.join(spec.dir, `node-${n.id}`));
+    if (n.dataDir) {
+      node.dataDir = abs(n.dataDir);
+      node.pidFile = path.join(node.dataDir, PID_FILE);
+    }
+    if (n.dataLogDir) node.dataLogDir = abs(n.dataLogDir);
+    nodes.push(node);
+    spec.nodes = nodes; // later nodes find ad-hoc hosts of earlier ones
+  }
+  return nodes;
+}
+
+/** A node on a host: its directory layout and the ports it opens there. */
+function hostNode(spec: ClusterSpec, id: number, host: HostSpec, ports: NodePorts, dir: string): NodeSpec {
+  const node: NodeSpec = {
     id,
     host,
+    place: host.name,
+    peerAddress: host.address,
     clientPort: ports.clientPort,
     quorumPort: ports.quorumPort,
     electionPort: ports.electionPort,
     adminPort: ports.adminPort,
     metricsPort: ports.metricsPort,
     jmxPort: ports.jmxPort,
+    listens: [],
     dir,
     confDir: path.join(dir, 'conf'),
     dataDir: path.join(dir, 'data'),
@@ -131,25 +221,20 @@ function nodeSpec(id: number, host: HostSpec, ports: Omit<NodeSpec, 'id' | 'host
     zooCfg: path.join(dir, 'conf', 'zoo.cfg'),
     runScript: path.join(dir, 'bin', 'zk-run.sh'),
   };
+  return node;
 }
 
-/** The ports a node actually listens on, with the services they belong to (disabled services left out). */
-export function listeningPorts(spec: Pick<ClusterSpec, 'settings' | 'nodes' | 'executor'>, node: NodeSpec): { name: string; port: number }[] {
-  // A container listens inside its own network namespace; only the client port is published on the host.
-  if (spec.executor === 'docker') return [{ name: 'client', port: node.clientPort }];
-  const ports = [
-    { name: 'client', port: node.clientPort },
-    ...(spec.nodes.length > 1
-      ? [
-          { name: 'quorum', port: node.quorumPort },
-          { name: 'election', port: node.electionPort },
-        ]
-      : []),
-  ];
-  if (spec.settings.adminServer.enabled) ports.push({ name: 'admin', port: node.adminPort });
-  if (spec.settings.metrics.enabled) ports.push({ name: 'metrics', port: node.metricsPort });
-  if (spec.settings.jmx.enabled) ports.push({ name: 'jmx', port: node.jmxPort });
-  return ports;
+/** Each host node's `listens`, once the whole node list is known (quorum ports only in an ensemble). */
+function fillListens(spec: ClusterSpec): void {
+  for (const node of spec.nodes) {
+    if (spec.executor === 'docker') continue;
+    const l: NodeSpec['listens'] = [{ name: 'client', port: node.clientPort }];
+    if (spec.nodes.length > 1) l.push({ name: 'quorum', port: node.quorumPort }, { name: 'election', port: node.electionPort });
+    if (spec.settings.adminServer.enabled) l.push({ name: 'admin', port: node.adminPort });
+    if (spec.settings.metrics.enabled) l.push({ name: 'metrics', port: node.metricsPort });
+    if (spec.settings.jmx.enabled) l.push({ name: 'jmx', port: node.jmxPort });
+    node.listens = l;
+  }
 }
 
 /** `127.0.0.1:2181,127.0.0.1:2182,...`: what clients pass to connect. */
@@ -157,7 +242,7 @@ export function connectString(spec: ClusterSpec): string {
   return spec.nodes.map((n) => `${n.host.address}:${n.clientPort}`).join(',');
 }
 
-/** executor docker: node `id`'s container, also its host name on the cluster's network. */
-export function containerName(spec: Pick<ClusterSpec, 'name'>, id: number): string {
-  return `zkops-${spec.name}-${id}`;
+/** A node's ports by service (for the status table and JSON). */
+export function portOf(node: NodeSpec, name: ServiceName): number | null {
+  return node.listens.find((l) => l.name === name)?.port ?? null;
 }

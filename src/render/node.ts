@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderTemplate } from './templates.js';
+import { sh, systemdArg } from '../shell.js';
 
 /** A file to put on a node's host. */
 export interface RenderedFile {
@@ -28,16 +29,6 @@ export interface HostFacts {
   systemd?: boolean;
   /** The account servers run as, when zkops starts them with root's rights and must drop them. */
   user?: string;
-}
-
-/**
- * POSIX shell quoting for one value: bare when it holds only characters no
- * shell treats specially, else in single quotes (with ' written as '\''),
- * which every POSIX shell reads literally. Rendered files stay readable.
- */
-export function sh(value: string): string {
-  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** True when `version` (x.y.z) is at least `min`. */
@@ -77,7 +68,7 @@ function serverList(spec: ClusterSpec, node: NodeSpec, facts: HostFacts) {
   const ownWildcard = facts.bindAll && !versionAtLeast(facts.zookeeperVersion, '3.5.8');
   return spec.nodes.map((n) => ({
     id: n.id,
-    address: n.id === node.id && ownWildcard ? '0.0.0.0' : n.host.address,
+    address: n.id === node.id && ownWildcard ? '0.0.0.0' : n.peerAddress,
     quorumPort: n.quorumPort,
     electionPort: n.electionPort,
   }));
@@ -141,11 +132,6 @@ export function unitName(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, '
 /** Where a node's unit is installed. */
 export function unitPath(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, 'id'>): string {
   return `/etc/systemd/system/${unitName(spec, node)}`;
-}
-
-/** One argument in a systemd command line: double-quoted, with specifiers (%) and variables ($) escaped. */
-export function systemdArg(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
 }
 
 /** The systemd unit for a node (for hosts where systemd runs): the same run script, as the service account. */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocatePseudoPorts, maxBasePort } from '../../src/inventory/ports.js';
 import { parseInventory } from '../../src/inventory/load.js';
-import { listeningPorts } from '../../src/inventory/spec.js';
-import { parseSsListeners } from '../../src/steps/ports.js';
+import { parseSsListeners } from '../../src/hosts/ports.js';
 
 describe('pseudo-cluster port allocation', () => {
   it('gives node i client port base + i - 1 and the classic 2888/3888/8080 family', () => {
@@ -16,7 +15,7 @@ describe('pseudo-cluster port allocation', () => {
   it('never gives two services the same port, even for 255 nodes with everything enabled', () => {
     const text = `name: big\npseudo: {count: 255, basePort: ${maxBasePort(255)}}\nsettings: {metrics: {enabled: true}, jmx: {enabled: true}}\n`;
     const { spec } = parseInventory(text, 'big.yaml');
-    const all = spec.nodes.flatMap((n) => listeningPorts(spec, n).map((p) => p.port));
+    const all = spec.nodes.flatMap((n) => n.listens.map((p) => p.port));
     expect(all).toHaveLength(255 * 6);
     expect(new Set(all).size).toBe(all.length);
     expect(Math.max(...all)).toBe(65535);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
-import { renderNodeFiles, renderProfileScripts, renderSystemdUnit, systemdArg, type HostFacts } from '../../src/render/node.js';
+import { renderNodeFiles, renderProfileScripts, renderSystemdUnit, type HostFacts } from '../../src/render/node.js';
+import { systemdArg } from '../../src/shell.js';
 
 const FACTS: HostFacts = {
   javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
@@ -14,13 +15,17 @@ const FACTS: HostFacts = {
   bindAll: false,
 };
 
-/** Compares with test/golden/<name>; UPDATE_GOLDEN=1 rewrites the file (then review the diff). */
+/**
+ * Compares with test/golden/<name>. A missing golden file fails the test: run
+ * with UPDATE_GOLDEN=1 to write (or rewrite) it, then review the diff.
+ */
 function golden(name: string, actual: string): void {
   const file = path.join('test/golden', name);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+  if (process.env.UPDATE_GOLDEN === '1') {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, actual);
   }
+  expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npm run test:unit and review it`).toBe(true);
   expect(actual).toBe(readFileSync(file, 'utf8'));
 }
 

@@ -3,8 +3,7 @@
  * free on its host. A taken port is reported with the process holding it (pid
  * and command), which is what an operator needs to decide what to stop.
  */
-import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { listeningPorts } from '../inventory/spec.js';
+import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { ExecError, PreflightError } from '../errors.js';
 
@@ -61,11 +60,11 @@ export async function listListeners(ex: Executor): Promise<Listener[]> {
  * deploy on a running cluster must not fail on its own ports. `known`: the
  * host's listeners when the caller has them already.
  */
-export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, known?: Listener[]): Promise<PortClash[]> {
+export async function findPortClashes(ex: Executor, nodes: NodeSpec[], ownPids: Set<number>, known?: Listener[]): Promise<PortClash[]> {
   const listeners = known ?? (await listListeners(ex));
   const clashes: PortClash[] = [];
   for (const node of nodes) {
-    for (const { name, port } of listeningPorts(spec, node)) {
+    for (const { name, port } of node.listens) {
       const holder = listeners.find((l) => l.port === port && !(l.pid && ownPids.has(l.pid)));
       if (holder) clashes.push({ node: node.id, service: name, port, holder });
     }
@@ -83,8 +82,8 @@ export async function findPortClashes(ex: Executor, spec: ClusterSpec, nodes: No
  * Throws a PreflightError naming every taken port of `nodes` on this host,
  * with the holder's pid and command, and what to do.
  */
-export async function assertPortsFree(ex: Executor, spec: ClusterSpec, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string, known?: Listener[]): Promise<void> {
-  const clashes = await findPortClashes(ex, spec, nodes, ownPids, known);
+export async function assertPortsFree(ex: Executor, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string, known?: Listener[]): Promise<void> {
+  const clashes = await findPortClashes(ex, nodes, ownPids, known);
   if (clashes.length === 0) return;
   throw new PreflightError(
     `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, hostLabel)}`).join('\n')}\n` +

@@ -9,19 +9,9 @@
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
-import { sh } from '../render/node.js';
+import type { StopOutcome, ZkProcess } from '../runtime/types.js';
 
-/** A live QuorumPeerMain seen on a host. */
-export interface ZkProcess {
-  pid: number;
-  /** The zoo.cfg it was started with (its last argument). */
-  config: string;
-  command: string;
-  /** The account it runs as, when the host says. */
-  user?: string;
-  /** The systemd unit it runs in (one of zkops's zookeeper-*.service units), if any. */
-  unit?: string;
-}
+export type { StopOutcome, ZkProcess };
 
 // Lists live QuorumPeerMain JVMs as "pid<TAB>user<TAB>unit<TAB>argv" (argv joined by \x1f), one
 // per line. One grep reads every command line; state, account (/proc/PID/status, /etc/passwd)
@@ -52,7 +42,16 @@ export function parseZkProcesses(out: string): ZkProcess[] {
     .map((line) => {
       const [pid, user, unit, cmd = ''] = line.split('\t');
       const args = cmd.split('\x1f').filter(Boolean);
-      return { pid: Number(pid), args, config: args[args.length - 1] ?? '', command: args.join(' '), user: user || undefined, unit: unit || undefined };
+      const proc: ZkProcess & { args: string[] } = {
+        pid: Number(pid),
+        args,
+        config: args[args.length - 1] ?? '',
+        command: args.join(' '),
+        by: unit ? 'systemd' : 'zkops',
+        user: user || undefined,
+        unit: unit || undefined,
+      };
+      return proc;
     })
     // Only real servers: the main class as an argument of its own (not a shell whose script mentions it).
     .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))
@@ -69,23 +68,11 @@ export function nodeProcesses(procs: ZkProcess[], nodes: NodeSpec[]): Map<number
   return new Map(nodes.map((n) => [n.id, procs.find((p) => p.config === n.zooCfg)]));
 }
 
-/**
- * Starts a node's run script detached from zkops (output appended to
- * logs/zookeeper.out) and returns its pid, which is the JVM's pid since the
- * script execs java.
- */
-export async function startNodeProcess(ex: Executor, node: NodeSpec): Promise<number> {
-  return ex.startDetached(['sh', node.runScript], { cwd: node.dir, logFile: `${node.logDir}/zookeeper.out` });
-}
-
 /** True while `pid` is a live (non-zombie) process. */
 export async function isAlive(ex: Executor, pid: number): Promise<boolean> {
   const r = await ex.exec(`s=$(sed 's/^.*) //' /proc/${pid}/stat 2>/dev/null | cut -c1); [ -n "$s" ] && [ "$s" != Z ]`);
   return r.code === 0;
 }
-
-/** Outcome of stopping one node. */
-export type StopOutcome = { status: 'stopped'; pid: number; forced: boolean } | { status: 'not-running' };
 
 /**
  * Stops a node: TERM, wait up to `graceMs`, then KILL, and returns only once

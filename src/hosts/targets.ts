@@ -1,7 +1,7 @@
 /**
  * Targets: each host of the cluster with the executor that reaches it and the
- * nodes it runs. Local clusters share one LocalExecutor; SSH hosts each get a
- * connection (opened in parallel, closed together).
+ * nodes it runs. A local cluster's host is this machine (one LocalExecutor);
+ * SSH hosts each get a connection (opened in parallel, closed together).
  */
 import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
@@ -13,6 +13,8 @@ export interface HostTarget {
   host: HostSpec;
   ex: Executor;
   nodes: NodeSpec[];
+  /** Reached over SSH (else: this machine, as the caller). */
+  remote: boolean;
 }
 
 /** Options for reaching hosts. */
@@ -28,10 +30,11 @@ export async function openTargets(spec: ClusterSpec, options: ConnectOptions = {
     .filter((g) => g.nodes.length > 0);
   if (spec.executor === 'local') {
     const ex = new LocalExecutor();
-    return groups.map((g) => ({ ...g, ex }));
+    return groups.map((g) => ({ ...g, ex, remote: false }));
   }
+  if (spec.executor !== 'ssh') throw new Error(`hosts cannot run nodes of executor ${spec.executor}`);
   const { connectSsh } = await import('../executors/ssh.js');
-  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connectSsh(spec, g.host, options) })));
+  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connectSsh(spec, g.host, options), remote: true })));
   const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
   if (failed.length > 0) {

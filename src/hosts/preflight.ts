@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostFacts } from '../render/node.js';
+import type { NodeSurvey } from '../runtime/types.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, JAVA_ON_PATH } from '../distribution/java.js';
@@ -15,7 +16,7 @@ import { LIST_ZK_PROCESSES, nodeProcesses, parseZkProcesses, type ZkProcess } fr
 import { assertPortsFree, noSs, parseSsListeners, type Listener } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
 import { execChecked } from '../executors/helpers.js';
-import { sh } from '../render/node.js';
+import { sh } from '../shell.js';
 
 /** Options for preflight. */
 export interface PreflightOptions {
@@ -24,9 +25,15 @@ export interface PreflightOptions {
   tarball?: Tarball;
 }
 
-/** Where a host keeps the record of the Java zkops last saw run (see findJava). */
-export function javaRecordPath(spec: ClusterSpec): string {
-  return path.join(spec.dir, '.zkops-java-verified');
+/**
+ * Where a host keeps the record of the Java zkops last saw run (see findJava):
+ * on a remote host beside its nodes; on this machine in the user's cache, so
+ * it outlives `destroy` and a fresh init needs no JVM start either.
+ */
+export function javaRecordPath(spec: ClusterSpec, remote: boolean): string {
+  if (remote) return path.join(spec.dir, '.zkops-java-verified');
+  const cache = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || '/root', '.cache');
+  return path.join(cache, 'zkops', 'java-verified');
 }
 
 /** What preflight learned about one host. */
@@ -39,14 +46,13 @@ export interface HostState {
   processes: Map<number, ZkProcess | undefined>;
   /** zkops has root there (ssh.user root, or sudo): it may write /etc/profile.d and create accounts. */
   root: boolean;
-  /** What each node's data/myid says now (undefined: no myid yet). */
-  myids: Map<number, string | undefined>;
+  /** Each node's myid, data and current server list, as found. */
+  nodes: NodeSurvey[];
 }
 
 /** Checks every host; throws one PreflightError naming every problem. */
 export async function preflight(spec: ClusterSpec, targets: HostTarget[], options: PreflightOptions): Promise<HostState[]> {
-  const concurrency = spec.ssh?.concurrency ?? 8;
-  const results = await forEachTarget(targets, concurrency, (t) => preflightHost(spec, t, options));
+  const results = await forEachTarget(targets, spec.ssh.concurrency, (t) => preflightHost(spec, t, options));
   const problems = results.flatMap((r, i) =>
     r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
   );
@@ -70,7 +76,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   // Independent look-ups run together: java -version alone costs a JVM start.
   const [zk, java] = await Promise.all([
     options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
-    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec) }),
+    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec, target.remote) }),
   ]);
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
@@ -78,7 +84,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
   }
   checkJavaFits(java, zk.version, ex.label);
-  if (spec.executor === 'ssh' && env.uid !== 0 && !env.writable) {
+  if (target.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(
       `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), or choose a dir that ${env.login} can write (under its home, say).`,
     );
@@ -87,7 +93,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
     if (!env.listeners) throw noSs(ex.label);
-    await assertPortsFree(ex, spec, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address, env.listeners);
+    await assertPortsFree(ex, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address, env.listeners);
   }
   return {
     target,
@@ -101,7 +107,11 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       user,
     },
     processes,
-    myids: env.myids,
+    nodes: nodes.map((node) => {
+      const process = processes.get(node.id);
+      const found = env.nodes.get(node.id);
+      return { node, process, myid: found?.myid, hasData: found?.hasData ?? false, runningZooCfg: process ? found?.servers : undefined };
+    }),
     javaRecord: java.verified,
     root: env.uid === 0,
   };
@@ -117,7 +127,7 @@ export const DEFAULT_SERVICE_USER = 'zookeeper';
  * missing). Local pseudo-clusters run as the caller, without systemd.
  */
 function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironment): { systemd: boolean; user?: string } {
-  if (spec.executor !== 'ssh') return { systemd: false };
+  if (!target.remote) return { systemd: false };
   const label = target.ex.label;
   const root = env.uid === 0;
   const wanted = spec.service.systemd;
@@ -175,7 +185,8 @@ interface HostEnvironment {
   zkProcesses: ZkProcess[];
   /** Listening TCP sockets (undefined: the host has no ss); only when ports are checked. */
   listeners?: Listener[];
-  myids: Map<number, string | undefined>;
+  /** Per node: its myid, whether its data directory holds data, and the server lines of its zoo.cfg. */
+  nodes: Map<number, { myid?: string; hasData: boolean; servers: string }>;
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -188,7 +199,7 @@ interface HostEnvironment {
 }
 
 /** Marks between the parts of the host look-up's output. */
-const SECTION = { processes: '@@zkops-processes', listeners: '@@zkops-listeners', noSs: '@@zkops-no-ss', myids: '@@zkops-myids' } as const;
+const SECTION = { processes: '@@zkops-processes', listeners: '@@zkops-listeners', noSs: '@@zkops-no-ss', nodes: '@@zkops-nodes' } as const;
 
 /** Free space a node needs at the least: the release, logs and the first snapshots. */
 export const MIN_FREE_MIB = 512;
@@ -222,15 +233,27 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, option
     LIST_ZK_PROCESSES,
     `echo ${SECTION.listeners}`,
     options.checkPorts ? `if command -v ss >/dev/null; then ss -Hltnp; else echo ${SECTION.noSs}; fi` : '',
-    `echo ${SECTION.myids}`,
+    `echo ${SECTION.nodes}`,
+    // Per node, with built-ins only: "id<TAB>myid<TAB>data|none", then "id<TAB>server.N=..." lines of its zoo.cfg.
     // (A myid written without a final newline still counts.)
-    ...target.nodes.map((n) => `{ m=; read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))} && printf '%s\\t%s\\n' ${n.id} "$m"`),
+    ...target.nodes.map(
+      (n) =>
+        `m=; { read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))}; ` +
+        `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; printf '%s\t%s\t%s\n' ${n.id} "$m" "$d"; ` +
+        `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ${sh(n.zooCfg)}`,
+    ),
     'true',
   ].join('\n');
   const all = await execChecked(target.ex, script);
   const cut = (from: string, to?: string) => all.slice(all.indexOf(`${from}\n`) + from.length + 1, to ? all.indexOf(`${to}\n`) : undefined);
-  const listenersOut = cut(SECTION.listeners, SECTION.myids);
-  const myids = new Map(cut(SECTION.myids).split('\n').filter(Boolean).map((l) => [Number(l.split('\t')[0]), l.split('\t')[1]?.trim()] as const));
+  const listenersOut = cut(SECTION.listeners, SECTION.nodes);
+  const nodes = new Map<number, { myid?: string; hasData: boolean; servers: string }>();
+  for (const line of cut(SECTION.nodes).split('\n').filter(Boolean)) {
+    const [id = '', a = '', b] = line.split('\t');
+    const n = Number(id);
+    if (b !== undefined) nodes.set(n, { myid: a.trim() || undefined, hasData: b === 'data', servers: '' });
+    else if (nodes.has(n)) nodes.get(n)!.servers += `${a}\n`;
+  }
   const [javaHome, zookeeperHome, pathJavaHome, system = '', free, installParent = '/', writable, local, id = '', systemd, units = '', setpriv, account, closed = ''] = all
     .slice(0, all.indexOf(`${SECTION.processes}\n`))
     .split('\n')
@@ -248,7 +271,7 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, option
     writable: writable === 'writable',
     zkProcesses: parseZkProcesses(cut(SECTION.processes, SECTION.listeners)),
     listeners: options.checkPorts && !listenersOut.includes(SECTION.noSs) ? parseSsListeners(listenersOut) : undefined,
-    myids: new Map(target.nodes.map((n) => [n.id, myids.get(n.id)])),
+    nodes,
     javaHome: javaHome || undefined,
     zookeeperHome: zookeeperHome || undefined,
     pathJavaHome: pathJavaHome || undefined,

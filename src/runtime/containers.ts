@@ -1,0 +1,283 @@
+/**
+ * The runtime for nodes in containers on this machine's Docker engine: one
+ * container per node on the cluster's own bridge network (container names
+ * resolve there), data and transaction logs in named volumes that outlive the
+ * containers, the client port published on 127.0.0.1 only. zoo.cfg and myid
+ * are rendered from the same templates as on hosts and put into each
+ * container before it first starts.
+ *
+ * A container is recreated only when what it was made from changed (image,
+ * files, JVM flags, published port); `apply` creates missing and stopped ones,
+ * and a running one is recreated by `restart`, so the pipeline's rolling
+ * restart (followers first, one at a time) applies to containers too. The
+ * engine restarts a crashed server (unless-stopped).
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { renderNodeFiles, type HostFacts, type RenderedFile } from '../render/node.js';
+import { DockerEngine, LABEL, type NodeContainer } from '../executors/docker.js';
+import type { FileOutcome } from '../executors/helpers.js';
+import { LocalExecutor } from '../executors/local.js';
+import { problemLines } from '../health/log.js';
+import type { WaitHooks } from '../health/wait.js';
+import { assertPortsFree } from '../hosts/ports.js';
+import type { Applied, Machine, NodePlace, NodePlan, RunState, Runtime, RuntimeFinding, RuntimeOptions, StopOutcome, Survey, ZkProcess } from './types.js';
+
+/** What rendering needs to know inside a container built with the official image's conventions. */
+const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = { javaHome: '/opt/java/openjdk', zookeeperHome: '/apache-zookeeper', classpath: '', bindAll: false };
+
+/** Exit codes of a server stopped on purpose (TERM → 143), not crashed. */
+const STOPPED_ON_PURPOSE = new Set([0, 143]);
+
+export class ContainerRuntime implements Runtime {
+  readonly summary: string;
+  readonly dataDescription: string;
+  private readonly docker: NonNullable<ClusterSpec['docker']>;
+  private readonly machine: Machine;
+  private imageId = '';
+  /** After apply: the config hash each node's container must have. */
+  private wanted = new Map<number, { hash: string; files: RenderedFile[] }>();
+
+  private constructor(
+    readonly spec: ClusterSpec,
+    private readonly engine: DockerEngine,
+    private readonly options: RuntimeOptions,
+  ) {
+    if (!spec.docker) throw new Error('a container runtime needs the docker settings');
+    this.docker = spec.docker;
+    this.summary = `Docker engine at ${engine.where}`;
+    this.dataDescription = "its containers, volumes (all ZooKeeper data) and network";
+    this.machine = { label: 'this machine', address: '127.0.0.1', ex: new LocalExecutor() };
+  }
+
+  static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<ContainerRuntime> {
+    return new ContainerRuntime(spec, await DockerEngine.connect(), options);
+  }
+
+  async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
+    const image = this.docker.image;
+    const progress = this.options.progress;
+    // A dry run pulls nothing: a missing image shows as containers that would be (re)created.
+    const ensure = async () =>
+      options.dryRun ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`) : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
+    this.imageId = progress ? await progress.step('image', ensure, () => image) : await ensure();
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    const nodes = await Promise.all(
+      this.spec.nodes.map(async (node) => {
+        const c = containers.find((x) => x.node === node.id);
+        if (!c) return { node, hasData: false };
+        const ex = this.engine.executor(c.id, c.name);
+        // A server that has joined an ensemble keeps its epoch beside its data.
+        const [myid, zooCfg, epoch] = await Promise.all([
+          ex.readFile(path.posix.join(node.dataDir, 'myid')),
+          ex.readFile(node.zooCfg),
+          ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
+        ]);
+        return { node, process: this.processOf(c), myid: myid?.trim(), hasData: epoch !== undefined, runningZooCfg: c.running ? zooCfg : undefined };
+      }),
+    );
+    if (options.checkPorts) {
+      const toStart = nodes.filter((n) => !n.process).map((n) => n.node);
+      if (toStart.length) await assertPortsFree(this.machine.ex, toStart, new Set(), this.machine.label);
+    }
+    return { summary: `${image} on ${this.engine.where}`, nodes };
+  }
+
+  plan(survey: Survey): NodePlan[] {
+    return this.spec.nodes.map((node) => {
+      const files = this.files(node);
+      return { node, files, zooCfg: files.find((f) => f.path === node.zooCfg)!.content, running: Boolean(survey.nodes.find((s) => s.node === node)?.process) };
+    });
+  }
+
+  async apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    const nodes = await Promise.all(
+      plans.map(async (p) => {
+        const hash = this.configHash(p.node, p.files);
+        this.wanted.set(p.node.id, { hash, files: p.files });
+        const have = containers.find((c) => c.node === p.node.id);
+        const ex = have && this.engine.executor(have.id, have.name);
+        const files = await Promise.all(
+          p.files.map(async (f): Promise<FileOutcome> => {
+            const before = ex ? await ex.readFile(f.path) : undefined;
+            const status = before === f.content ? 'unchanged' : 'changed';
+            return { path: `${have?.name ?? this.containerName(p.node)}:${f.path}`, status, before: options.dryRun ? before : undefined };
+          }),
+        );
+        return { node: p.node, files, changed: have?.config !== hash, have };
+      }),
+    );
+    if (!options.dryRun) {
+      await this.engine.ensureNetwork(this.docker.network, this.spec.name);
+      // Containers that are not running are (re)made now; running ones when they restart.
+      await Promise.all(nodes.filter((n) => !n.have?.running && n.changed).map((n) => this.recreate(n.node, n.have)));
+    }
+    return { nodes: nodes.map(({ have: _have, ...n }) => n) };
+  }
+
+  async start(nodes: NodeSpec[]): Promise<void> {
+    const containers = await this.requireContainers(nodes);
+    await Promise.all(nodes.map((n) => this.engine.start(containers.get(n.id)!.id)));
+  }
+
+  async stop(node: NodeSpec): Promise<StopOutcome> {
+    const c = (await this.engine.nodeContainers(this.spec.name)).find((x) => x.node === node.id);
+    if (!c?.running || !c.pid) return { status: 'not-running' };
+    const t0 = Date.now();
+    await this.engine.stop(c.id, 15);
+    return { status: 'stopped', pid: c.pid, forced: Date.now() - t0 > 15000 };
+  }
+
+  async restart(node: NodeSpec): Promise<void> {
+    const c = (await this.requireContainers([node])).get(node.id)!;
+    const want = this.wanted.get(node.id);
+    if (want && want.hash !== c.config) {
+      await this.recreate(node, c);
+      await this.engine.start(this.containerName(node));
+    } else await this.engine.restart(c.id, 15);
+  }
+
+  async checkStartable(nodes: NodeSpec[]): Promise<void> {
+    const containers = await this.requireContainers(nodes);
+    const stopped = nodes.filter((n) => !containers.get(n.id)!.running);
+    if (stopped.length) {
+      await assertPortsFree(this.machine.ex, stopped, new Set(), this.machine.label).catch((e: Error) => {
+        throw new PreflightError(`Nothing was started: ${e.message}`);
+      });
+    }
+  }
+
+  async processes(): Promise<Map<number, ZkProcess | undefined>> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    return new Map(this.spec.nodes.map((n) => [n.id, this.processOf(containers.find((x) => x.node === n.id))]));
+  }
+
+  async runStates(): Promise<Map<number, RunState>> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    const states = await Promise.all(
+      this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
+        const c = containers.find((x) => x.node === node.id);
+        if (!c) return [node.id, { state: 'absent', detail: `has no container (${this.containerName(node)})` }];
+        const p = this.processOf(c);
+        if (p) return [node.id, { state: 'running', process: p }];
+        const end = await this.engine.state(c.id);
+        if (STOPPED_ON_PURPOSE.has(end.exitCode)) return [node.id, { state: 'stopped', detail: `container ${c.name} was stopped` }];
+        const log = problemLines(await this.engine.logTail(c.id));
+        return [node.id, { state: 'crashed', detail: `container ${c.name} is ${end.status} (exit code ${end.exitCode})`, log }];
+      }),
+    );
+    return new Map(states);
+  }
+
+  waitHooks(): WaitHooks {
+    return {
+      deadNodes: async () => {
+        const procs = await this.processes();
+        return this.spec.nodes.filter((n) => !procs.get(n.id)).map((n) => n.id);
+      },
+      logTail: async (node) => problemLines(await this.engine.logTail(this.containerName(node))),
+    };
+  }
+
+  async places(): Promise<NodePlace[]> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    return this.spec.nodes.flatMap((node) => {
+      const c = containers.find((x) => x.node === node.id);
+      return c ? [{ node, ex: this.engine.executor(c.id, c.name), machine: this.machine }] : [];
+    });
+  }
+
+  async selfCheck(): Promise<RuntimeFinding[]> {
+    const image = this.docker.image;
+    const found = await this.engine.imageId(image);
+    return [
+      { check: 'engine', severity: 'ok', message: `Docker engine at ${this.engine.where} answers` },
+      found
+        ? { check: 'image', severity: 'ok', message: `${image} is on the engine` }
+        : { check: 'image', severity: 'error', message: `${image} is not on the engine; new containers cannot be created`, fix: `docker pull ${image}, or set docker.image` },
+    ];
+  }
+
+  async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    const stopped = containers.filter((c) => c.running).map((c) => c.node);
+    await Promise.all(containers.map((c) => this.engine.remove(c.id)));
+    const removed = containers.map((c) => c.name);
+    for (const n of this.spec.nodes) {
+      for (const v of Object.values(this.volumes(n))) if (await this.engine.removeVolume(v)) removed.push(v);
+    }
+    if (await this.engine.removeNetwork(this.docker.network)) removed.push(this.docker.network);
+    return { stopped: stopped.sort((a, b) => a - b), removed };
+  }
+
+  async close(): Promise<void> {}
+
+  private containerName(node: NodeSpec): string {
+    return node.place;
+  }
+
+  private volumes(node: NodeSpec) {
+    return { data: `${node.place}-data`, datalog: `${node.place}-datalog` };
+  }
+
+  private processOf(c: NodeContainer | undefined): ZkProcess | undefined {
+    return c?.running && c.pid ? { pid: c.pid, config: '/conf/zoo.cfg', command: `container ${c.name}`, by: 'docker' } : undefined;
+  }
+
+  /** zoo.cfg and myid of a node, as the container reads them. */
+  private files(node: NodeSpec): RenderedFile[] {
+    const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.spec.zookeeper.version ?? '3.8.0' };
+    return renderNodeFiles(this.spec, node, facts).filter((f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'));
+  }
+
+  /** JVM flags through the image's JVMFLAGS: the heap, and no cached failed DNS look-ups (peers' names appear as their containers start). */
+  private env(node: NodeSpec): string[] {
+    return [`JVMFLAGS=-Xms${this.spec.java.heap} -Xmx${this.spec.java.heap} -Dnetworkaddress.cache.negative.ttl=0`, `ZOO_MY_ID=${node.id}`];
+  }
+
+  /** Everything a container is made from, hashed: a different hash means the container must be recreated. */
+  private configHash(node: NodeSpec, files: RenderedFile[]): string {
+    const h = createHash('sha256').update(this.imageId).update(`\0${this.docker.network}\0${node.clientPort}\0`);
+    for (const e of this.env(node)) h.update(`${e}\0`);
+    for (const f of files) h.update(`${f.path}\0${f.mode}\0${f.content}\0`);
+    return h.digest('hex').slice(0, 32);
+  }
+
+  /** Replaces a node's container (its volumes, and so its data, stay) and puts its files in. */
+  private async recreate(node: NodeSpec, existing: NodeContainer | undefined): Promise<void> {
+    const want = this.wanted.get(node.id);
+    if (!want) throw new Error(`node ${node.id}: recreate before apply`);
+    if (existing) {
+      if (existing.running) await this.engine.stop(existing.id, 15);
+      await this.engine.remove(existing.id);
+    }
+    const vols = this.volumes(node);
+    const id = await this.engine.createContainer({
+      name: this.containerName(node),
+      image: this.imageId,
+      env: this.env(node),
+      labels: { [LABEL.cluster]: this.spec.name, [LABEL.node]: String(node.id), [LABEL.config]: want.hash, [LABEL.image]: this.docker.image },
+      volumes: { [vols.data]: node.dataDir, [vols.datalog]: node.dataLogDir ?? '/datalog' },
+      network: this.docker.network,
+      publish: { [2181]: node.clientPort },
+    });
+    const ex = this.engine.executor(id, this.containerName(node));
+    for (const f of want.files) await ex.writeFile(f.path, f.content, f.mode);
+  }
+
+  /** This cluster's containers of `nodes`; every one must exist (else the cluster was never brought up). */
+  private async requireContainers(nodes: NodeSpec[]): Promise<Map<number, NodeContainer>> {
+    const containers = await this.engine.nodeContainers(this.spec.name);
+    const missing = nodes.filter((n) => !containers.some((c) => c.node === n.id));
+    if (missing.length) {
+      throw new ZkopsError(
+        `Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => n.id).join(', ')} of ${this.spec.name} ha${missing.length > 1 ? 've' : 's'} no container. Run zkops init (or deploy) with its inventory first.`,
+        ExitCode.usage,
+      );
+    }
+    return new Map(nodes.map((n) => [n.id, containers.find((c) => c.node === n.id)!]));
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The runtime for nodes on hosts reached by a shell: this machine (a
+ * pseudo-cluster) or VMs over SSH. Each host gets one executor; everything
+ * here is built on the Executor interface, so this machine and an SSH host
+ * behave the same.
+ */
+import { rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { renderNodeFiles, renderProfileScripts, unitName, unitPath, type HostFacts, type RenderedFile } from '../render/node.js';
+import { sh } from '../shell.js';
+import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
+import { problemLines } from '../health/log.js';
+import type { WaitHooks } from '../health/wait.js';
+import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
+import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js';
+import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
+import { assertPortsFree } from '../hosts/ports.js';
+import { startNode, stopNode } from '../hosts/service.js';
+import { closeTargets, forEachTarget, openTargets, targetOf, type HostTarget } from '../hosts/targets.js';
+import type { Applied, NodePlace, NodePlan, RunState, Runtime, RuntimeFinding, RuntimeOptions, StopOutcome, Survey } from './types.js';
+
+/** Where profile scripts go when zkops may not write /etc/profile.d: beside the nodes. */
+const SYSTEM_PROFILE_DIR = '/etc/profile.d';
+
+export class HostRuntime implements Runtime {
+  readonly summary: string;
+  readonly dataDescription?: string;
+  private hostStates: HostState[] = [];
+  private tarball?: Tarball;
+
+  private constructor(
+    readonly spec: ClusterSpec,
+    private readonly targets: HostTarget[],
+    private readonly options: RuntimeOptions,
+  ) {
+    this.summary = `${targets.length} host${targets.length === 1 ? '' : 's'}`;
+    // Data on remote hosts is never deleted by zkops; on this machine it is the operator's own.
+    if (targets.every((t) => !t.remote)) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
+  }
+
+  /** Opens an executor per host (in parallel); throws only after closing whatever did open. */
+  static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<HostRuntime> {
+    return new HostRuntime(spec, await openTargets(spec, options), options);
+  }
+
+  async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
+    this.tarball = this.spec.zookeeper.tarball ? await inspectTarball(this.spec.zookeeper.tarball, this.spec.zookeeper.sha512) : undefined;
+    this.hostStates = await preflight(this.spec, this.targets, { checkPorts: options.checkPorts, tarball: this.tarball });
+    return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
+  }
+
+  plan(survey: Survey): NodePlan[] {
+    return this.hostStates.flatMap((h) =>
+      h.target.nodes.map((node) => {
+        const files = renderNodeFiles(this.spec, node, h.facts);
+        const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
+        return { node, files, zooCfg: files.find((f) => f.path === node.zooCfg)!.content, running };
+      }),
+    );
+  }
+
+  async apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied> {
+    const distribution = this.tarball && !options.dryRun ? await this.distribute(this.tarball) : undefined;
+    const perHost = await forEachTarget(this.targets, this.spec.ssh.concurrency, async (t) => {
+      const h = this.hostStates.find((x) => x.target === t)!;
+      const hostFiles = this.profileFiles(h);
+      const mine = plans.filter((p) => t.nodes.includes(p.node));
+      // The directories are made in the same round trip that looks at the files already there.
+      const outcomes = await syncFiles(t.ex, [...hostFiles, ...mine.flatMap((p) => p.files)], {
+        dryRun: options.dryRun,
+        keepBefore: options.dryRun,
+        prelude: options.dryRun ? undefined : prepareDirs(this.spec, t.nodes, h.facts),
+      });
+      if (!options.dryRun) {
+        if (h.facts.systemd) await activateUnits(this.spec, t, outcomes);
+        if (h.javaRecord) await t.ex.writeFile(javaRecordPath(this.spec, t.remote), h.javaRecord, 0o644);
+      }
+      const ofHost = outcomes.slice(0, hostFiles.length);
+      return mine.map((p) => {
+        const own = outcomes.filter((o) => p.files.some((f) => f.path === o.path));
+        return { node: p.node, files: [...own, ...ofHost], changed: own.some((o) => o.status === 'changed') };
+      });
+    });
+    const failed = perHost.flatMap((r, i) => (r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
+    if (failed.length) throw new ZkopsError(`Writing files failed (every file is written atomically; run again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
+    return { nodes: perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])), distribution };
+  }
+
+  async start(nodes: NodeSpec[]): Promise<void> {
+    await Promise.all(nodes.map((n) => startNode(this.ex(n), this.spec, n)));
+  }
+
+  async stop(node: NodeSpec): Promise<StopOutcome> {
+    const ex = this.ex(node);
+    const proc = (await findNodeProcesses(ex, [node])).get(node.id);
+    const outcome = await stopNode(ex, this.spec, node, proc);
+    // Stopped on purpose: no pid file (as after zkServer.sh stop), so a crash is told apart later.
+    await ex.exec(`rm -f ${sh(node.pidFile)}`);
+    return outcome;
+  }
+
+  async restart(node: NodeSpec): Promise<void> {
+    const ex = this.ex(node);
+    await stopNode(ex, this.spec, node, (await findNodeProcesses(ex, [node])).get(node.id));
+    await startNode(ex, this.spec, node);
+  }
+
+  async checkStartable(nodes: NodeSpec[]): Promise<void> {
+    const procs = await this.processes();
+    const ownPids = new Set([...procs.values()].flatMap((p) => (p ? [p.pid] : [])));
+    for (const t of this.targets) {
+      const mine = nodes.filter((n) => t.nodes.includes(n));
+      if (mine.length === 0) continue;
+      await assertPortsFree(t.ex, mine, ownPids, t.host.address).catch((e: Error) => {
+        throw new PreflightError(`Nothing was started: ${e.message}`);
+      });
+      const look = await t.ex.exec(mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; '));
+      const missing = look.stdout.split('\n').filter(Boolean);
+      if (missing.length) {
+        throw new ZkopsError(`Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`, ExitCode.usage);
+      }
+    }
+  }
+
+  async processes(): Promise<Map<number, ZkProcess | undefined>> {
+    const maps = await Promise.all(this.targets.map((t) => findNodeProcesses(t.ex, t.nodes)));
+    return new Map(maps.flatMap((m) => [...m]));
+  }
+
+  async runStates(): Promise<Map<number, RunState>> {
+    const procs = await this.processes();
+    const states = await Promise.all(
+      this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
+        const p = procs.get(node.id);
+        if (p) return [node.id, { state: 'running', process: p }];
+        const ex = this.ex(node);
+        const r = await ex.exec(`[ -f ${sh(node.runScript)} ] || { echo absent; exit; }; cat ${sh(node.pidFile)} 2>/dev/null || echo stopped`);
+        const said = r.stdout.trim();
+        if (said === 'absent') return [node.id, { state: 'absent', detail: `never set up (${node.runScript} is missing)` }];
+        if (said === 'stopped') return [node.id, { state: 'stopped', detail: 'stopped (no pid file: stopped on purpose)' }];
+        const log = await this.logTail(node).catch(() => '');
+        return [node.id, { state: 'crashed', detail: `its pid file names ${said}, which is not running: the server died`, log }];
+      }),
+    );
+    return new Map(states);
+  }
+
+  waitHooks(): WaitHooks {
+    return {
+      deadNodes: async () => {
+        const procs = await this.processes();
+        return this.spec.nodes.filter((n) => !procs.get(n.id)).map((n) => n.id);
+      },
+      logTail: (node) => this.logTail(node),
+    };
+  }
+
+  async places(): Promise<NodePlace[]> {
+    return this.targets.flatMap((t) =>
+      t.nodes.map((node) => ({
+        node,
+        ex: t.ex,
+        machine: { label: t.host.name, address: t.host.address, ex: t.ex },
+        javaEnv: path.join(node.confDir, 'java.env'),
+      })),
+    );
+  }
+
+  async selfCheck(): Promise<RuntimeFinding[]> {
+    return [{ check: 'hosts', severity: 'ok', message: `${this.summary} reached (${this.targets.map((t) => t.host.name).join(', ')})` }];
+  }
+
+  async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
+    if (!this.dataDescription) {
+      throw new ZkopsError(
+        `destroy removes data, so zkops never runs it on SSH hosts (${this.spec.name} runs on ${this.summary}). Use zkops stop, and remove data on the hosts yourself if you mean it.`,
+        ExitCode.usage,
+      );
+    }
+    const stopped: number[] = [];
+    await Promise.all(
+      this.spec.nodes.map(async (n) => {
+        if ((await this.stop(n)).status === 'stopped') stopped.push(n.id);
+      }),
+    );
+    const removed = [...new Set(this.spec.nodes.flatMap((n) => [n.dir, n.dataDir, ...(n.dataLogDir ? [n.dataLogDir] : [])]))];
+    for (const dir of removed) await rm(dir, { recursive: true, force: true });
+    for (const f of ['java.sh', 'zk.sh']) await rm(path.join(this.spec.dir, f), { force: true });
+    await rmdir(this.spec.dir).catch(() => undefined);
+    return { stopped: stopped.sort((a, b) => a - b), removed };
+  }
+
+  async close(): Promise<void> {
+    await closeTargets(this.targets);
+  }
+
+  private ex(node: NodeSpec) {
+    return targetOf(this.targets, node).ex;
+  }
+
+  /** The end of the node's first log that has anything in it; problemLines picks what matters. */
+  private async logTail(node: NodeSpec): Promise<string> {
+    const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
+    const r = await this.ex(node).exec(`for f in ${logs.join(' ')}; do [ -s "$f" ] && exec tail -n 2000 "$f"; done; true`);
+    return problemLines(r.stdout);
+  }
+
+  /** java.sh and zk.sh: in /etc/profile.d where zkops has root on a remote host, else beside the nodes to be sourced. */
+  private profileFiles(h: HostState): RenderedFile[] {
+    const profiles = renderProfileScripts(h.facts, h.target.nodes[0]!.confDir);
+    const dir = h.target.remote && h.root ? SYSTEM_PROFILE_DIR : this.spec.dir;
+    return [
+      { path: path.join(dir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
+      { path: path.join(dir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
+    ];
+  }
+
+  private async distribute(tarball: Tarball): Promise<Record<string, DistributionOutcome>> {
+    const run = async () => {
+      const res = await forEachTarget(this.targets, this.spec.ssh.concurrency, (t) => installTarball(t.ex, this.spec.dir, tarball));
+      const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
+      if (failed.length) throw new ZkopsError(`Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
+      return Object.fromEntries(res.map((r, i) => [this.targets[i]!.host.name, (r as PromiseFulfilledResult<DistributionOutcome>).value]));
+    };
+    const describe = (d: Record<string, DistributionOutcome>) => {
+      const n = Object.values(d).filter((v) => v === 'installed').length;
+      return n ? `${tarball.topDir} installed on ${n} host(s)` : `${tarball.topDir} already in place`;
+    };
+    return this.options.progress ? this.options.progress.step('distribute', run, describe) : run();
+  }
+}
+
+/**
+ * Creates every node's data, data-log and log directory, readable by owner and
+ * group only. With a service account: creates the account when missing (a
+ * system account without login) and gives it those directories and what is
+ * in them (the only places the server writes); configs stay root's.
+ */
+function prepareDirs(spec: ClusterSpec, nodes: NodeSpec[], facts: HostFacts): string {
+  const dirs = nodes
+    .flatMap((n) => [n.dataDir, n.logDir, ...(n.dataLogDir ? [n.dataLogDir] : [])])
+    .map(sh)
+    .join(' ');
+  const make = `mkdir -p ${dirs} && chmod 750 ${dirs}`;
+  if (!facts.user) return make;
+  const u = sh(facts.user);
+  return [
+    `getent passwd ${u} >/dev/null || useradd --system --user-group --no-create-home --home-dir ${sh(spec.dir)} --shell "$(command -v nologin || echo /bin/false)" ${u}`,
+    make,
+    `g=$(id -g ${u})`,
+    // Only what is not already theirs: a no-change deploy changes nothing.
+    `find ${dirs} \\( ! -user ${u} -o ! -group "$g" \\) -exec chown -h ${u}:"$g" {} +`,
+  ].join(' && ');
+}
+
+/** After a unit file changed: systemd reads it again, and the unit starts at boot. */
+async function activateUnits(spec: ClusterSpec, t: HostTarget, outcomes: FileOutcome[]): Promise<void> {
+  const changed = t.nodes.filter((n) => outcomes.some((o) => o.path === unitPath(spec, n) && o.status === 'changed'));
+  if (changed.length === 0) return;
+  await execChecked(t.ex, `systemctl daemon-reload && systemctl enable --quiet ${changed.map((n) => sh(unitName(spec, n))).join(' ')}`);
+}
+
+function describeFacts(hosts: HostState[]): string {
+  const f = hosts[0]?.facts;
+  if (!f) return '';
+  const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.target.host.name);
+  return `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`;
+}

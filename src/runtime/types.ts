@@ -1,0 +1,150 @@
+/**
+ * The runtime: one interface for every kind of place a node lives, answering
+ * the same few questions (what does this node need, is it running and as
+ * which process, start it, stop it, restart it, remove it). Hosts reached by
+ * a shell (this machine, SSH) and containers on an engine each implement it;
+ * the pipeline, every command and the doctor are written once against it and
+ * never ask which kind they have.
+ */
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import type { RenderedFile } from '../render/node.js';
+import type { FileOutcome } from '../executors/helpers.js';
+import type { Executor } from '../executors/types.js';
+import type { WaitHooks } from '../health/wait.js';
+import type { DistributionOutcome } from '../distribution/tarball.js';
+
+/** A node's server process, wherever it runs. */
+export interface ZkProcess {
+  /** Its pid on the machine it runs on (a container's server: its pid on this machine). */
+  pid: number;
+  /** The zoo.cfg it was started with (its last argument). */
+  config: string;
+  command: string;
+  /** What runs it: zkops's supervised start, its systemd unit, or the Docker engine. */
+  by: 'zkops' | 'systemd' | 'docker';
+  /** The account it runs as, when the host says. */
+  user?: string;
+  /** The systemd unit it runs in, if any. */
+  unit?: string;
+}
+
+/** What preflight learned about one node. */
+export interface NodeSurvey {
+  node: NodeSpec;
+  /** Its server, when running. */
+  process?: ZkProcess;
+  /** What its data/myid says now (undefined: no myid yet). */
+  myid?: string;
+  /** Its data directory already holds ZooKeeper data (version-2). */
+  hasData: boolean;
+  /** The zoo.cfg it runs with (running nodes only): its server list is its current membership. */
+  runningZooCfg?: string;
+}
+
+/** Everything preflight found: one line for people, and each node's state. */
+export interface Survey {
+  summary: string;
+  nodes: NodeSurvey[];
+}
+
+/** What a node needs: its files, rendered for where it runs. */
+export interface NodePlan {
+  node: NodeSpec;
+  files: RenderedFile[];
+  /** The rendered zoo.cfg (the membership it will run with). */
+  zooCfg: string;
+  running: boolean;
+}
+
+/** Files brought into place for one node; `changed` means a running node must restart to take them. */
+export interface NodeApplied {
+  node: NodeSpec;
+  files: FileOutcome[];
+  changed: boolean;
+}
+
+/** Outcome of `apply`. */
+export interface Applied {
+  nodes: NodeApplied[];
+  /** Per host, whether the release tarball was installed or already in place (tarball inventories only). */
+  distribution?: Record<string, DistributionOutcome>;
+}
+
+/** Outcome of stopping one node. */
+export type StopOutcome = { status: 'stopped'; pid: number; forced: boolean } | { status: 'not-running' };
+
+/** Where a node's server stands, and why when it should run but does not. */
+export type RunState =
+  | { state: 'running'; process: ZkProcess }
+  | { state: 'stopped'; detail: string }
+  | { state: 'crashed'; detail: string; log: string }
+  | { state: 'absent'; detail: string };
+
+/** A machine whose ports and processes matter to some nodes: a host, or this machine for containers. */
+export interface Machine {
+  label: string;
+  address: string;
+  ex: Executor;
+}
+
+/** Where a node lives: an executor that reaches its files (and, while it runs, its shell), and its machine. */
+export interface NodePlace {
+  node: NodeSpec;
+  ex: Executor;
+  machine: Machine;
+  /** Files zkops renders there that an operator may fix by hand (java.env on hosts). */
+  javaEnv?: string;
+}
+
+/** What the runtime's own machinery says about itself (engine, image, hosts). */
+export interface RuntimeFinding {
+  check: string;
+  severity: 'ok' | 'warning' | 'error';
+  message: string;
+  fix?: string;
+}
+
+/** Options every runtime is opened with. */
+export interface RuntimeOptions {
+  /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
+  acceptNewHostKeys?: boolean;
+  /** Named sub-steps (distribute, image pull) report through this. */
+  progress?: { step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T>; note(text: string): void };
+}
+
+/** One kind of place nodes live, answering the pipeline's and the commands' questions. */
+export interface Runtime {
+  readonly spec: ClusterSpec;
+  /** For progress: "3 hosts", "Docker engine at unix:///var/run/docker.sock". */
+  readonly summary: string;
+  /** What destroy would delete, in words; undefined when this runtime never deletes data (SSH hosts). */
+  readonly dataDescription?: string;
+
+  /** Checks everything before a change (nothing is written); throws one PreflightError naming every problem. */
+  survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey>;
+  /** The files each node needs, rendered from what the survey found. */
+  plan(survey: Survey): NodePlan[];
+  /** Puts the plan's files in place (dryRun: compares only). Running nodes are not touched. */
+  apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied>;
+  /** Starts stopped nodes (files in place); returns once their servers were launched. */
+  start(nodes: NodeSpec[]): Promise<void>;
+  /** Stops a node and returns once its server is gone. */
+  stop(node: NodeSpec): Promise<StopOutcome>;
+  /** Stops and starts one node with what `apply` put in place. */
+  restart(node: NodeSpec): Promise<void>;
+  /** Refuses (PreflightError) to start nodes that cannot: ports held by others, never set up. */
+  checkStartable(nodes: NodeSpec[]): Promise<void>;
+  /** Each node's server process (undefined: not running). */
+  processes(): Promise<Map<number, ZkProcess | undefined>>;
+  /** Each node's run state, with the cause for one that should run and does not. */
+  runStates(): Promise<Map<number, RunState>>;
+  /** What the quorum wait uses to fail fast and explain. */
+  waitHooks(): WaitHooks;
+  /** Where each node lives, for checks that look at files, processes and ports. */
+  places(): Promise<NodePlace[]>;
+  /** The runtime's own health: engine and image, or hosts reachable. */
+  selfCheck(): Promise<RuntimeFinding[]>;
+  /** Stops every node and deletes the cluster's data and directories (only where dataDescription is set). */
+  destroy(): Promise<{ stopped: number[]; removed: string[] }>;
+  close(): Promise<void>;
+}

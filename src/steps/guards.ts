@@ -1,0 +1,54 @@
+/**
+ * Guards that run after preflight and before anything is written: the
+ * promises zkops makes about data and membership, checked the same way for
+ * every runtime from what the survey found and what the plan would write.
+ */
+import { indent, PreflightError, ZkopsError } from '../errors.js';
+import type { NodePlan, Survey } from '../runtime/types.js';
+
+/**
+ * Data is sacred: a node whose data directory already holds ZooKeeper data
+ * under another server id must not get a new myid (that silently breaks the
+ * ensemble). Stop and explain instead.
+ */
+export function guardMyids(survey: Survey): void {
+  const problems = survey.nodes
+    .filter((s) => s.myid !== undefined && s.myid !== String(s.node.id) && s.hasData)
+    .map(
+      (s) =>
+        `node ${s.node.id} on ${s.node.place}: ${s.node.dataDir} holds data of server ${s.myid}, but the inventory makes it server ${s.node.id}. ` +
+        `Rewriting myid would silently corrupt the ensemble. Give this node id ${s.myid} in the inventory, or move that data directory away yourself if it is truly unwanted.`,
+    );
+  if (problems.length) throw new ZkopsError(`Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`);
+}
+
+/** The `server.N=` lines of a zoo.cfg: the ensemble's membership. */
+export function serverLines(zooCfg: string): string {
+  return zooCfg
+    .split('\n')
+    .filter((l) => /^server\.\d+=/.test(l))
+    .sort()
+    .join('\n');
+}
+
+/**
+ * A running ensemble's membership is not changed in one step: nodes started
+ * with the new server list would elect their own leader next to the old
+ * ones (split brain). Refuse, and say how to do it safely.
+ */
+export function guardMembership(survey: Survey, plans: NodePlan[]): void {
+  for (const s of survey.nodes) {
+    if (!s.process || s.runningZooCfg === undefined) continue;
+    const next = plans.find((p) => p.node === s.node)?.zooCfg;
+    if (next !== undefined && serverLines(s.runningZooCfg) !== serverLines(next)) throw membershipChange(s.node.id, s.runningZooCfg, next);
+  }
+}
+
+/** The refusal to change a running ensemble's server list in one step. */
+function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): PreflightError {
+  return new PreflightError(
+    `The ensemble's membership would change while it runs (node ${nodeId} runs with\n${indent(serverLines(nowCfg))}\n  and the inventory now says\n${indent(serverLines(nextCfg))}).\n` +
+      `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. Nothing was written or started. ` +
+      `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
+  );
+}
