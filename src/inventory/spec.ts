@@ -168,7 +168,8 @@ function pseudoNodes(spec: ClusterSpec, inv: Inventory): NodeSpec[] {
     const id = i + 1;
     const ports = allocatePseudoPorts(pseudo.basePort, id);
     if (spec.executor !== 'docker') return hostNode(spec, id, host, ports, path.join(spec.dir, `node-${id}`));
-    // A container: its own ports and the official image's paths inside; only the client port is published here.
+    // A container: its own ports and the official image's paths inside; only the client port is
+    // published here (clientPort is where clients reach it: the published port).
     const name = containerName(spec, id);
     return {
       id,

@@ -28,6 +28,9 @@ import type { Applied, Machine, NodePlace, NodePlan, RunState, Runtime, RuntimeF
 /** What rendering needs to know inside a container built with the official image's conventions. */
 const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = { javaHome: '/opt/java/openjdk', zookeeperHome: '/apache-zookeeper', classpath: '', bindAll: false };
 
+/** The client port inside every container; published on 127.0.0.1 at the node's clientPort. */
+const CLIENT_PORT_INSIDE = 2181;
+
 /** Exit codes of a server stopped on purpose (TERM → 143), not crashed. */
 const STOPPED_ON_PURPOSE = new Set([0, 143]);
 
@@ -230,7 +233,8 @@ export class ContainerRuntime implements Runtime {
   /** zoo.cfg and myid of a node, as the container reads them. */
   private files(node: NodeSpec): RenderedFile[] {
     const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.spec.zookeeper.version ?? '3.8.0' };
-    return renderNodeFiles(this.spec, node, facts).filter((f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'));
+    const inside = { ...node, clientPort: CLIENT_PORT_INSIDE };
+    return renderNodeFiles(this.spec, inside, facts).filter((f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'));
   }
 
   /** JVM flags through the image's JVMFLAGS: the heap, and no cached failed DNS look-ups (peers' names appear as their containers start). */
@@ -262,7 +266,7 @@ export class ContainerRuntime implements Runtime {
       labels: { [LABEL.cluster]: this.spec.name, [LABEL.node]: String(node.id), [LABEL.config]: want.hash, [LABEL.image]: this.docker.image },
       volumes: { [vols.data]: node.dataDir, [vols.datalog]: node.dataLogDir ?? '/datalog' },
       network: this.docker.network,
-      publish: { [2181]: node.clientPort },
+      publish: { [CLIENT_PORT_INSIDE]: node.clientPort },
     });
     const ex = this.engine.executor(id, this.containerName(node));
     for (const f of want.files) await ex.writeFile(f.path, f.content, f.mode);
