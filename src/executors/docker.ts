@@ -247,14 +247,14 @@ export class ContainerExecutor implements Executor {
     return { code: code ?? 1, stdout: text(out), stderr: text(err) };
   }
 
-  /** One tar entry unpacked by the engine into the directory: atomic for readers of that file. */
+  /** One tar entry, named by its whole path, unpacked by the engine at /: missing directories are made on the way. */
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
     const pack = tar.pack();
-    pack.entry({ name: path.posix.basename(file), mode }, typeof content === 'string' ? Buffer.from(content) : content);
+    pack.entry({ name: path.posix.resolve('/', file).slice(1), mode }, typeof content === 'string' ? Buffer.from(content) : content);
     pack.finalize();
     const archive = await buffer(pack as unknown as Readable);
     try {
-      await this.container().putArchive(archive, { path: path.posix.dirname(file) });
+      await this.container().putArchive(archive, { path: '/' });
     } catch (err) {
       throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
     }
@@ -269,7 +269,8 @@ export class ContainerExecutor implements Executor {
     try {
       stream = await this.container().getArchive({ path: file });
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404 && !/No such container/i.test((err as Error).message)) return undefined;
+      // The engine says 404 for a missing file and for a missing container alike; only its text tells them apart.
+      if ((err as { statusCode?: number }).statusCode === 404 && /Could not find the file/i.test((err as Error).message)) return undefined;
       throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
     }
     const extract = tar.extract();

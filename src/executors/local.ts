@@ -20,15 +20,28 @@ export class LocalExecutor implements Executor {
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
     return new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], timeout: options.timeoutMs, killSignal: 'SIGKILL' });
+      // Its own process group, so a time limit kills the command's children too (they hold its output open).
+      const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.timeoutMs !== undefined });
       let stdout = '';
       let stderr = '';
+      let timedOut = false;
+      const timer = options.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              /* already gone */
+            }
+          }, options.timeoutMs)
+        : undefined;
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
       child.on('error', (err) => reject(new TransportError(`local: cannot run sh: ${err.message}`)));
       child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
         const sig = signal ? (osConstants.signals[signal] ?? 1) : 0;
-        resolve({ code: signal === 'SIGKILL' && options.timeoutMs ? 124 : (code ?? 128 + sig), stdout, stderr });
+        resolve({ code: timedOut ? 124 : (code ?? 128 + sig), stdout, stderr });
       });
     });
   }

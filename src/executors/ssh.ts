@@ -8,7 +8,7 @@
  * place by sudo, still with an atomic rename at the end.
  */
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
+import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -34,7 +34,10 @@ export class SshExecutor implements Executor {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const wrapped = this.sudo ? `sudo -n sh -c ${sh(command)}` : command;
+    // A time limit is enforced on the host too (timeout kills the command's whole process group),
+    // so nothing outlives it there; the local timer below only stops waiting.
+    const limited = options.timeoutMs ? `timeout -s KILL ${(options.timeoutMs / 1000).toFixed(3)} sh -c ${sh(command)}` : command;
+    const wrapped = this.sudo ? `sudo -n sh -c ${sh(limited)}` : limited;
     return new Promise((resolve, reject) => {
       const onGone = () => reject(new TransportError(`${this.label}: the SSH connection closed`));
       if (!this.open) return onGone();
@@ -47,18 +50,22 @@ export class SshExecutor implements Executor {
           const timer = options.timeoutMs
             ? setTimeout(() => {
                 timedOut = true;
-                stream.signal('KILL');
                 stream.close();
-              }, options.timeoutMs)
+                resolve({ code: 124, stdout, stderr });
+              }, options.timeoutMs + 500)
             : undefined;
           stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
           stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
           stream.on('close', (code: number | null | undefined, signal?: string) => {
             if (timer) clearTimeout(timer);
-            if (timedOut) return resolve({ code: 124, stdout, stderr });
+            // A signal as the shell would report it: 128 + its number (ssh2 names it KILL or SIGKILL).
+            const bySignal = signal ? 128 + (osConstants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] ?? 0) : undefined;
+            const status = code ?? bySignal;
+            // Killed by the host's timeout (KILL reaches timeout itself too).
+            if (timedOut || (options.timeoutMs && status === 137)) return resolve({ code: 124, stdout, stderr });
             // No exit status at all: the connection went, not the command.
-            if (code == null && !signal) return onGone();
-            resolve({ code: code ?? 128 + 9, stdout, stderr });
+            if (status === undefined) return onGone();
+            resolve({ code: status, stdout, stderr });
           });
         });
       } catch (err) {

@@ -17,24 +17,19 @@ export interface HostTarget {
   remote: boolean;
 }
 
-/** Options for reaching hosts. */
-export interface ConnectOptions {
-  /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
-  acceptNewHostKeys?: boolean;
-}
+/** How to reach the hosts: this machine itself, or each host over SSH. */
+export type Connect = { remote: false } | { remote: true; open: (host: HostSpec) => Promise<Executor> };
 
-/** Opens an executor per host. Throws only after closing whatever did open. */
-export async function openTargets(spec: ClusterSpec, options: ConnectOptions = {}): Promise<HostTarget[]> {
+/** Opens an executor per host (SSH hosts in parallel). Throws only after closing whatever did open. */
+export async function openTargets(spec: ClusterSpec, connect: Connect): Promise<HostTarget[]> {
   const groups = spec.hosts
     .map((host) => ({ host, nodes: spec.nodes.filter((n) => n.host === host) }))
     .filter((g) => g.nodes.length > 0);
-  if (spec.executor === 'local') {
+  if (!connect.remote) {
     const ex = new LocalExecutor();
     return groups.map((g) => ({ ...g, ex, remote: false }));
   }
-  if (spec.executor !== 'ssh') throw new Error(`hosts cannot run nodes of executor ${spec.executor}`);
-  const { connectSsh } = await import('../executors/ssh.js');
-  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connectSsh(spec, g.host, options), remote: true })));
+  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connect.open(g.host), remote: true })));
   const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
   if (failed.length > 0) {

@@ -18,7 +18,7 @@ import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
-import { closeTargets, forEachTarget, openTargets, targetOf, type HostTarget } from '../hosts/targets.js';
+import { closeTargets, forEachTarget, openTargets, targetOf, type Connect, type HostTarget } from '../hosts/targets.js';
 import type { Applied, NodePlace, NodePlan, RunState, Runtime, RuntimeFinding, RuntimeOptions, StopOutcome, Survey } from './types.js';
 
 /** Where profile scripts go when zkops may not write /etc/profile.d: beside the nodes. */
@@ -40,9 +40,14 @@ export class HostRuntime implements Runtime {
     if (targets.every((t) => !t.remote)) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
   }
 
-  /** Opens an executor per host (in parallel); throws only after closing whatever did open. */
+  /** Opens an executor per host: this machine for a local cluster, else an SSH connection each (in parallel). */
   static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<HostRuntime> {
-    return new HostRuntime(spec, await openTargets(spec, options), options);
+    let connect: Connect = { remote: false };
+    if (spec.executor === 'ssh') {
+      const { connectSsh } = await import('../executors/ssh.js');
+      connect = { remote: true, open: (host) => connectSsh(spec, host, options) };
+    }
+    return new HostRuntime(spec, await openTargets(spec, connect), options);
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {

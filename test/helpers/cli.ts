@@ -1,5 +1,5 @@
 /** Runs the real zkops CLI (built into dist/) and real ZooKeeper clients for integration tests. */
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -60,5 +60,17 @@ export async function killServersUnder(dir: string): Promise<void> {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/** Whether `pid` is a live (not zombie) QuorumPeerMain whose command line contains `marker`; `env` must be in its environment. */
+export function isZkServer(pid: number, marker: string, env?: string): boolean {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    if (state === 'Z' || !cmd.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain') || !cmd.includes(marker)) return false;
+    return env === undefined || readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(env);
+  } catch {
+    return false;
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * The runtime conformance suite: one lifecycle, the same tests, against every
+ * runtime (processes on this machine, SSH test hosts, Docker containers).
+ * Bring up, no-change re-run, stop one node, start it, rolling restart under
+ * a writing client with no acknowledged write lost, and tear down.
+ */
+import { describe, expect, it } from 'vitest';
+import { zkops, zkopsJson } from './cli.js';
+import { Writer, writesOn } from './writer.js';
+
+/** What the suite needs to know about one runtime. */
+export interface LifecycleTarget {
+  name: string;
+  /** The working directory zkops runs in, and the inventory it is given (set up by the caller's hooks). */
+  cwd: () => string;
+  inventory: () => string;
+  /** The command that brings the ensemble up from the inventory (init or deploy), with its flags. */
+  up: string[];
+  /** Whether `destroy` applies (clusters on this machine), else the suite stops every node instead. */
+  destroyable: boolean;
+  /** Checks that each reported pid is the node's real server process. */
+  isServer: (pid: number, nodeId: number) => Promise<boolean>;
+}
+
+export function lifecycleSuite(t: LifecycleTarget): void {
+  const run = (args: string[]) => zkops(t.cwd(), [...args, '-i', t.inventory()]);
+  const json = (args: string[]) => zkopsJson(t.cwd(), [...args, '-i', t.inventory()]);
+
+  describe(`runtime conformance: ${t.name}`, () => {
+    let connect = '';
+    let pids: number[] = [];
+
+    it('brings up an ensemble with one leader, followers, and each node\'s real server pid', async () => {
+      const r = await json(t.up);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+      expect(r.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
+      connect = r.json.connectString;
+      pids = r.json.nodes.map((n: any) => n.pid);
+      for (const [i, pid] of pids.entries()) expect(await t.isServer(pid, i + 1), `node ${i + 1} pid ${pid}`).toBe(true);
+    });
+
+    it('changes nothing on a second run', async () => {
+      const r = await json(t.up);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.changed).toBe(false);
+      expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+      expect(r.json.nodes.map((n: any) => n.pid)).toEqual(pids);
+    });
+
+    it('stops one node; the other two keep serving', async () => {
+      const stop = await json(['stop', '2']);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.json.nodes).toEqual([{ id: 2, status: 'stopped', pid: pids[1], forced: false }]);
+      expect(await t.isServer(pids[1]!, 2)).toBe(false);
+      let status: any;
+      for (let i = 0; i < 40; i++) {
+        status = await json(['status']);
+        if (status.json.verdict.status === 'degraded') break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status.code).toBe(5);
+      expect(status.json.verdict.status).toBe('degraded');
+      expect(status.json.nodes[1]).toMatchObject({ id: 2, mode: 'down', pid: null });
+    });
+
+    it('starts it again, and the status after start shows every real pid', async () => {
+      const start = await json(['start']);
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.json.started).toEqual([2]);
+      expect(start.json.healthy).toBe(true);
+      const after = start.json.nodes.map((n: any) => n.pid);
+      expect(after[0]).toBe(pids[0]);
+      expect(after[2]).toBe(pids[2]);
+      expect(await t.isServer(after[1], 2)).toBe(true);
+      expect(start.json.nodes.every((n: any) => n.runs !== null)).toBe(true);
+      pids = after;
+      const human = await run(['start']);
+      expect(human.stdout).toContain('Nothing to start');
+    });
+
+    it('restarts every node one at a time while a client writes, losing no acknowledged write', async () => {
+      const writer = new Writer(connect);
+      await writer.start();
+      await new Promise((r) => setTimeout(r, 500));
+      const restart = await json(['restart']);
+      await new Promise((r) => setTimeout(r, 500));
+      const report = await writer.stop();
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(restart.json.healthy).toBe(true);
+      expect(restart.json.restarted).toEqual([1, 2, 3]);
+      const after = restart.json.nodes.map((n: any) => n.pid);
+      for (const [i, pid] of after.entries()) {
+        expect(pid).not.toBe(pids[i]);
+        expect(await t.isServer(pid, i + 1)).toBe(true);
+      }
+      pids = after;
+      expect(report.acknowledged.length).toBeGreaterThan(20);
+      for (const server of connect.split(',')) {
+        const have = new Set(await writesOn(server, report.acknowledged));
+        const lost = report.acknowledged.filter((w) => !have.has(w));
+        expect(lost, `acknowledged writes missing on ${server}`).toEqual([]);
+      }
+      console.log(`${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`);
+    });
+
+    it(t.destroyable ? 'destroy removes the cluster and its data' : 'stop stops every node (destroy is refused: data on hosts is never deleted)', async () => {
+      if (t.destroyable) {
+        const r = await run(['destroy', '--yes']);
+        expect(r.code, r.stderr).toBe(0);
+        const status = await zkops(t.cwd(), ['status']);
+        expect(status.code).toBe(2);
+      } else {
+        const refused = await run(['destroy', '--yes']);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain('destroy removes data');
+        const stop = await json(['stop']);
+        expect(stop.code, stop.stderr).toBe(0);
+        expect(stop.json.nodes.map((n: any) => n.status)).toEqual(['stopped', 'stopped', 'stopped']);
+      }
+      for (const [i, pid] of pids.entries()) expect(await t.isServer(pid, i + 1)).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * The executor conformance suite: the same tests against every executor
+ * (this machine, a real sshd test host, a real container), the way Ansible
+ * runs one playbook against every connection plugin. If an executor cannot do
+ * something the others can, it shows here, in one place.
+ */
+import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TransportError } from '../../src/errors.js';
+import type { Executor } from '../../src/executors/types.js';
+import { LocalExecutor } from '../../src/executors/local.js';
+import { connectSsh } from '../../src/executors/ssh.js';
+import { DockerEngine } from '../../src/executors/docker.js';
+import { startDetached } from '../../src/executors/helpers.js';
+import { parseInventory } from '../../src/inventory/load.js';
+import { sh } from '../../src/shell.js';
+import { buildZookeeperImage, ensureDockerd, TEST_IMAGE } from '../helpers/docker.mjs';
+import { labInventory, useLab } from '../helpers/lab.js';
+
+const lab = useLab('x', 1);
+const CONTAINER = 'zkops-conformance';
+
+/** How each executor is made, and how its transport is broken for real. */
+interface Subject {
+  name: string;
+  open(): Promise<Executor>;
+  /** Breaks the transport under an open executor (not a command failing: the link itself). */
+  breakTransport(ex: Executor): Promise<void>;
+}
+
+const SUBJECTS: Subject[] = [
+  { name: 'local', open: async () => new LocalExecutor(), breakTransport: (ex) => ex.close() },
+  {
+    name: 'ssh',
+    open: async () => {
+      const { spec } = parseInventory(labInventory(lab.lab, { name: 'conformance' }), 'conformance.yaml');
+      return connectSsh(spec, spec.hosts[0]!, { acceptNewHostKeys: true });
+    },
+    // The host's sshd drops every connection: what a VM reboot or a network cut does.
+    breakTransport: async () => void (await execa('sh', ['-c', `ip netns pids zkt-x1 | xargs -r kill -9`])),
+  },
+  {
+    name: 'container',
+    open: async () => {
+      const engine = await DockerEngine.connect();
+      const id = String((await execa('docker', ['inspect', '-f', '{{.Id}}', CONTAINER])).stdout).trim();
+      return engine.executor(id, CONTAINER);
+    },
+    breakTransport: async () => void (await execa('docker', ['rm', '-f', CONTAINER])),
+  },
+];
+
+beforeAll(async () => {
+  await ensureDockerd();
+  await buildZookeeperImage();
+  await execa('docker', ['rm', '-f', CONTAINER], { reject: false });
+  // The image's entrypoint runs what it is given: a long sleep keeps the container up.
+  await execa('docker', ['run', '-d', '--name', CONTAINER, TEST_IMAGE, 'sleep', '100000']);
+}, 300_000);
+
+afterAll(async () => {
+  await execa('docker', ['rm', '-f', CONTAINER], { reject: false });
+});
+
+// A path no shell may interpret: spaces, quotes, $(...), ;, a glob, a newline.
+const HOSTILE = `/zkops conf 'q' "dq" $(touch /tmp/zkops-pwned);x*\nline`;
+
+for (const subject of SUBJECTS) {
+  describe(`executor conformance: ${subject.name}`, () => {
+    let ex: Executor;
+    const base = `/tmp/zkops-conformance-${subject.name}-${process.pid}`;
+    const dir = `${base}${HOSTILE}`;
+    beforeAll(async () => {
+      ex = await subject.open();
+    });
+    afterAll(async () => {
+      await ex?.close();
+      // The SSH test hosts share this machine's /tmp (a container's goes with it).
+      rmSync(base, { recursive: true, force: true });
+    });
+
+    it('returns exit codes, stdout and stderr as data, not as errors', async () => {
+      const r = await ex.exec('echo out; echo err >&2; exit 3');
+      expect(r).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+      expect((await ex.exec('true')).code).toBe(0);
+      expect((await ex.exec('no-such-command-zkops 2>/dev/null')).code).toBe(127);
+    });
+
+    it('kills a command that runs past its time limit and says so (exit 124)', async () => {
+      const t0 = Date.now();
+      const r = await ex.exec('sleep 20', { timeoutMs: 500 });
+      expect(r.code).toBe(124);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    });
+
+    it('writes files under a hostile path with their mode, creating directories, and reads them back', async () => {
+      const file = `${dir}/sub/zoo.cfg`;
+      await ex.writeFile(file, 'tickTime=2000\n', 0o640);
+      expect(await ex.readFile(file)).toBe('tickTime=2000\n');
+      expect((await ex.exec(`stat -c %a ${sh(file)}`)).stdout.trim()).toBe('640');
+      // Nothing of the path was run as a command, and no temp file is left beside the file.
+      expect((await ex.exec('ls /tmp/zkops-pwned 2>/dev/null || echo absent')).stdout).toBe('absent\n');
+      expect((await ex.exec(`ls -A ${sh(`${dir}/sub`)}`)).stdout).toBe('zoo.cfg\n');
+    });
+
+    it('reads a missing file as undefined', async () => {
+      expect(await ex.readFile(`${dir}/no-such-file`)).toBeUndefined();
+      expect(await ex.readFile('/no-such-dir-zkops/x')).toBeUndefined();
+    });
+
+    it('replaces a file atomically: a reader sees the old content or the new, never a mix', async () => {
+      const file = `${dir}/big`;
+      const a = 'a'.repeat(2 << 20);
+      const b = 'b'.repeat(2 << 20);
+      const hash = (s: string) => createHash('md5').update(s).digest('hex');
+      await ex.writeFile(file, a);
+      // A reader on the far side hashes the file over and over while it is replaced.
+      const reading = ex.exec(`i=0; while [ $i -lt 60 ]; do md5sum < ${sh(file)}; i=$((i+1)); done`);
+      await ex.writeFile(file, b);
+      const seen = new Set((await reading).stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]));
+      expect([...seen].every((h) => h === hash(a) || h === hash(b)), [...seen].join(', ')).toBe(true);
+      expect(await ex.readFile(file)).toBe(b);
+    });
+
+    it('uploads a local file byte for byte', async () => {
+      const local = path.join(lab.cwd, `upload-${subject.name}.bin`);
+      const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+      writeFileSync(local, bytes);
+      await ex.upload(local, `${dir}/up.bin`, 0o600);
+      const sum = (await ex.exec(`sha256sum < ${sh(`${dir}/up.bin`)}`)).stdout.split(' ')[0];
+      expect(sum).toBe(createHash('sha256').update(bytes).digest('hex'));
+    });
+
+    it('starts a detached process that outlives the command, with its own pid and log', async () => {
+      const log = `${dir}/logs/out.log`;
+      const pid = await startDetached(ex, ['sh', '-c', 'echo started; exec sleep 30'], { cwd: '/', logFile: log });
+      expect(pid).toBeGreaterThan(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await ex.exec(`kill -0 ${pid} && cat /proc/${pid}/cmdline | tr '\\0' ' '`)).stdout).toContain('sleep 30');
+      expect(await ex.readFile(log)).toBe('started\n');
+      await ex.exec(`kill ${pid}`);
+    });
+
+    it('turns a broken transport into a TransportError, not an exit code', async () => {
+      await subject.breakTransport(ex);
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(ex.exec('true')).rejects.toBeInstanceOf(TransportError);
+    });
+  });
+}
