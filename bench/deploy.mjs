@@ -18,13 +18,20 @@ const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-deploy-'));
 
 function inventory(lab, name) {
   const file = path.join(cwd, `${name}.yaml`);
-  fs.writeFileSync(file, [
-    `name: ${name}`, 'executor: ssh',
-    `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
-    'hosts:', ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-    'nodes:', ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-    'java: { heap: 128m }', '',
-  ].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'executor: ssh',
+      `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+      'hosts:',
+      ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+      'nodes:',
+      ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+      'java: { heap: 128m }',
+      '',
+    ].join('\n'),
+  );
   return file;
 }
 
@@ -42,7 +49,9 @@ for (const n of [1, 3, 5, 7]) {
   for (let run = 0; run < RUNS; run++) {
     const lab = await createLab(`b${n}r${run}x`, n);
     try {
-      noStart[n].push(await timed(['deploy', '-i', inventory(lab, `ns${n}`), '--accept-new-host-keys', '--no-start', '--quiet']));
+      noStart[n].push(
+        await timed(['deploy', '-i', inventory(lab, `ns${n}`), '--accept-new-host-keys', '--no-start', '--quiet']),
+      );
     } finally {
       await lab.teardown();
     }
@@ -50,7 +59,8 @@ for (const n of [1, 3, 5, 7]) {
   process.stderr.write(`deploy --no-start, ${n} host(s): ${noStart[n].map((x) => x.toFixed(0)).join(', ')} ms\n`);
 }
 
-const full = [], again = [];
+const full = [],
+  again = [];
 for (let run = 0; run < RUNS; run++) {
   const lab = await createLab(`bf${run}x`, 3);
   try {
@@ -65,7 +75,10 @@ for (let run = 0; run < RUNS; run++) {
 await fs.remove(cwd);
 
 console.log(`runs: ${RUNS} per figure, ${os.cpus().length} cores, test hosts = netns + sshd on this machine`);
-for (const n of [1, 3, 5, 7]) console.log(`deploy --no-start to ${n} host(s):       median ${median(noStart[n]).toFixed(0)} ms`);
-console.log(`ratio 7 hosts / 1 host:                ${(median(noStart[7]) / median(noStart[1])).toFixed(2)} (target <= 1.5)`);
+for (const n of [1, 3, 5, 7])
+  console.log(`deploy --no-start to ${n} host(s):       median ${median(noStart[n]).toFixed(0)} ms`);
+console.log(
+  `ratio 7 hosts / 1 host:                ${(median(noStart[7]) / median(noStart[1])).toFixed(2)} (target <= 1.5)`,
+);
 console.log(`full deploy, 3 nodes on 3 hosts:       median ${median(full).toFixed(0)} ms (target <= 10000)`);
 console.log(`no-change re-deploy:                   median ${median(again).toFixed(0)} ms (target <= 2000)`);

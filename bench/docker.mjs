@@ -18,7 +18,6 @@ const BASE = 25181;
 const ZKOPS = path.resolve('bin/zkops.js');
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-docker-'));
 
-
 await ensureDockerd();
 const image = await buildZookeeperImage();
 const zkopsInit = () => $({ cwd })`node ${ZKOPS} init --docker --image ${image} --base-port ${BASE} --name bd --quiet`;
@@ -26,8 +25,18 @@ const zkopsDestroy = () => $({ cwd, nothrow: true })`node ${ZKOPS} destroy --yes
 
 // The hand-made equivalent: a network, three containers with the same zoo.cfg and myid, started together.
 const cfg = (id) =>
-  ['tickTime=2000', 'initLimit=10', 'syncLimit=5', 'dataDir=/data', 'dataLogDir=/datalog', 'clientPort=2181', '4lw.commands.whitelist=srvr,ruok,mntr,conf', 'admin.serverAddress=127.0.0.1',
-    ...[1, 2, 3].map((i) => `server.${i}=raw-${i}:2888:3888`), ''].join('\n');
+  [
+    'tickTime=2000',
+    'initLimit=10',
+    'syncLimit=5',
+    'dataDir=/data',
+    'dataLogDir=/datalog',
+    'clientPort=2181',
+    '4lw.commands.whitelist=srvr,ruok,mntr,conf',
+    'admin.serverAddress=127.0.0.1',
+    ...[1, 2, 3].map((i) => `server.${i}=raw-${i}:2888:3888`),
+    '',
+  ].join('\n');
 async function rawUp() {
   await $`docker network create raw-bench`;
   for (const i of [1, 2, 3]) {
@@ -41,7 +50,10 @@ async function rawUp() {
 }
 const rawDown = () => $({ nothrow: true })`docker rm -f raw-1 raw-2 raw-3; docker network rm raw-bench`;
 
-const zk = [], raw = [], again = [], status = [];
+const zk = [],
+  raw = [],
+  again = [],
+  status = [];
 for (let run = 0; run < RUNS; run++) {
   let t0 = performance.now();
   await zkopsInit();
@@ -61,12 +73,16 @@ for (let run = 0; run < RUNS; run++) {
   await waitQuorum(BASE);
   raw.push(performance.now() - t0);
   await rawDown();
-  process.stderr.write(`run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change re-run ${again[run].toFixed(0)} ms\n`);
+  process.stderr.write(
+    `run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change re-run ${again[run].toFixed(0)} ms\n`,
+  );
 }
 await fs.remove(cwd);
 
 console.log(`runs: ${RUNS}, ${os.cpus().length} cores, image ${image}`);
 console.log(`zkops init --docker, 3 nodes, fresh, to quorum:  median ${median(zk).toFixed(0)} ms`);
-console.log(`same 3 containers by hand (docker create/cp/start): median ${median(raw).toFixed(0)} ms  (ratio ${(median(zk) / median(raw)).toFixed(2)})`);
+console.log(
+  `same 3 containers by hand (docker create/cp/start): median ${median(raw).toFixed(0)} ms  (ratio ${(median(zk) / median(raw)).toFixed(2)})`,
+);
 console.log(`no-change re-run of init:                          median ${median(again).toFixed(0)} ms`);
 console.log(`zkops status (healthy):                            median ${median(status).toFixed(0)} ms`);

@@ -21,14 +21,18 @@ await $({ cwd: dir })`node ${ZKOPS} init --base-port ${BASE} --quiet`;
 await $({ cwd: dir })`node ${ZKOPS} stop --quiet`;
 const javaEnv = fs.readFileSync(path.join(clusterDir, 'node-1/conf/java.env'), 'utf8');
 const javaHome = /JAVA_HOME=(\S+)/.exec(javaEnv)[1].replace(/'/g, '');
-const classpath = /-cp (\S+)/.exec(fs.readFileSync(path.join(clusterDir, 'node-1/bin/zk-run.sh'), 'utf8'))[1].replace(/'/g, '');
+const classpath = /-cp (\S+)/
+  .exec(fs.readFileSync(path.join(clusterDir, 'node-1/bin/zk-run.sh'), 'utf8'))[1]
+  .replace(/'/g, '');
 
 async function rawRun() {
   await wipeData();
   const t0 = performance.now();
   const procs = [1, 2, 3].map((i) => {
     const n = path.join(clusterDir, `node-${i}`);
-    return $({ nothrow: true })`${javaHome}/bin/java -Xms256m -Xmx256m -Dzookeeper.log.dir=${n}/logs -Dlog4j.configuration=file:${n}/conf/log4j.properties -cp ${classpath} org.apache.zookeeper.server.quorum.QuorumPeerMain ${n}/conf/zoo.cfg`;
+    return $({
+      nothrow: true,
+    })`${javaHome}/bin/java -Xms256m -Xmx256m -Dzookeeper.log.dir=${n}/logs -Dlog4j.configuration=file:${n}/conf/log4j.properties -cp ${classpath} org.apache.zookeeper.server.quorum.QuorumPeerMain ${n}/conf/zoo.cfg`;
   });
   await waitQuorum(BASE);
   const ms = performance.now() - t0;
@@ -55,12 +59,16 @@ async function zkopsInitRun() {
   return ms;
 }
 
-const raw = [], init = [], start = [];
+const raw = [],
+  init = [],
+  start = [];
 for (let i = 0; i < RUNS; i++) {
   raw.push(await rawRun());
   init.push(await zkopsInitRun());
   start.push(await zkopsRun());
-  process.stderr.write(`run ${i + 1}/${RUNS}: raw ${raw[i].toFixed(0)} ms, zkops init ${init[i].toFixed(0)} ms, zkops start ${start[i].toFixed(0)} ms\n`);
+  process.stderr.write(
+    `run ${i + 1}/${RUNS}: raw ${raw[i].toFixed(0)} ms, zkops init ${init[i].toFixed(0)} ms, zkops start ${start[i].toFixed(0)} ms\n`,
+  );
 }
 
 await $({ cwd: dir })`node ${ZKOPS} start --quiet`;
@@ -75,9 +83,15 @@ for (let i = 0; i < 20; i++) {
 await $({ cwd: dir })`node ${ZKOPS} destroy --yes --quiet`;
 await fs.remove(dir);
 
-const r = median(raw), z = median(init), s = median(start);
+const r = median(raw),
+  z = median(init),
+  s = median(start);
 console.log(`runs: ${RUNS} (alternating), 3 nodes, ${os.cpus().length} cores`);
 console.log(`raw QuorumPeerMain x3 to quorum:   median ${r.toFixed(0)} ms`);
-console.log(`zkops init (fresh) to quorum:      median ${z.toFixed(0)} ms  ratio ${(z / r).toFixed(2)} (target <= 1.15)`);
+console.log(
+  `zkops init (fresh) to quorum:      median ${z.toFixed(0)} ms  ratio ${(z / r).toFixed(2)} (target <= 1.15)`,
+);
 console.log(`zkops start (existing) to quorum:  median ${s.toFixed(0)} ms  ratio ${(s / r).toFixed(2)}`);
-console.log(`zkops status, settled 3 nodes:     median ${median(status).toFixed(0)} ms wall (target < 300), max ${Math.max(...status).toFixed(0)} ms`);
+console.log(
+  `zkops status, settled 3 nodes:     median ${median(status).toFixed(0)} ms wall (target < 300), max ${Math.max(...status).toFixed(0)} ms`,
+);

@@ -11,12 +11,21 @@ const VERSION = '0.1.0';
 function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${name} ${min}–${max}, got "${value}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected ${name} ${min}–${max}, got "${value}"`);
     return n;
   };
 }
 
-type Flags = { json?: boolean; quiet?: boolean; verbose?: boolean; inventory?: string; cluster?: string; timeout: number; yes?: boolean };
+type Flags = {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  inventory?: string;
+  cluster?: string;
+  timeout: number;
+  yes?: boolean;
+};
 
 function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
   const program = new Command('zkops')
@@ -33,14 +42,18 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
       .option('--json', 'machine-readable output on stdout')
       .option('-q, --quiet', 'no progress output')
       .option('--verbose', 'stack traces on errors');
-  const timeout = new Option('--timeout <seconds>', 'how long to wait for quorum').argParser(intArg('seconds', 1, 3600)).default(60);
+  const timeout = new Option('--timeout <seconds>', 'how long to wait for quorum')
+    .argParser(intArg('seconds', 1, 3600))
+    .default(60);
 
   common(program.command('init'))
-    .description('bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183), as processes or with --docker as containers')
+    .description(
+      'bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183), as processes or with --docker as containers',
+    )
     .option('--nodes <n>', 'number of nodes', intArg('a node count', 1, 255))
     .option('--base-port <port>', 'client port of node 1; other ports shift with it', intArg('a port', 1, 65535))
     .option('--name <name>', 'cluster name (default: zk)')
-    .option('--docker', 'run the nodes as containers on this machine\'s Docker engine')
+    .option('--docker', "run the nodes as containers on this machine's Docker engine")
     .option('--image <image>', 'with --docker: the ZooKeeper image (default: zookeeper:3.8)')
     .addOption(timeout)
     .action((o: Flags & { nodes?: number; basePort?: number; name?: string; docker?: boolean; image?: string }) =>
@@ -50,7 +63,10 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
   common(program.command('deploy'))
     .description('install and run the ensemble an ssh inventory describes')
     .option('--dry-run', 'show per host which files would change and what would start; change nothing')
-    .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time (like OpenSSH accept-new)')
+    .option(
+      '--accept-new-host-keys',
+      'trust and record SSH host keys seen for the first time (like OpenSSH accept-new)',
+    )
     .option('--no-start', 'install and configure, but start nothing')
     .addOption(timeout)
     .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean; start?: boolean }) =>
@@ -64,16 +80,22 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
   common(program.command('start [nodes...]'))
     .description('start stopped nodes (all by default); running nodes are left alone')
     .addOption(timeout)
-    .action((ids: string[], o: Flags) => run(async () => (await import('./commands/lifecycle.js')).startCommand(o, ids, outputOptions(o), o.timeout)));
+    .action((ids: string[], o: Flags) =>
+      run(async () => (await import('./commands/lifecycle.js')).startCommand(o, ids, outputOptions(o), o.timeout)),
+    );
 
   common(program.command('stop [nodes...]'))
     .description('stop nodes (all by default): TERM, then KILL after 15 s; returns when they are gone')
-    .action((ids: string[], o: Flags) => run(async () => (await import('./commands/lifecycle.js')).stopCommand(o, ids, outputOptions(o))));
+    .action((ids: string[], o: Flags) =>
+      run(async () => (await import('./commands/lifecycle.js')).stopCommand(o, ids, outputOptions(o))),
+    );
 
   common(program.command('restart [nodes...]'))
     .description('rolling restart (followers first, leader last), waiting for quorum after each node')
     .addOption(timeout)
-    .action((ids: string[], o: Flags) => run(async () => (await import('./commands/lifecycle.js')).restartCommand(o, ids, outputOptions(o), o.timeout)));
+    .action((ids: string[], o: Flags) =>
+      run(async () => (await import('./commands/lifecycle.js')).restartCommand(o, ids, outputOptions(o), o.timeout)),
+    );
 
   common(program.command('destroy'))
     .description('stop a local cluster and delete its directories and data')
@@ -83,7 +105,9 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
   common(program.command('doctor'))
     .description('find and explain classic faults (wrong JAVA_HOME, leftover QuorumPeerMain, port clashes, ...)')
     .option('--fix', 'apply the fixes that are safe')
-    .action((o: Flags & { fix?: boolean }) => run(async () => (await import('./commands/doctor.js')).doctorCommand(o, outputOptions(o))));
+    .action((o: Flags & { fix?: boolean }) =>
+      run(async () => (await import('./commands/doctor.js')).doctorCommand(o, outputOptions(o))),
+    );
 
   program
     .command('schema')
@@ -129,10 +153,16 @@ function report(err: unknown, verbose: boolean, json: boolean): number {
   const known = err instanceof ZkopsError;
   const exitCode = known ? err.exitCode : ExitCode.failure;
   const message = err instanceof Error ? err.message : String(err);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode, type: err instanceof Error ? err.name : 'Error' } }, null, 2)}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ error: { message, exitCode, type: err instanceof Error ? err.name : 'Error' } }, null, 2)}\n`,
+    );
   process.stderr.write(`${color.red('error:')} ${message}\n`);
   if (known && err.detail) process.stderr.write(`${err.detail}\n`);
   if (verbose && err instanceof Error && err.stack) process.stderr.write(`${color.dim(err.stack)}\n`);
-  else if (!known) process.stderr.write(color.dim('This looks like a bug in zkops; run again with --verbose for the stack trace and report it.\n'));
+  else if (!known)
+    process.stderr.write(
+      color.dim('This looks like a bug in zkops; run again with --verbose for the stack trace and report it.\n'),
+    );
   return exitCode;
 }

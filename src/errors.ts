@@ -17,7 +17,11 @@ export const ExitCode = {
 
 /** Base class: a user-facing error with an exit code. */
 export class ZkopsError extends Error {
-  constructor(message: string, readonly exitCode: number = ExitCode.failure, readonly detail?: string) {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.failure,
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }

@@ -35,19 +35,37 @@ const SPEC_FORMAT = 3;
 const sha256 = (text: string) => createHash('sha256').update(`spec-format ${SPEC_FORMAT}\n`).update(text).digest('hex');
 
 /** The spec of the cluster named by flags, or of the one cluster saved in this directory. */
-export async function resolveCluster(flags: ClusterFlags, cwd = process.cwd()): Promise<{ spec: ClusterSpec; file: string }> {
+export async function resolveCluster(
+  flags: ClusterFlags,
+  cwd = process.cwd(),
+): Promise<{ spec: ClusterSpec; file: string }> {
   if (flags.inventory) return loadValidated(flags.inventory, cwd);
   let name = flags.cluster;
   if (!name) {
     const names = await savedClusters(cwd);
-    if (names.length === 0) throw new ZkopsError(`No cluster here (${path.join(cwd, STATE_DIR)} is empty or missing). Run zkops init to create one, or pass an inventory with -i.`, ExitCode.usage);
-    if (names.length > 1) throw new ZkopsError(`Several clusters here (${names.join(', ')}); choose one with --cluster NAME or -i FILE.`, ExitCode.usage);
+    if (names.length === 0)
+      throw new ZkopsError(
+        `No cluster here (${path.join(cwd, STATE_DIR)} is empty or missing). Run zkops init to create one, or pass an inventory with -i.`,
+        ExitCode.usage,
+      );
+    if (names.length > 1)
+      throw new ZkopsError(
+        `Several clusters here (${names.join(', ')}); choose one with --cluster NAME or -i FILE.`,
+        ExitCode.usage,
+      );
     name = names[0]!;
   }
   const file = savedInventoryPath(name, cwd);
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) throw new ZkopsError(`No cluster "${name}" in ${path.join(cwd, STATE_DIR)}. Run zkops init (or deploy) here first, or pass its inventory with -i.`, ExitCode.usage);
-  const cached = await readFile(specCachePath(name, cwd), 'utf8').then((t) => JSON.parse(t) as { sha256: string; spec: ClusterSpec }, () => undefined);
+  if (text === undefined)
+    throw new ZkopsError(
+      `No cluster "${name}" in ${path.join(cwd, STATE_DIR)}. Run zkops init (or deploy) here first, or pass its inventory with -i.`,
+      ExitCode.usage,
+    );
+  const cached = await readFile(specCachePath(name, cwd), 'utf8').then(
+    (t) => JSON.parse(t) as { sha256: string; spec: ClusterSpec },
+    () => undefined,
+  );
   if (cached?.sha256 === sha256(text)) return { spec: rehydrate(cached.spec), file };
   return loadValidated(file, cwd);
 }
@@ -68,7 +86,8 @@ export async function savedClusters(cwd = process.cwd()): Promise<string[]> {
   const dir = path.join(cwd, STATE_DIR);
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
-  for (const e of entries) if (e.isDirectory() && (await exists(path.join(dir, e.name, 'inventory.yaml')))) names.push(e.name);
+  for (const e of entries)
+    if (e.isDirectory() && (await exists(path.join(dir, e.name, 'inventory.yaml')))) names.push(e.name);
   return names.sort();
 }
 

@@ -18,8 +18,14 @@ export interface DeployFlags {
 }
 
 export async function deployCommand(flags: DeployFlags, out: OutputOptions): Promise<number> {
-  if (!flags.inventory) throw new ZkopsError('deploy needs an inventory: zkops deploy -i inventories/vms-3.yaml', ExitCode.usage);
+  if (!flags.inventory)
+    throw new ZkopsError('deploy needs an inventory: zkops deploy -i inventories/vms-3.yaml', ExitCode.usage);
   const text = await readInventoryText(flags.inventory);
   const loaded = parseInventory(text, flags.inventory);
-  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout, dryRun: flags.dryRun, acceptNewHostKeys: flags.acceptNewHostKeys, start: flags.start });
+  return runUp(loaded, text, out, {
+    timeoutSeconds: flags.timeout,
+    dryRun: flags.dryRun,
+    acceptNewHostKeys: flags.acceptNewHostKeys,
+    start: flags.start,
+  });
 }

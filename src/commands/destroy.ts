@@ -25,16 +25,22 @@ export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, ou
     if (what && !flags.yes) {
       if (!process.stdin.isTTY) throw new ZkopsError(`destroy deletes ${what}. Pass --yes to confirm.`, ExitCode.usage);
       const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(`Stop cluster ${spec.name} and delete ${what}? Type the cluster name to confirm: `);
+      const answer = await rl.question(
+        `Stop cluster ${spec.name} and delete ${what}? Type the cluster name to confirm: `,
+      );
       rl.close();
-      if (answer.trim() !== spec.name) throw new ZkopsError('Not confirmed; nothing was stopped or deleted.', ExitCode.usage);
+      if (answer.trim() !== spec.name)
+        throw new ZkopsError('Not confirmed; nothing was stopped or deleted.', ExitCode.usage);
     }
     const { stopped, removed } = await rt.destroy();
     await rm(path.dirname(savedInventoryPath(spec.name)), { recursive: true, force: true });
     await rmdir(spec.dir).catch(() => undefined);
     await rmdir(path.join(process.cwd(), STATE_DIR)).catch(() => undefined);
     if (out.json) printJson({ cluster: spec.name, stopped, removed });
-    else process.stdout.write(`Cluster ${spec.name} destroyed: stopped ${stopped.length} node(s); removed ${what ?? `${removed.length} item(s)`}.\n`);
+    else
+      process.stdout.write(
+        `Cluster ${spec.name} destroyed: stopped ${stopped.length} node(s); removed ${what ?? `${removed.length} item(s)`}.\n`,
+      );
     return ExitCode.ok;
   });
 }

@@ -26,11 +26,21 @@ function report(cluster: string, findings: Finding[], out: OutputOptions): numbe
   if (out.json) printJson({ cluster, ok: problems.length === 0, findings });
   else {
     for (const f of findings) {
-      const mark = f.fixed ? color.green('fixed') : f.severity === 'ok' ? color.green('ok   ') : f.severity === 'warning' ? color.yellow('warn ') : color.red('FAIL ');
+      const mark = f.fixed
+        ? color.green('fixed')
+        : f.severity === 'ok'
+          ? color.green('ok   ')
+          : f.severity === 'warning'
+            ? color.yellow('warn ')
+            : color.red('FAIL ');
       process.stdout.write(`${mark} ${f.check}: ${f.message}\n`);
       if (f.fix && !f.fixed) process.stdout.write(`      fix: ${f.fix}\n`);
     }
-    process.stdout.write(problems.length === 0 ? '\nNo problems found.\n' : `\n${problems.length} problem${problems.length > 1 ? 's' : ''} found.\n`);
+    process.stdout.write(
+      problems.length === 0
+        ? '\nNo problems found.\n'
+        : `\n${problems.length} problem${problems.length > 1 ? 's' : ''} found.\n`,
+    );
   }
   return problems.some((f) => f.severity === 'error') ? ExitCode.unhealthy : ExitCode.ok;
 }

@@ -20,7 +20,11 @@ export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
   if (ids.length === 0) return spec.nodes;
   return ids.map((raw) => {
     const node = spec.nodes.find((n) => String(n.id) === raw.replace(/^node-?/, ''));
-    if (!node) throw new ZkopsError(`No node "${raw}" in cluster ${spec.name}; its nodes are ${spec.nodes.map((n) => n.id).join(', ')}.`, ExitCode.usage);
+    if (!node)
+      throw new ZkopsError(
+        `No node "${raw}" in cluster ${spec.name}; its nodes are ${spec.nodes.map((n) => n.id).join(', ')}.`,
+        ExitCode.usage,
+      );
     return node;
   });
 }
@@ -51,10 +55,17 @@ export async function stopCommand(flags: ClusterFlags, ids: string[], out: Outpu
 }
 
 function describeStop(o: StopOutcome): string {
-  return o.status === 'stopped' ? `stopped (pid ${o.pid}${o.forced ? ', killed after TERM timed out' : ''})` : 'was not running';
+  return o.status === 'stopped'
+    ? `stopped (pid ${o.pid}${o.forced ? ', killed after TERM timed out' : ''})`
+    : 'was not running';
 }
 
-export async function startCommand(flags: ClusterFlags, ids: string[], out: OutputOptions, timeoutSeconds: number): Promise<number> {
+export async function startCommand(
+  flags: ClusterFlags,
+  ids: string[],
+  out: OutputOptions,
+  timeoutSeconds: number,
+): Promise<number> {
   const { spec } = await resolveCluster(flags);
   const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
@@ -63,7 +74,11 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
     const toStart = nodes.filter((n) => !procs.get(n.id));
     if (toStart.length) {
       await rt.checkStartable(toStart);
-      await progress.step('start', () => rt.start(toStart), () => plural(toStart.map((n) => n.id)));
+      await progress.step(
+        'start',
+        () => rt.start(toStart),
+        () => plural(toStart.map((n) => n.id)),
+      );
     }
     // Waits for the quorum of the nodes that should now run (nodes left stopped on purpose do not
     // count) when they can form one, else just looks.
@@ -73,22 +88,34 @@ export async function startCommand(flags: ClusterFlags, ids: string[], out: Outp
     }
     const status = await statusNow(rt);
     const started = toStart.map((n) => n.id);
-    if (out.json) printJson({ ...status, started, alreadyRunning: nodes.filter((n) => !started.includes(n.id)).map((n) => n.id) });
+    if (out.json)
+      printJson({ ...status, started, alreadyRunning: nodes.filter((n) => !started.includes(n.id)).map((n) => n.id) });
     else {
       process.stdout.write(formatStatus(status));
-      process.stdout.write(started.length ? `Started ${plural(started)}.\n` : 'Nothing to start: the nodes were already running.\n');
+      process.stdout.write(
+        started.length ? `Started ${plural(started)}.\n` : 'Nothing to start: the nodes were already running.\n',
+      );
     }
     return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
   });
 }
 
-export async function restartCommand(flags: ClusterFlags, ids: string[], out: OutputOptions, timeoutSeconds: number): Promise<number> {
+export async function restartCommand(
+  flags: ClusterFlags,
+  ids: string[],
+  out: OutputOptions,
+  timeoutSeconds: number,
+): Promise<number> {
   const { spec } = await resolveCluster(flags);
   const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
   return withRuntime(spec, {}, async (rt) => {
     const restarted = nodes.map((n) => n.id);
-    await progress.step('restart', () => rollingRestart(rt, nodes, timeoutSeconds * 1000), () => `${plural(restarted)}, one at a time`);
+    await progress.step(
+      'restart',
+      () => rollingRestart(rt, nodes, timeoutSeconds * 1000),
+      () => `${plural(restarted)}, one at a time`,
+    );
     const status = await statusNow(rt);
     if (out.json) printJson({ ...status, restarted });
     else process.stdout.write(`${formatStatus(status)}Restarted ${plural(restarted)}, one at a time.\n`);

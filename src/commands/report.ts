@@ -37,7 +37,11 @@ export interface ClusterStatus {
 }
 
 /** Builds the status document from probes and (where known) processes. */
-export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processes?: Map<number, ZkProcess | undefined>): ClusterStatus {
+export function clusterStatus(
+  spec: ClusterSpec,
+  reports: NodeReport[],
+  processes?: Map<number, ZkProcess | undefined>,
+): ClusterStatus {
   const verdict = judgeCluster(reports);
   return {
     cluster: spec.name,
@@ -49,7 +53,12 @@ export function clusterStatus(spec: ClusterSpec, reports: NodeReport[], processe
       host: node.place,
       address: node.host.address,
       // A container's quorum and election ports are its own (not published); its AdminServer stays inside it.
-      ports: { client: node.clientPort, quorum: node.quorumPort, election: node.electionPort, admin: portOf(node, 'admin') },
+      ports: {
+        client: node.clientPort,
+        quorum: node.quorumPort,
+        election: node.electionPort,
+        admin: portOf(node, 'admin'),
+      },
       pid: processes?.get(node.id)?.pid ?? null,
       runs: runsBy(processes?.get(node.id)),
       mode: health.mode,
@@ -92,12 +101,31 @@ export function formatStatus(status: ClusterStatus): string {
     n.metrics?.znodes === undefined ? '-' : String(n.metrics.znodes),
     n.version ?? '-',
   ]);
-  const head = table(['ID', 'ADDRESS', 'CLIENT', 'QUORUM:ELECTION', 'ADMIN', 'PID', 'RUN BY', 'MODE', 'ZXID', 'CONNS', 'ZNODES', 'VERSION'], rows);
+  const head = table(
+    [
+      'ID',
+      'ADDRESS',
+      'CLIENT',
+      'QUORUM:ELECTION',
+      'ADMIN',
+      'PID',
+      'RUN BY',
+      'MODE',
+      'ZXID',
+      'CONNS',
+      'ZNODES',
+      'VERSION',
+    ],
+    rows,
+  );
   const v = status.verdict;
   const verdict =
     v.status === 'healthy'
-      ? color.green(`Cluster ${status.cluster}: healthy, ${status.nodes.length} node${status.nodes.length > 1 ? 's' : ''}, leader is node ${v.leader}.`)
-      : color.red(`Cluster ${status.cluster}: ${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`) +
-        `\n${v.problems.map((p) => `  - ${p}`).join('\n')}`;
+      ? color.green(
+          `Cluster ${status.cluster}: healthy, ${status.nodes.length} node${status.nodes.length > 1 ? 's' : ''}, leader is node ${v.leader}.`,
+        )
+      : color.red(
+          `Cluster ${status.cluster}: ${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`,
+        ) + `\n${v.problems.map((p) => `  - ${p}`).join('\n')}`;
   return `${head}\n\n${verdict}\nConnect string: ${status.connectString}\n`;
 }

@@ -20,7 +20,12 @@ export interface UpCommandOptions {
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
-export async function runUp(loaded: LoadedInventory, text: string, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
+export async function runUp(
+  loaded: LoadedInventory,
+  text: string,
+  out: OutputOptions,
+  opts: UpCommandOptions,
+): Promise<number> {
   const progress = new Progress(out.progress);
   const { spec } = loaded;
   const upOptions = {
@@ -31,7 +36,11 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
     // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
     onWritten: async () => void (await saveInventory(loaded, text)),
   };
-  const rt = await progress.step('connect', () => openRuntime(spec, { acceptNewHostKeys: opts.acceptNewHostKeys, progress }), (r) => r.summary);
+  const rt = await progress.step(
+    'connect',
+    () => openRuntime(spec, { acceptNewHostKeys: opts.acceptNewHostKeys, progress }),
+    (r) => r.summary,
+  );
   let result: UpResult;
   try {
     result = await bringUp(rt, upOptions);
@@ -40,8 +49,21 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
   }
   if (opts.start === false && !opts.dryRun) {
     const written = result.nodes.flatMap((n) => n.files).filter((f) => f.status === 'changed').length;
-    if (out.json) printJson({ cluster: spec.name, started: false, changed: result.changed, nodes: result.nodes.map(({ id, host, files }) => ({ id, host, filesChanged: files.filter((f) => f.status === 'changed').length })) });
-    else process.stdout.write(`Installed and configured ${result.nodes.length} node(s) (${written} file(s) written); nothing started (--no-start). Start with: zkops start -i INVENTORY\n`);
+    if (out.json)
+      printJson({
+        cluster: spec.name,
+        started: false,
+        changed: result.changed,
+        nodes: result.nodes.map(({ id, host, files }) => ({
+          id,
+          host,
+          filesChanged: files.filter((f) => f.status === 'changed').length,
+        })),
+      });
+    else
+      process.stdout.write(
+        `Installed and configured ${result.nodes.length} node(s) (${written} file(s) written); nothing started (--no-start). Start with: zkops start -i INVENTORY\n`,
+      );
     return ExitCode.ok;
   }
   if (opts.dryRun) {
@@ -51,10 +73,18 @@ export async function runUp(loaded: LoadedInventory, text: string, out: OutputOp
   }
   const status = clusterStatus(spec, result.reports, result.processes);
   if (out.json) {
-    printJson({ ...status, changed: result.changed, quorumMs: result.quorumMs, distribution: result.distribution, nodes: status.nodes.map((n) => ({ ...n, action: result.nodes.find((o) => o.id === n.id)?.action })) });
+    printJson({
+      ...status,
+      changed: result.changed,
+      quorumMs: result.quorumMs,
+      distribution: result.distribution,
+      nodes: status.nodes.map((n) => ({ ...n, action: result.nodes.find((o) => o.id === n.id)?.action })),
+    });
   } else {
     process.stdout.write(formatStatus(status));
-    process.stdout.write(result.changed ? `${summary(result)}\n` : 'Nothing changed: the cluster already matches the inventory.\n');
+    process.stdout.write(
+      result.changed ? `${summary(result)}\n` : 'Nothing changed: the cluster already matches the inventory.\n',
+    );
   }
   return status.healthy ? ExitCode.ok : ExitCode.unhealthy;
 }
@@ -63,7 +93,9 @@ function summary(r: UpResult): string {
   const by = (a: string) => r.nodes.filter((n) => n.action === a).map((n) => n.id);
   const parts = [
     by('started').length ? `started node${by('started').length > 1 ? 's' : ''} ${by('started').join(', ')}` : '',
-    by('restarted').length ? `restarted node${by('restarted').length > 1 ? 's' : ''} ${by('restarted').join(', ')} (rolling)` : '',
+    by('restarted').length
+      ? `restarted node${by('restarted').length > 1 ? 's' : ''} ${by('restarted').join(', ')} (rolling)`
+      : '',
   ].filter(Boolean);
   return parts.length ? `Done: ${parts.join('; ')}.` : 'Done: files updated; no node needed a restart.';
 }
@@ -72,7 +104,9 @@ function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
   for (const n of r.nodes) {
     const changed = n.files.filter((f) => f.status === 'changed');
-    lines.push(`node ${n.id} on ${n.host}: ${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`);
+    lines.push(
+      `node ${n.id} on ${n.host}: ${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`,
+    );
     for (const f of changed) lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
   }
   return `${lines.join('\n')}\n`;

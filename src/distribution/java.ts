@@ -47,7 +47,11 @@ export function minJavaFor(zkVersion: string): number {
   return zkVersion.startsWith('3.4') ? 7 : 8;
 }
 
-async function probe(ex: Executor, home: string, record?: string): Promise<{ ok: boolean; major?: number; output: string; verified?: string }> {
+async function probe(
+  ex: Executor,
+  home: string,
+  record?: string,
+): Promise<{ ok: boolean; major?: number; output: string; verified?: string }> {
   const java = sh(`${home}/bin/java`);
   if (!record) {
     const r = await ex.exec(`${java} -version 2>&1`, { timeoutMs: 20000 });
@@ -65,7 +69,12 @@ async function probe(ex: Executor, home: string, record?: string): Promise<{ ok:
   const [how, id = '', ...rest] = r.stdout.split('\n');
   const output = rest.join('\n').trim();
   const ok = r.code === 0;
-  return { ok, major: parseJavaMajor(output), output, verified: ok && how === 'ran' ? `${id}\n${output}\n` : undefined };
+  return {
+    ok,
+    major: parseJavaMajor(output),
+    output,
+    verified: ok && how === 'ran' ? `${id}\n${output}\n` : undefined,
+  };
 }
 
 /** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */
@@ -87,7 +96,10 @@ export async function findJava(
   pathHome: string | undefined,
   options: FindJavaOptions = {},
 ): Promise<JavaInstall> {
-  const hint = pathHome && pathHome !== envJavaHome ? ` The java on PATH is ${pathHome}; use that, or` : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
+  const hint =
+    pathHome && pathHome !== envJavaHome
+      ? ` The java on PATH is ${pathHome}; use that, or`
+      : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
 
   let found: JavaInstall | undefined;
   for (const [home, source] of [
@@ -101,13 +113,21 @@ export async function findJava(
       found = { home, major: p.major, source, verified: p.verified };
       break;
     }
-    const from = source === 'inventory' ? 'java.home in the inventory' : source === 'JAVA_HOME' ? 'the JAVA_HOME environment variable' : 'PATH';
+    const from =
+      source === 'inventory'
+        ? 'java.home in the inventory'
+        : source === 'JAVA_HOME'
+          ? 'the JAVA_HOME environment variable'
+          : 'PATH';
     throw new PreflightError(
       `Java at ${home} (from ${from}) on ${ex.label} does not run: ${home}/bin/java ${p.output ? `said "${firstLine(p.output)}"` : 'is missing'}. ` +
         `ZooKeeper would fail to start with this.${hint} ${source === 'JAVA_HOME' ? 'fix or unset JAVA_HOME' : `fix ${from}`}.`,
     );
   }
-  if (!found) throw new PreflightError(`No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE (apt-get install openjdk-17-jre-headless) or set java.home.`);
+  if (!found)
+    throw new PreflightError(
+      `No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE (apt-get install openjdk-17-jre-headless) or set java.home.`,
+    );
   return found;
 }
 
@@ -115,7 +135,9 @@ export async function findJava(
 export function checkJavaFits(java: JavaInstall, zkVersion: string, label: string): void {
   const min = minJavaFor(zkVersion);
   if (java.major < min) {
-    throw new PreflightError(`Java ${java.major} at ${java.home} on ${label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`);
+    throw new PreflightError(
+      `Java ${java.major} at ${java.home} on ${label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`,
+    );
   }
 }
 

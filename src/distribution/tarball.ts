@@ -28,16 +28,23 @@ export interface Tarball {
 export async function inspectTarball(file: string, expectedSha512?: string): Promise<Tarball> {
   const base = path.basename(file);
   const m = /^(apache-zookeeper-(\d+\.\d+\.\d+)-bin)\.tar\.gz$/.exec(base);
-  if (!m) throw new PreflightError(`zookeeper.tarball ${file}: expected an Apache binary release named apache-zookeeper-X.Y.Z-bin.tar.gz.`);
+  if (!m)
+    throw new PreflightError(
+      `zookeeper.tarball ${file}: expected an Apache binary release named apache-zookeeper-X.Y.Z-bin.tar.gz.`,
+    );
   const sha512 = await new Promise<string>((resolve, reject) => {
     const hash = createHash('sha512');
     createReadStream(file)
-      .on('error', (e: NodeJS.ErrnoException) => reject(new PreflightError(`Cannot read zookeeper.tarball ${file} (${e.code ?? e.message}).`)))
+      .on('error', (e: NodeJS.ErrnoException) =>
+        reject(new PreflightError(`Cannot read zookeeper.tarball ${file} (${e.code ?? e.message}).`)),
+      )
       .on('data', (d) => hash.update(d))
       .on('end', () => resolve(hash.digest('hex')));
   });
   if (expectedSha512 && expectedSha512.toLowerCase() !== sha512) {
-    throw new PreflightError(`zookeeper.tarball ${file} does not match zookeeper.sha512 (its SHA-512 is ${sha512.slice(0, 16)}…). Download it again, or fix the checksum from ${base}.sha512 on the Apache download page.`);
+    throw new PreflightError(
+      `zookeeper.tarball ${file} does not match zookeeper.sha512 (its SHA-512 is ${sha512.slice(0, 16)}…). Download it again, or fix the checksum from ${base}.sha512 on the Apache download page.`,
+    );
   }
   return { file, sha512, version: m[2]!, topDir: m[1]! };
 }
@@ -45,7 +52,13 @@ export async function inspectTarball(file: string, expectedSha512?: string): Pro
 /** Where a tarball lands on a host under the install root. */
 export function tarballInstall(root: string, t: Tarball): ZookeeperInstall & { link: string } {
   const home = path.posix.join(root, t.topDir);
-  return { home, classpath: `${home}/conf:${home}/lib/*`, version: t.version, source: 'inventory', link: path.posix.join(root, 'current') };
+  return {
+    home,
+    classpath: `${home}/conf:${home}/lib/*`,
+    version: t.version,
+    source: 'inventory',
+    link: path.posix.join(root, 'current'),
+  };
 }
 
 /** Outcome of installing the distribution on one host. */
@@ -57,14 +70,19 @@ export async function installTarball(ex: Executor, root: string, t: Tarball): Pr
   const remote = path.posix.join(root, 'dist', path.basename(t.file));
   const marker = path.posix.join(inst.home, '.zkops-sha512');
   // One line each: unpacked release's checksum, uploaded tarball's checksum, link target.
-  const state = await ex.exec(`head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; readlink ${sh(inst.link)}`);
+  const state = await ex.exec(
+    `head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; readlink ${sh(inst.link)}`,
+  );
   const [unpacked = '', uploaded = '', linked = ''] = state.stdout.split('\n').map((l) => l.trim());
   if (unpacked === t.sha512 && linked === inst.home) return 'unchanged';
 
   if (uploaded !== t.sha512) {
     await ex.upload(t.file, remote, 0o644);
     const got = (await execChecked(ex, `sha512sum ${sh(remote)} | cut -d' ' -f1`)).trim();
-    if (got !== t.sha512) throw new PreflightError(`${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${t.sha512.slice(0, 16)}… (a broken transfer or disk); run deploy again.`);
+    if (got !== t.sha512)
+      throw new PreflightError(
+        `${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${t.sha512.slice(0, 16)}… (a broken transfer or disk); run deploy again.`,
+      );
   }
   if (unpacked !== t.sha512) {
     // Unpack beside the final place, then rename: a half-unpacked release is never used.
@@ -77,6 +95,9 @@ export async function installTarball(ex: Executor, root: string, t: Tarball): Pr
     );
   }
   // Replace the link atomically (rename over it), so `current` is never missing.
-  await execChecked(ex, `ln -sfn ${sh(inst.home)} ${sh(`${inst.link}.zkops-new`)} && mv -T ${sh(`${inst.link}.zkops-new`)} ${sh(inst.link)}`);
+  await execChecked(
+    ex,
+    `ln -sfn ${sh(inst.home)} ${sh(`${inst.link}.zkops-new`)} && mv -T ${sh(`${inst.link}.zkops-new`)} ${sh(inst.link)}`,
+  );
   return 'installed';
 }

@@ -31,7 +31,11 @@ done`;
 }
 
 /** Finds ZooKeeper on the host, or says exactly what to install or set. */
-export async function findZookeeper(ex: Executor, fromInventory: string | undefined, envHome: string | undefined): Promise<ZookeeperInstall> {
+export async function findZookeeper(
+  ex: Executor,
+  fromInventory: string | undefined,
+  envHome: string | undefined,
+): Promise<ZookeeperInstall> {
   const candidates: [string, ZookeeperInstall['source']][] = [];
   if (fromInventory) candidates.push([fromInventory, 'inventory']);
   else {

@@ -76,12 +76,18 @@ export async function runDoctor(rt: Runtime, options: { fix: boolean }): Promise
     byMachine.set(p.machine.ex, view);
   }
   const machines = await Promise.all(
-    [...byMachine.values()].map(async (m) => ({ ...m, zk: await listZkProcesses(m.machine.ex), listeners: await listListeners(m.machine.ex).catch(() => undefined) })),
+    [...byMachine.values()].map(async (m) => ({
+      ...m,
+      zk: await listZkProcesses(m.machine.ex),
+      listeners: await listListeners(m.machine.ex).catch(() => undefined),
+    })),
   );
   const ctx: DoctorContext = { spec: rt.spec, rt, places, reports, states, machines, fix: options.fix };
   const results = await Promise.all(
     CHECKS.map(([name, check]) =>
-      check(ctx).catch((err: Error): Finding[] => [{ check: name, severity: 'error', message: `the check itself failed: ${err.message}` }]),
+      check(ctx).catch((err: Error): Finding[] => [
+        { check: name, severity: 'error', message: `the check itself failed: ${err.message}` },
+      ]),
     ),
   );
   return results.flat();

@@ -45,7 +45,12 @@ export interface NodeContainerSpec {
 }
 
 /** Labels zkops puts on what it creates. */
-export const LABEL = { cluster: 'zkops.cluster', node: 'zkops.node', config: 'zkops.config', image: 'zkops.image' } as const;
+export const LABEL = {
+  cluster: 'zkops.cluster',
+  node: 'zkops.node',
+  config: 'zkops.config',
+  image: 'zkops.image',
+} as const;
 
 /** Docker answers 304 when a container already is in the state asked for. */
 function ignoreNotModified(err: { statusCode?: number }): void {
@@ -75,7 +80,12 @@ export class DockerEngine {
 
   /** The image's id, when the engine has it. */
   async imageId(image: string): Promise<string | undefined> {
-    return (await this.api.getImage(image).inspect().catch(() => undefined))?.Id;
+    return (
+      await this.api
+        .getImage(image)
+        .inspect()
+        .catch(() => undefined)
+    )?.Id;
   }
 
   /** The image's id; pulled first when the engine does not have it. */
@@ -85,7 +95,9 @@ export class DockerEngine {
     onPull?.();
     try {
       const stream = await this.api.pull(image);
-      await new Promise<void>((resolve, reject) => this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.api.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
     } catch (err) {
       throw new PreflightError(
         `The image ${image} is not on the Docker engine and could not be pulled: ${firstLine((err as Error).message).trim()}. ` +
@@ -133,7 +145,9 @@ export class DockerEngine {
       ExposedPorts: Object.fromEntries(ports.map(([inside]) => [`${inside}/tcp`, {}])),
       HostConfig: {
         Binds: Object.entries(c.volumes).map(([volume, at]) => `${volume}:${at}`),
-        PortBindings: Object.fromEntries(ports.map(([inside, outside]) => [`${inside}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(outside) }]])),
+        PortBindings: Object.fromEntries(
+          ports.map(([inside, outside]) => [`${inside}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(outside) }]]),
+        ),
         NetworkMode: c.network,
         // Like Restart=on-failure under systemd: a crashed server comes back; a stopped one stays stopped.
         RestartPolicy: { Name: 'unless-stopped' },
@@ -190,7 +204,9 @@ export class DockerEngine {
 
   /** The last lines a container printed (stdout and stderr). */
   async logTail(id: string, lines = 200): Promise<string> {
-    const raw = (await this.api.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    const raw = (await this.api
+      .getContainer(id)
+      .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
     const out = new PassThrough();
     const chunks: Buffer[] = [];
     out.on('data', (c: Buffer) => chunks.push(c));
@@ -235,7 +251,9 @@ export class ContainerExecutor implements Executor {
     this.api.modem.demuxStream(stream, stdout, stderr);
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve) => stream.on('end', resolve));
-    const timedOut = options.timeoutMs ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs))) : undefined;
+    const timedOut = options.timeoutMs
+      ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)))
+      : undefined;
     const how = await Promise.race([finished, ...(timedOut ? [timedOut] : [])]);
     if (timer) clearTimeout(timer);
     const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8');
@@ -250,7 +268,10 @@ export class ContainerExecutor implements Executor {
   /** One tar entry, named by its whole path, unpacked by the engine at /: missing directories are made on the way. */
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
     const pack = tar.pack();
-    pack.entry({ name: path.posix.resolve('/', file).slice(1), mode }, typeof content === 'string' ? Buffer.from(content) : content);
+    pack.entry(
+      { name: path.posix.resolve('/', file).slice(1), mode },
+      typeof content === 'string' ? Buffer.from(content) : content,
+    );
     pack.finalize();
     const archive = await buffer(pack as unknown as Readable);
     try {
@@ -270,7 +291,11 @@ export class ContainerExecutor implements Executor {
       stream = await this.container().getArchive({ path: file });
     } catch (err) {
       // The engine says 404 for a missing file and for a missing container alike; only its text tells them apart.
-      if ((err as { statusCode?: number }).statusCode === 404 && /Could not find the file/i.test((err as Error).message)) return undefined;
+      if (
+        (err as { statusCode?: number }).statusCode === 404 &&
+        /Could not find the file/i.test((err as Error).message)
+      )
+        return undefined;
       throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
     }
     const extract = tar.extract();

@@ -32,10 +32,22 @@ export async function syncFiles(
   // (which first runs `prelude`, a command that must succeed, when given).
   const list = files.map((f) => sh(f.path)).join(' ');
   const look = `stat -c '%a %n' ${list} 2>/dev/null; echo ---; sha256sum ${list} 2>/dev/null; true`;
-  const out = options.prelude ? await execChecked(ex, `{ ${options.prelude}; } && { ${look}; }`) : (await ex.exec(look)).stdout;
+  const out = options.prelude
+    ? await execChecked(ex, `{ ${options.prelude}; } && { ${look}; }`)
+    : (await ex.exec(look)).stdout;
   const [statPart = '', hashPart = ''] = out.split('---\n');
-  const modes = new Map(statPart.split('\n').filter(Boolean).map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]));
-  const hashes = new Map(hashPart.split('\n').filter(Boolean).map((l) => [l.slice(66), l.slice(0, 64)]));
+  const modes = new Map(
+    statPart
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(l.indexOf(' ') + 1), l.slice(0, l.indexOf(' '))]),
+  );
+  const hashes = new Map(
+    hashPart
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(66), l.slice(0, 64)]),
+  );
   const outcomes = await Promise.all(
     files.map(async (file): Promise<FileOutcome> => {
       const mode = modes.get(file.path);
@@ -62,10 +74,15 @@ export function detachedCommand(argv: string[], options: { cwd: string; logFile:
 }
 
 /** Starts a long-lived command detached from zkops (see detachedCommand) and returns its pid. */
-export async function startDetached(ex: Executor, argv: string[], options: { cwd: string; logFile: string }): Promise<number> {
+export async function startDetached(
+  ex: Executor,
+  argv: string[],
+  options: { cwd: string; logFile: string },
+): Promise<number> {
   const cmd = detachedCommand(argv, options);
   const r = await ex.exec(cmd);
   const pid = Number(r.stdout.trim());
-  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) throw new ExecError(cmd, ex.label, r.code, r.stderr || r.stdout);
+  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0)
+    throw new ExecError(cmd, ex.label, r.code, r.stderr || r.stdout);
   return pid;
 }

@@ -21,7 +21,10 @@ export class LocalExecutor implements Executor {
     if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
     return new Promise((resolve, reject) => {
       // Its own process group, so a time limit kills the command's children too (they hold its output open).
-      const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.timeoutMs !== undefined });
+      const child = spawn('sh', ['-c', command], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: options.timeoutMs !== undefined,
+      });
       let stdout = '';
       let stderr = '';
       let timedOut = false;

@@ -36,7 +36,9 @@ export class SshExecutor implements Executor {
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     // A time limit is enforced on the host too (timeout kills the command's whole process group),
     // so nothing outlives it there; the local timer below only stops waiting.
-    const limited = options.timeoutMs ? `timeout -s KILL ${(options.timeoutMs / 1000).toFixed(3)} sh -c ${sh(command)}` : command;
+    const limited = options.timeoutMs
+      ? `timeout -s KILL ${(options.timeoutMs / 1000).toFixed(3)} sh -c ${sh(command)}`
+      : command;
     const wrapped = this.sudo ? `sudo -n sh -c ${sh(limited)}` : limited;
     return new Promise((resolve, reject) => {
       const onGone = () => reject(new TransportError(`${this.label}: the SSH connection closed`));
@@ -59,7 +61,9 @@ export class SshExecutor implements Executor {
           stream.on('close', (code: number | null | undefined, signal?: string) => {
             if (timer) clearTimeout(timer);
             // A signal as the shell would report it: 128 + its number (ssh2 names it KILL or SIGKILL).
-            const bySignal = signal ? 128 + (osConstants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] ?? 0) : undefined;
+            const bySignal = signal
+              ? 128 + (osConstants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] ?? 0)
+              : undefined;
             const status = code ?? bySignal;
             // Killed by the host's timeout (KILL reaches timeout itself too).
             if (timedOut || (options.timeoutMs && status === 137)) return resolve({ code: 124, stdout, stderr });
@@ -75,11 +79,19 @@ export class SshExecutor implements Executor {
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
-    await this.place(file, mode, (sftp, tmp) => new Promise((res, rej) => sftp.writeFile(tmp, content, { mode }, (e) => (e ? rej(e) : res()))));
+    await this.place(
+      file,
+      mode,
+      (sftp, tmp) => new Promise((res, rej) => sftp.writeFile(tmp, content, { mode }, (e) => (e ? rej(e) : res()))),
+    );
   }
 
   async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
-    await this.place(file, mode, (sftp, tmp) => new Promise((res, rej) => sftp.fastPut(localPath, tmp, { mode }, (e) => (e ? rej(e) : res()))));
+    await this.place(
+      file,
+      mode,
+      (sftp, tmp) => new Promise((res, rej) => sftp.fastPut(localPath, tmp, { mode }, (e) => (e ? rej(e) : res()))),
+    );
   }
 
   async readFile(file: string): Promise<string | undefined> {
@@ -96,7 +108,11 @@ export class SshExecutor implements Executor {
   }
 
   /** Uploads through a temp file and renames it into place (with sudo when needed). */
-  private async place(file: string, mode: number, put: (sftp: SFTPWrapper, tmp: string) => Promise<void>): Promise<void> {
+  private async place(
+    file: string,
+    mode: number,
+    put: (sftp: SFTPWrapper, tmp: string) => Promise<void>,
+  ): Promise<void> {
     const dir = path.posix.dirname(file);
     const suffix = `.zkops-${randomBytes(4).toString('hex')}.tmp`;
     const sftp = await this.sftp();
@@ -117,7 +133,9 @@ export class SshExecutor implements Executor {
     const staging = `/tmp/zkops-upload${suffix}`;
     try {
       await put(sftp, staging);
-      await this.run(`mkdir -p ${sh(dir)} && mv -f ${sh(staging)} ${sh(file + suffix)} && chown root:root ${sh(file + suffix)} && chmod ${mode.toString(8)} ${sh(file + suffix)} && mv -f ${sh(file + suffix)} ${sh(file)}`);
+      await this.run(
+        `mkdir -p ${sh(dir)} && mv -f ${sh(staging)} ${sh(file + suffix)} && chown root:root ${sh(file + suffix)} && chmod ${mode.toString(8)} ${sh(file + suffix)} && mv -f ${sh(file + suffix)} ${sh(file)}`,
+      );
     } catch (err) {
       await this.exec(`rm -f ${sh(staging)} ${sh(file + suffix)}`);
       throw wrap(err, this.label, file);
@@ -130,7 +148,11 @@ export class SshExecutor implements Executor {
   }
 
   private sftp(): Promise<SFTPWrapper> {
-    this.sftpSession ??= new Promise((res, rej) => this.client.sftp((e, s) => (e ? rej(new TransportError(`${this.label}: SFTP is not available: ${e.message}`)) : res(s))));
+    this.sftpSession ??= new Promise((res, rej) =>
+      this.client.sftp((e, s) =>
+        e ? rej(new TransportError(`${this.label}: SFTP is not available: ${e.message}`)) : res(s),
+      ),
+    );
     return this.sftpSession;
   }
 }
@@ -141,7 +163,9 @@ async function sftpMkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {
   if (await exists(dir)) return;
   await sftpMkdirp(sftp, path.posix.dirname(dir));
   // Parallel writes race to create the same directory; SFTP calls that a plain "Failure".
-  await new Promise<void>((res, rej) => sftp.mkdir(dir, (e) => (e ? exists(dir).then((ok) => (ok ? res() : rej(e))) : res())));
+  await new Promise<void>((res, rej) =>
+    sftp.mkdir(dir, (e) => (e ? exists(dir).then((ok) => (ok ? res() : rej(e))) : res())),
+  );
 }
 
 function wrap(err: unknown, label: string, file: string): Error {
@@ -163,7 +187,11 @@ function parseJump(spec: string, defaultUser: string): Target {
 }
 
 /** Opens a verified connection to a host (through the jump host when the inventory gives one). */
-export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { acceptNewHostKeys?: boolean }): Promise<SshExecutor> {
+export async function connectSsh(
+  spec: ClusterSpec,
+  host: HostSpec,
+  options: { acceptNewHostKeys?: boolean },
+): Promise<SshExecutor> {
   const ssh = spec.ssh;
   const target: Target = { host: host.address, port: host.sshPort ?? ssh.port, user: host.user ?? ssh.user };
   const knownHosts = ssh.knownHosts ?? path.join(os.homedir(), '.ssh', 'known_hosts');
@@ -172,13 +200,17 @@ export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { a
     try {
       auth.privateKey = await readFile(ssh.identityFile);
     } catch (e) {
-      throw new TransportError(`Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new TransportError(
+        `Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     if (process.env.ZKOPS_SSH_PASSPHRASE) auth.passphrase = process.env.ZKOPS_SSH_PASSPHRASE;
   } else if (process.env.SSH_AUTH_SOCK) {
     auth.agent = process.env.SSH_AUTH_SOCK;
   } else {
-    throw new TransportError(`No SSH credentials for ${target.user}@${target.host}: set ssh.identityFile in the inventory or run an ssh-agent (SSH_AUTH_SOCK).`);
+    throw new TransportError(
+      `No SSH credentials for ${target.user}@${target.host}: set ssh.identityFile in the inventory or run an ssh-agent (SSH_AUTH_SOCK).`,
+    );
   }
   const extra: Client[] = [];
   let sock: ConnectConfig['sock'];
@@ -186,13 +218,30 @@ export async function connectSsh(spec: ClusterSpec, host: HostSpec, options: { a
     const jump = parseJump(ssh.jumpHost, target.user);
     const jc = await open(jump, auth, knownHosts, options, undefined);
     extra.push(jc);
-    sock = await new Promise((res, rej) => jc.forwardOut('127.0.0.1', 0, target.host, target.port, (e, ch) => (e ? rej(new TransportError(`jump host ${jump.host} cannot reach ${target.host}:${target.port}: ${e.message}`)) : res(ch))));
+    sock = await new Promise((res, rej) =>
+      jc.forwardOut('127.0.0.1', 0, target.host, target.port, (e, ch) =>
+        e
+          ? rej(new TransportError(`jump host ${jump.host} cannot reach ${target.host}:${target.port}: ${e.message}`))
+          : res(ch),
+      ),
+    );
   }
   const client = await open(target, auth, knownHosts, options, sock);
-  return new SshExecutor(`${host.name} (${target.user}@${target.host})`, client, ssh.sudo && target.user !== 'root', extra);
+  return new SshExecutor(
+    `${host.name} (${target.user}@${target.host})`,
+    client,
+    ssh.sudo && target.user !== 'root',
+    extra,
+  );
 }
 
-function open(t: Target, auth: Partial<ConnectConfig>, knownHosts: string, options: { acceptNewHostKeys?: boolean }, sock: ConnectConfig['sock']): Promise<Client> {
+function open(
+  t: Target,
+  auth: Partial<ConnectConfig>,
+  knownHosts: string,
+  options: { acceptNewHostKeys?: boolean },
+  sock: ConnectConfig['sock'],
+): Promise<Client> {
   const name = knownHostsName(t.host, t.port);
   let keyProblem: string | undefined;
   return new Promise((resolve, reject) => {
@@ -202,8 +251,17 @@ function open(t: Target, auth: Partial<ConnectConfig>, knownHosts: string, optio
       client.end();
       // A host key that cannot be trusted is a preflight refusal (exit 4), not a broken link.
       if (keyProblem) return reject(new TransportError(keyProblem, ExitCode.preflight));
-      if (err.level === 'client-authentication') return reject(new TransportError(`SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the agent's keys.`));
-      reject(new TransportError(`Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd runs there.`));
+      if (err.level === 'client-authentication')
+        return reject(
+          new TransportError(
+            `SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the agent's keys.`,
+          ),
+        );
+      reject(
+        new TransportError(
+          `Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd runs there.`,
+        ),
+      );
     });
     client.connect({
       host: t.host,

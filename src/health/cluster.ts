@@ -20,7 +20,9 @@ export type ClusterVerdict =
 
 /** Probes all nodes in parallel. */
 export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000): Promise<NodeReport[]> {
-  return Promise.all(spec.nodes.map(async (node) => ({ node, health: await probeNode(node.host.address, node.clientPort, timeoutMs) })));
+  return Promise.all(
+    spec.nodes.map(async (node) => ({ node, health: await probeNode(node.host.address, node.clientPort, timeoutMs) })),
+  );
 }
 
 /** Judges probe results. */
@@ -29,8 +31,16 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
     .filter((r) => !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode))
     .map((r) => `node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${r.health.error ?? r.health.mode}`);
   const leaders = reports.filter((r) => r.health.mode === 'leader');
-  if (reports.length === 1 && reports[0]!.health.mode === 'standalone') return { status: 'healthy', leader: reports[0]!.node.id };
-  if (leaders.length > 1) return { status: 'no-quorum', problems: [`${leaders.length} nodes claim to lead (${leaders.map((l) => l.node.id).join(', ')}): split brain or mixed clusters`, ...problems] };
+  if (reports.length === 1 && reports[0]!.health.mode === 'standalone')
+    return { status: 'healthy', leader: reports[0]!.node.id };
+  if (leaders.length > 1)
+    return {
+      status: 'no-quorum',
+      problems: [
+        `${leaders.length} nodes claim to lead (${leaders.map((l) => l.node.id).join(', ')}): split brain or mixed clusters`,
+        ...problems,
+      ],
+    };
   if (leaders.length === 0) return { status: 'no-quorum', problems: problems.length ? problems : ['no node leads'] };
   const leader = leaders[0]!.node.id;
   return problems.length ? { status: 'degraded', leader, problems } : { status: 'healthy', leader };
@@ -38,6 +48,8 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
 
 /** `nodes` ordered for a rolling restart: followers first, the leader last, so a majority keeps serving. */
 export async function followersFirst<T extends NodeSpec>(nodes: T[]): Promise<T[]> {
-  const modes = await Promise.all(nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })));
+  const modes = await Promise.all(
+    nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })),
+  );
   return [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
 }

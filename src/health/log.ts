@@ -8,7 +8,9 @@
 export function problemLines(log: string): string {
   const lines = log.split('\n');
   const start = lines.map((l) => l.includes('Reading configuration from')).lastIndexOf(true);
-  const run = lines.slice(Math.max(0, start)).filter((l) => l && !/Processing [a-z]{4} command from|Closed socket connection for client/.test(l));
+  const run = lines
+    .slice(Math.max(0, start))
+    .filter((l) => l && !/Processing [a-z]{4} command from|Closed socket connection for client/.test(l));
   const problems = run.filter((l) => /( (WARN|ERROR|FATAL) |Exception|Error:)/.test(l) && !/^\s+at /.test(l));
   return (problems.length ? problems.slice(-12) : run.slice(-15)).join('\n');
 }

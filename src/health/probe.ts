@@ -66,8 +66,10 @@ export function metricsFromMntr(m: Record<string, string>): NodeMetrics | undefi
 
 /** Parses a `srvr` answer. */
 export function parseSrvr(text: string): NodeHealth {
-  if (/not currently serving requests/i.test(text)) return { mode: 'not-serving', error: 'running but not in a quorum (not serving requests)' };
-  if (/not in the whitelist/i.test(text)) return { mode: 'not-serving', error: 'srvr is not whitelisted (4lw.commands.whitelist)' };
+  if (/not currently serving requests/i.test(text))
+    return { mode: 'not-serving', error: 'running but not in a quorum (not serving requests)' };
+  if (/not in the whitelist/i.test(text))
+    return { mode: 'not-serving', error: 'srvr is not whitelisted (4lw.commands.whitelist)' };
   const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(text)?.[1]?.trim();
   const mode = field('Mode') as NodeMode | undefined;
   if (!mode) return { mode: 'not-serving', error: `unexpected answer to srvr: ${text.slice(0, 80)}` };

@@ -23,7 +23,12 @@ export interface WaitHooks {
  * Polls until healthy; returns the final reports. With `expected`, only those
  * nodes must serve (others may be stopped on purpose): one leads, the rest follow.
  */
-export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks: WaitHooks = {}, expected?: NodeSpec[]): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
+export async function waitForQuorum(
+  spec: ClusterSpec,
+  timeoutMs: number,
+  hooks: WaitHooks = {},
+  expected?: NodeSpec[],
+): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
   const started = Date.now();
   const deadline = started + timeoutMs;
   let lastDeadCheck = started;
@@ -38,7 +43,10 @@ export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks:
       dead = (await hooks.deadNodes()).filter((id) => !expected || expected.some((n) => n.id === id));
     }
     if (dead.length > 0 || now >= deadline) {
-      const why = dead.length > 0 ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited` : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;
+      const why =
+        dead.length > 0
+          ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited`
+          : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;
       throw new UnhealthyError(`${why}. ${await explain(spec, reports, verdict, dead, hooks)}`);
     }
     // A fixed, short interval: probes are cheap, and every ms after quorum forms is wasted wait.
@@ -46,17 +54,29 @@ export async function waitForQuorum(spec: ClusterSpec, timeoutMs: number, hooks:
   }
 }
 
-async function explain(spec: ClusterSpec, reports: NodeReport[], verdict: ClusterVerdict, dead: number[], hooks: WaitHooks): Promise<string> {
-  const bad = reports.filter((r) => dead.includes(r.node.id) || !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode));
+async function explain(
+  spec: ClusterSpec,
+  reports: NodeReport[],
+  verdict: ClusterVerdict,
+  dead: number[],
+  hooks: WaitHooks,
+): Promise<string> {
+  const bad = reports.filter(
+    (r) => dead.includes(r.node.id) || !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode),
+  );
   const lines = ['Nodes not serving:'];
   for (const r of bad) {
-    lines.push(`  node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${dead.includes(r.node.id) ? 'process exited' : (r.health.error ?? r.health.mode)}`);
+    lines.push(
+      `  node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${dead.includes(r.node.id) ? 'process exited' : (r.health.error ?? r.health.mode)}`,
+    );
     if (hooks.logTail) {
       const tail = (await hooks.logTail(r.node).catch(() => '')).trim();
       if (tail) lines.push(`    last lines of ${r.node.logDir}:`, ...tail.split('\n').map((l) => `      ${l}`));
     }
   }
   if (verdict.status !== 'healthy' && bad.length === 0) lines.push(...verdict.problems.map((p) => `  ${p}`));
-  lines.push(`Check the logs in ${spec.nodes[0]?.logDir.replace(/node-\d+\/logs$/, 'node-*/logs')}, or run zkops doctor.`);
+  lines.push(
+    `Check the logs in ${spec.nodes[0]?.logDir.replace(/node-\d+\/logs$/, 'node-*/logs')}, or run zkops doctor.`,
+  );
   return lines.join('\n');
 }

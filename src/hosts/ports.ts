@@ -43,7 +43,9 @@ export function parseSsListeners(out: string): Listener[] {
 
 /** The refusal when a host has no `ss`. */
 export function noSs(label: string): PreflightError {
-  return new PreflightError(`${label} has no \`ss\` to check which ports are taken; install iproute2 (apt-get install iproute2).`);
+  return new PreflightError(
+    `${label} has no \`ss\` to check which ports are taken; install iproute2 (apt-get install iproute2).`,
+  );
 }
 
 /** Every listening TCP socket on the host. */
@@ -60,7 +62,12 @@ export async function listListeners(ex: Executor): Promise<Listener[]> {
  * deploy on a running cluster must not fail on its own ports. `known`: the
  * host's listeners when the caller has them already.
  */
-export async function findPortClashes(ex: Executor, nodes: NodeSpec[], ownPids: Set<number>, known?: Listener[]): Promise<PortClash[]> {
+export async function findPortClashes(
+  ex: Executor,
+  nodes: NodeSpec[],
+  ownPids: Set<number>,
+  known?: Listener[],
+): Promise<PortClash[]> {
   const listeners = known ?? (await listListeners(ex));
   const clashes: PortClash[] = [];
   for (const node of nodes) {
@@ -71,8 +78,17 @@ export async function findPortClashes(ex: Executor, nodes: NodeSpec[], ownPids: 
   }
   const pids = [...new Set(clashes.map((c) => c.holder.pid).filter((p): p is number => !!p))];
   if (pids.length > 0) {
-    const out = (await ex.exec(pids.map((p) => `printf '%s\\t' ${p}; tr '\\0' ' ' < /proc/${p}/cmdline 2>/dev/null; echo`).join('\n'))).stdout;
-    const commands = new Map(out.split('\n').filter(Boolean).map((l) => [Number(l.split('\t')[0]), l.split('\t')[1]?.trim()]));
+    const out = (
+      await ex.exec(
+        pids.map((p) => `printf '%s\\t' ${p}; tr '\\0' ' ' < /proc/${p}/cmdline 2>/dev/null; echo`).join('\n'),
+      )
+    ).stdout;
+    const commands = new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => [Number(l.split('\t')[0]), l.split('\t')[1]?.trim()]),
+    );
     for (const c of clashes) if (c.holder.pid) c.command = commands.get(c.holder.pid);
   }
   return clashes;
@@ -82,7 +98,13 @@ export async function findPortClashes(ex: Executor, nodes: NodeSpec[], ownPids: 
  * Throws a PreflightError naming every taken port of `nodes` on this host,
  * with the holder's pid and command, and what to do.
  */
-export async function assertPortsFree(ex: Executor, nodes: NodeSpec[], ownPids: Set<number>, hostLabel: string, known?: Listener[]): Promise<void> {
+export async function assertPortsFree(
+  ex: Executor,
+  nodes: NodeSpec[],
+  ownPids: Set<number>,
+  hostLabel: string,
+  known?: Listener[],
+): Promise<void> {
   const clashes = await findPortClashes(ex, nodes, ownPids, known);
   if (clashes.length === 0) return;
   throw new PreflightError(

@@ -51,14 +51,20 @@ export interface HostState {
 }
 
 /** Checks every host; throws one PreflightError naming every problem. */
-export async function preflight(spec: ClusterSpec, targets: HostTarget[], options: PreflightOptions): Promise<HostState[]> {
+export async function preflight(
+  spec: ClusterSpec,
+  targets: HostTarget[],
+  options: PreflightOptions,
+): Promise<HostState[]> {
   const results = await forEachTarget(targets, spec.ssh.concurrency, (t) => preflightHost(spec, t, options));
   const problems = results.flatMap((r, i) =>
     r.status === 'rejected' ? [`${targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
   );
   if (problems.length > 0) {
     throw new PreflightError(
-      problems.length === 1 ? `Preflight failed; nothing was written or started.\n  ${problems[0]}` : `Preflight failed on ${problems.length} checks; nothing was written or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      problems.length === 1
+        ? `Preflight failed; nothing was written or started.\n  ${problems[0]}`
+        : `Preflight failed on ${problems.length} checks; nothing was written or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
   return results.map((r) => (r as PromiseFulfilledResult<HostState>).value);
@@ -68,20 +74,28 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   const { ex, host, nodes } = target;
   const env = await readHostEnvironment(spec, target, options);
   if (!/^Linux /.test(env.system)) {
-    throw new PreflightError(`${ex.label} runs ${env.system || 'an unknown system'}; zkops manages ZooKeeper on Linux hosts only.`);
+    throw new PreflightError(
+      `${ex.label} runs ${env.system || 'an unknown system'}; zkops manages ZooKeeper on Linux hosts only.`,
+    );
   }
   if (env.freeMiB !== undefined && env.freeMiB < MIN_FREE_MIB) {
-    throw new PreflightError(`${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`);
+    throw new PreflightError(
+      `${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`,
+    );
   }
   // Independent look-ups run together: java -version alone costs a JVM start.
   const [zk, java] = await Promise.all([
-    options.tarball ? Promise.resolve(tarballInstall(spec.dir, options.tarball)) : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
+    options.tarball
+      ? Promise.resolve(tarballInstall(spec.dir, options.tarball))
+      : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
     findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec, target.remote) }),
   ]);
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
-    throw new PreflightError(`the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`);
+    throw new PreflightError(
+      `the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`,
+    );
   }
   checkJavaFits(java, zk.version, ex.label);
   if (target.remote && env.uid !== 0 && !env.writable) {
@@ -93,7 +107,13 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
     if (!env.listeners) throw noSs(ex.label);
-    await assertPortsFree(ex, nodes.filter((n) => !processes.get(n.id)), ownPids, host.address, env.listeners);
+    await assertPortsFree(
+      ex,
+      nodes.filter((n) => !processes.get(n.id)),
+      ownPids,
+      host.address,
+      env.listeners,
+    );
   }
   return {
     target,
@@ -110,7 +130,13 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     nodes: nodes.map((node) => {
       const process = processes.get(node.id);
       const found = env.nodes.get(node.id);
-      return { node, process, myid: found?.myid, hasData: found?.hasData ?? false, runningZooCfg: process ? found?.servers : undefined };
+      return {
+        node,
+        process,
+        myid: found?.myid,
+        hasData: found?.hasData ?? false,
+        runningZooCfg: process ? found?.servers : undefined,
+      };
     }),
     javaRecord: java.verified,
     root: env.uid === 0,
@@ -126,16 +152,24 @@ export const DEFAULT_SERVICE_USER = 'zookeeper';
  * as which account (never root by default: the service user is created when
  * missing). Local pseudo-clusters run as the caller, without systemd.
  */
-function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironment): { systemd: boolean; user?: string } {
+function decideService(
+  spec: ClusterSpec,
+  target: HostTarget,
+  env: HostEnvironment,
+): { systemd: boolean; user?: string } {
   if (!target.remote) return { systemd: false };
   const label = target.ex.label;
   const root = env.uid === 0;
   const wanted = spec.service.systemd;
   if (wanted === true && !env.systemd) {
-    throw new PreflightError(`service.systemd is true, but systemd does not run on ${label} (no /run/systemd/system). Set service.systemd to auto to use zkops's supervised start there.`);
+    throw new PreflightError(
+      `service.systemd is true, but systemd does not run on ${label} (no /run/systemd/system). Set service.systemd to auto to use zkops's supervised start there.`,
+    );
   }
   if (wanted === true && !root) {
-    throw new PreflightError(`service.systemd is true, but ${label} logs in as ${env.login} without root, so zkops cannot install units. Use ssh.user root or ssh.sudo: true, or set service.systemd to auto.`);
+    throw new PreflightError(
+      `service.systemd is true, but ${label} logs in as ${env.login} without root, so zkops cannot install units. Use ssh.user root or ssh.sudo: true, or set service.systemd to auto.`,
+    );
   }
   const systemd = wanted === 'auto' ? env.systemd && root : wanted;
   if (!systemd && env.systemd && env.units.length > 0) {
@@ -147,10 +181,14 @@ function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironme
   const account = spec.service.user ?? (root ? DEFAULT_SERVICE_USER : env.login);
   if (account === env.login) return { systemd };
   if (!root) {
-    throw new PreflightError(`service.user is ${account}, but ${label} logs in as ${env.login} without root, so zkops cannot run servers as another account. Use ssh.user root or ssh.sudo: true, or remove service.user to run them as ${env.login}.`);
+    throw new PreflightError(
+      `service.user is ${account}, but ${label} logs in as ${env.login} without root, so zkops cannot run servers as another account. Use ssh.user root or ssh.sudo: true, or remove service.user to run them as ${env.login}.`,
+    );
   }
   if (env.account === 'none') {
-    throw new PreflightError(`the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself (a system account, no login), or set service.user to an existing one.`);
+    throw new PreflightError(
+      `the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself (a system account, no login), or set service.user to an existing one.`,
+    );
   }
   if (env.closedDirs.length > 0) {
     throw new PreflightError(
@@ -159,7 +197,9 @@ function decideService(spec: ClusterSpec, target: HostTarget, env: HostEnvironme
     );
   }
   if (!systemd && !env.setpriv) {
-    throw new PreflightError(`${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. Install util-linux, or set service.user: root to run them as root (not recommended).`);
+    throw new PreflightError(
+      `${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. Install util-linux, or set service.user: root to run them as root (not recommended).`,
+    );
   }
   return { systemd, user: account };
 }
@@ -199,13 +239,22 @@ interface HostEnvironment {
 }
 
 /** Marks between the parts of the host look-up's output. */
-const SECTION = { processes: '@@zkops-processes', listeners: '@@zkops-listeners', noSs: '@@zkops-no-ss', nodes: '@@zkops-nodes' } as const;
+const SECTION = {
+  processes: '@@zkops-processes',
+  listeners: '@@zkops-listeners',
+  noSs: '@@zkops-no-ss',
+  nodes: '@@zkops-nodes',
+} as const;
 
 /** Free space a node needs at the least: the release, logs and the first snapshots. */
 export const MIN_FREE_MIB = 512;
 
 /** JAVA_HOME, ZOOKEEPER_HOME, the java on PATH and whether the address is local: one round trip. */
-async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostEnvironment> {
+async function readHostEnvironment(
+  spec: ClusterSpec,
+  target: HostTarget,
+  options: PreflightOptions,
+): Promise<HostEnvironment> {
   const addr = target.host.address;
   const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
   // Process starts are the dear part on small hosts: loops use shell built-ins only.
@@ -245,7 +294,8 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, option
     'true',
   ].join('\n');
   const all = await execChecked(target.ex, script);
-  const cut = (from: string, to?: string) => all.slice(all.indexOf(`${from}\n`) + from.length + 1, to ? all.indexOf(`${to}\n`) : undefined);
+  const cut = (from: string, to?: string) =>
+    all.slice(all.indexOf(`${from}\n`) + from.length + 1, to ? all.indexOf(`${to}\n`) : undefined);
   const listenersOut = cut(SECTION.listeners, SECTION.nodes);
   const nodes = new Map<number, { myid?: string; hasData: boolean; servers: string }>();
   for (const line of cut(SECTION.nodes).split('\n').filter(Boolean)) {
@@ -254,7 +304,22 @@ async function readHostEnvironment(spec: ClusterSpec, target: HostTarget, option
     if (b !== undefined) nodes.set(n, { myid: a.trim() || undefined, hasData: b === 'data', servers: '' });
     else if (nodes.has(n)) nodes.get(n)!.servers += `${a}\n`;
   }
-  const [javaHome, zookeeperHome, pathJavaHome, system = '', free, installParent = '/', writable, local, id = '', systemd, units = '', setpriv, account, closed = ''] = all
+  const [
+    javaHome,
+    zookeeperHome,
+    pathJavaHome,
+    system = '',
+    free,
+    installParent = '/',
+    writable,
+    local,
+    id = '',
+    systemd,
+    units = '',
+    setpriv,
+    account,
+    closed = '',
+  ] = all
     .slice(0, all.indexOf(`${SECTION.processes}\n`))
     .split('\n')
     .map((l) => l.trim());

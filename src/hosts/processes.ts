@@ -36,26 +36,28 @@ export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
 
 /** The output of LIST_ZK_PROCESSES, parsed. */
 export function parseZkProcesses(out: string): ZkProcess[] {
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [pid, user, unit, cmd = ''] = line.split('\t');
-      const args = cmd.split('\x1f').filter(Boolean);
-      const proc: ZkProcess & { args: string[] } = {
-        pid: Number(pid),
-        args,
-        config: args[args.length - 1] ?? '',
-        command: args.join(' '),
-        by: unit ? 'systemd' : 'zkops',
-        user: user || undefined,
-        unit: unit || undefined,
-      };
-      return proc;
-    })
-    // Only real servers: the main class as an argument of its own (not a shell whose script mentions it).
-    .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))
-    .map(({ args: _args, ...p }) => p);
+  return (
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [pid, user, unit, cmd = ''] = line.split('\t');
+        const args = cmd.split('\x1f').filter(Boolean);
+        const proc: ZkProcess & { args: string[] } = {
+          pid: Number(pid),
+          args,
+          config: args[args.length - 1] ?? '',
+          command: args.join(' '),
+          by: unit ? 'systemd' : 'zkops',
+          user: user || undefined,
+          unit: unit || undefined,
+        };
+        return proc;
+      })
+      // Only real servers: the main class as an argument of its own (not a shell whose script mentions it).
+      .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))
+      .map(({ args: _args, ...p }) => p)
+  );
 }
 
 /** The process of each node on this host (undefined: not running). */
@@ -78,7 +80,12 @@ export async function isAlive(ex: Executor, pid: number): Promise<boolean> {
  * Stops a node: TERM, wait up to `graceMs`, then KILL, and returns only once
  * the process is gone, so a restart never finds its ports still held.
  */
-export async function stopNodeProcess(ex: Executor, node: NodeSpec, proc: ZkProcess | undefined, graceMs = 15000): Promise<StopOutcome> {
+export async function stopNodeProcess(
+  ex: Executor,
+  node: NodeSpec,
+  proc: ZkProcess | undefined,
+  graceMs = 15000,
+): Promise<StopOutcome> {
   if (!proc || proc.config !== node.zooCfg) return { status: 'not-running' };
   await ex.exec(`kill -TERM ${proc.pid}`);
   if (await waitGone(ex, proc.pid, graceMs)) return { status: 'stopped', pid: proc.pid, forced: false };

@@ -24,13 +24,21 @@ function managedBySystemd(spec: ClusterSpec, node: NodeSpec): string {
 /** Starts a node and returns its server's pid (one round trip either way). */
 export async function startNode(ex: Executor, spec: ClusterSpec, node: NodeSpec): Promise<number> {
   const unit = sh(unitName(spec, node));
-  const supervised = detachedCommand(['sh', node.runScript], { cwd: node.dir, logFile: `${node.logDir}/zookeeper.out` });
+  const supervised = detachedCommand(['sh', node.runScript], {
+    cwd: node.dir,
+    logFile: `${node.logDir}/zookeeper.out`,
+  });
   // reset-failed: a unit that gave up restarting (start limit) must start again when asked.
   const cmd = `if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} 2>/dev/null; systemctl start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
   const r = await ex.exec(cmd);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) {
-    throw new ExecError(`start node ${node.id} (${unitName(spec, node)} or ${node.runScript})`, ex.label, r.code, `${r.stderr || r.stdout}\n(if systemd runs it: journalctl -u ${unitName(spec, node)})`);
+    throw new ExecError(
+      `start node ${node.id} (${unitName(spec, node)} or ${node.runScript})`,
+      ex.label,
+      r.code,
+      `${r.stderr || r.stdout}\n(if systemd runs it: journalctl -u ${unitName(spec, node)})`,
+    );
   }
   return pid;
 }
@@ -40,10 +48,17 @@ export async function startNode(ex: Executor, spec: ClusterSpec, node: NodeSpec)
  * systemd manages it (systemd escalates to KILL after the unit's
  * TimeoutStopSec), then TERM→KILL for a server systemd does not own.
  */
-export async function stopNode(ex: Executor, spec: ClusterSpec, node: NodeSpec, proc: ZkProcess | undefined): Promise<StopOutcome> {
+export async function stopNode(
+  ex: Executor,
+  spec: ClusterSpec,
+  node: NodeSpec,
+  proc: ZkProcess | undefined,
+): Promise<StopOutcome> {
   const unit = sh(unitName(spec, node));
   const r = await ex.exec(`if ${managedBySystemd(spec, node)}; then systemctl stop ${unit} && echo systemd; fi`);
-  if (r.code !== 0) throw new ExecError(`systemctl stop ${unitName(spec, node)}`, ex.label, r.code, r.stderr || r.stdout);
-  if (r.stdout.trim() === 'systemd' && proc && !(await isAlive(ex, proc.pid))) return { status: 'stopped', pid: proc.pid, forced: false };
+  if (r.code !== 0)
+    throw new ExecError(`systemctl stop ${unitName(spec, node)}`, ex.label, r.code, r.stderr || r.stdout);
+  if (r.stdout.trim() === 'systemd' && proc && !(await isAlive(ex, proc.pid)))
+    return { status: 'stopped', pid: proc.pid, forced: false };
   return stopNodeProcess(ex, node, proc);
 }

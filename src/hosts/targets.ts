@@ -29,7 +29,9 @@ export async function openTargets(spec: ClusterSpec, connect: Connect): Promise<
     const ex = new LocalExecutor();
     return groups.map((g) => ({ ...g, ex, remote: false }));
   }
-  const settled = await Promise.allSettled(groups.map(async (g) => ({ ...g, ex: await connect.open(g.host), remote: true })));
+  const settled = await Promise.allSettled(
+    groups.map(async (g) => ({ ...g, ex: await connect.open(g.host), remote: true })),
+  );
   const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
   if (failed.length > 0) {
@@ -56,12 +58,19 @@ export async function closeTargets(targets: HostTarget[]): Promise<void> {
 export class AggregateHostError extends ZkopsError {
   constructor(readonly errors: Error[]) {
     const codes = new Set(errors.map((e) => (e instanceof ZkopsError ? e.exitCode : ExitCode.failure)));
-    super(`${errors.length} hosts could not be reached:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`, codes.size === 1 ? [...codes][0]! : ExitCode.failure);
+    super(
+      `${errors.length} hosts could not be reached:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`,
+      codes.size === 1 ? [...codes][0]! : ExitCode.failure,
+    );
   }
 }
 
 /** Runs `fn` for every target in parallel, at most `limit` at a time; results in target order. */
-export async function forEachTarget<T>(targets: HostTarget[], limit: number, fn: (t: HostTarget) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+export async function forEachTarget<T>(
+  targets: HostTarget[],
+  limit: number,
+  fn: (t: HostTarget) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
   const results: PromiseSettledResult<T>[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {

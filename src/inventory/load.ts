@@ -25,7 +25,9 @@ export async function loadInventoryFile(file: string, cwd = process.cwd()): Prom
     text = await readFile(file, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new InventoryError([{ file, path: '', message: `cannot read the inventory (${reason}); pass an existing file with -i` }]);
+    throw new InventoryError([
+      { file, path: '', message: `cannot read the inventory (${reason}); pass an existing file with -i` },
+    ]);
   }
   return parseInventory(text, file, cwd);
 }
@@ -48,7 +50,9 @@ export function parseInventory(text: string, file: string, cwd = process.cwd()):
 
   const raw: unknown = doc.toJS() ?? {};
   const parsed = InventorySchema.safeParse(raw);
-  const schemaProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw, doc, file, lineOf));
+  const schemaProblems = parsed.success
+    ? []
+    : parsed.error.issues.flatMap((issue) => schemaIssues(issue, raw, doc, file, lineOf));
   const rawProblems = located(checkRawRules(raw));
   // The spec rules need a spec: from the inventory, or (to report everything at once) from
   // the inventory with the values that failed the schema left out, where that parses.
@@ -61,7 +65,8 @@ export function parseInventory(text: string, file: string, cwd = process.cwd()):
   } else if (usable) {
     // A shape problem (duplicate ids, no nodes, ...) may make a spec meaningless; rules that can still run do.
     const shapeOk = !rawProblems.some((p) => p.path === '' || p.path === 'pseudo' || p.path === 'nodes');
-    if (shapeOk) specProblems = located(checkSpecRules(usable.data, buildClusterSpec(usable.data, cwd), usable.dropped));
+    if (shapeOk)
+      specProblems = located(checkSpecRules(usable.data, buildClusterSpec(usable.data, cwd), usable.dropped));
   }
   const all = [...schemaProblems, ...rawProblems, ...specProblems];
   if (all.length > 0 || !parsed.success || !spec) throw new InventoryError(all);
@@ -74,7 +79,10 @@ export function parseInventory(text: string, file: string, cwd = process.cwd()):
  * that still does not parse (a required value was wrong). `dropped` lists the
  * dotted paths left out.
  */
-function withoutInvalidValues(raw: unknown, issues: z.core.$ZodIssue[]): { data: Inventory; dropped: string[] } | undefined {
+function withoutInvalidValues(
+  raw: unknown,
+  issues: z.core.$ZodIssue[],
+): { data: Inventory; dropped: string[] } | undefined {
   const copy = structuredClone(raw) as Record<PropertyKey, unknown>;
   const dropped: string[] = [];
   for (const issue of issues) {
@@ -114,7 +122,8 @@ function schemaIssues(
   const value = valueAt(raw, issue.path);
   let message = issue.message;
   if (issue.code === 'invalid_type') {
-    message = value === undefined ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
+    message =
+      value === undefined ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
   } else if (issue.code === 'invalid_value') {
     message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`;
   } else if (value !== undefined && typeof value !== 'object') {
@@ -135,7 +144,9 @@ function locate(doc: Document, path: Path): number | undefined {
 /** Offset of a key itself (for unknown keys, whose value may be a whole block). */
 function locateKey(doc: Document, path: Path): number | undefined {
   const parent = doc.getIn(path.slice(0, -1) as unknown[], true) as { items?: { key: unknown }[] } | undefined;
-  const pair = parent?.items?.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === path[path.length - 1]);
+  const pair = parent?.items?.find(
+    (p) => isNode(p.key) && (p.key as { value?: unknown }).value === path[path.length - 1],
+  );
   if (pair && isNode(pair.key) && pair.key.range) return pair.key.range[0];
   return locate(doc, path);
 }

@@ -28,15 +28,20 @@ const MANAGED_KEYS =
 
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : [];
-const record = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Rules over the inventory as written. */
 const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
   function nodesOrPseudo(raw) {
     if (raw.nodes !== undefined && raw.pseudo !== undefined)
-      return [{ path: ['pseudo'], message: 'give either `nodes` (explicit) or `pseudo` (N nodes on one host), not both' }];
+      return [
+        { path: ['pseudo'], message: 'give either `nodes` (explicit) or `pseudo` (N nodes on one host), not both' },
+      ];
     if (raw.nodes === undefined && raw.pseudo === undefined)
-      return [{ path: [], message: 'no nodes: add a `nodes` list, or `pseudo: {count: 3}` for a pseudo-cluster on one host' }];
+      return [
+        { path: [], message: 'no nodes: add a `nodes` list, or `pseudo: {count: 3}` for a pseudo-cluster on one host' },
+      ];
     return [];
   },
   function uniqueNodeIds(raw) {
@@ -45,7 +50,12 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
       if (typeof n.id !== 'number') return [];
       const first = seen.get(n.id);
       if (first === undefined) return (seen.set(n.id, i), []);
-      return [{ path: ['nodes', i, 'id'], message: `duplicate server id ${n.id} (also nodes[${first}].id); every node needs its own id 1–255` }];
+      return [
+        {
+          path: ['nodes', i, 'id'],
+          message: `duplicate server id ${n.id} (also nodes[${first}].id); every node needs its own id 1–255`,
+        },
+      ];
     });
   },
   function uniqueHostNames(raw) {
@@ -61,24 +71,35 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
     return list(raw.nodes).flatMap((n, i) =>
       typeof n.host !== 'string' || names.has(n.host)
         ? []
-        : [{ path: ['nodes', i, 'host'], message: `"${n.host}" is not in \`hosts\`; with executor ssh every node's host must be listed there with its address` }],
+        : [
+            {
+              path: ['nodes', i, 'host'],
+              message: `"${n.host}" is not in \`hosts\`; with executor ssh every node's host must be listed there with its address`,
+            },
+          ],
     );
   },
   function hostPathsAreAbsolute(raw) {
     if (raw.executor !== 'ssh') return [];
     const issues: RuleIssue[] = [];
     const relative = (v: unknown) => typeof v === 'string' && v !== '' && !path.isAbsolute(v);
-    if (relative(raw.dir)) issues.push({ path: ['dir'], message: `expected an absolute path on the hosts, got "${String(raw.dir)}"` });
+    if (relative(raw.dir))
+      issues.push({ path: ['dir'], message: `expected an absolute path on the hosts, got "${String(raw.dir)}"` });
     for (const [section, key] of [
       ['java', 'home'],
       ['zookeeper', 'home'],
     ] as const) {
       const v = record(raw[section])[key];
-      if (relative(v)) issues.push({ path: [section, key], message: `expected an absolute path on the hosts, got "${String(v)}"` });
+      if (relative(v))
+        issues.push({ path: [section, key], message: `expected an absolute path on the hosts, got "${String(v)}"` });
     }
     list(raw.nodes).forEach((n, i) => {
       for (const key of ['dir', 'dataDir', 'dataLogDir'] as const) {
-        if (relative(n[key])) issues.push({ path: ['nodes', i, key], message: `expected an absolute path on the host, got "${String(n[key])}"` });
+        if (relative(n[key]))
+          issues.push({
+            path: ['nodes', i, key],
+            message: `expected an absolute path on the host, got "${String(n[key])}"`,
+          });
       }
     });
     return issues;
@@ -88,32 +109,48 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
     return [
       {
         path: ['service'],
-        message: 'service applies to executor: ssh only (a local pseudo-cluster runs as you, a container as its image says). Remove the service section',
+        message:
+          'service applies to executor: ssh only (a local pseudo-cluster runs as you, a container as its image says). Remove the service section',
       },
     ];
   },
   function dockerRunsPseudoClusters(raw) {
     const issues: RuleIssue[] = [];
     if (raw.executor !== 'docker') {
-      if (raw.docker !== undefined) issues.push({ path: ['docker'], message: 'docker applies to executor: docker only; set executor: docker or remove this section' });
+      if (raw.docker !== undefined)
+        issues.push({
+          path: ['docker'],
+          message: 'docker applies to executor: docker only; set executor: docker or remove this section',
+        });
       return issues;
     }
     if (raw.nodes !== undefined)
       issues.push({
         path: ['nodes'],
-        message: 'with executor docker, describe the ensemble as pseudo: {count, basePort}; each node becomes a container and its client port is published on 127.0.0.1',
+        message:
+          'with executor docker, describe the ensemble as pseudo: {count, basePort}; each node becomes a container and its client port is published on 127.0.0.1',
       });
     if (raw.hosts !== undefined)
-      issues.push({ path: ['hosts'], message: "with executor docker there are no hosts to list: the nodes are containers on this machine's Docker engine" });
+      issues.push({
+        path: ['hosts'],
+        message:
+          "with executor docker there are no hosts to list: the nodes are containers on this machine's Docker engine",
+      });
     const host = record(raw.pseudo).host;
     if (host !== undefined && host !== '127.0.0.1')
-      issues.push({ path: ['pseudo', 'host'], message: 'with executor docker client ports are published on 127.0.0.1 only; remove pseudo.host' });
+      issues.push({
+        path: ['pseudo', 'host'],
+        message: 'with executor docker client ports are published on 127.0.0.1 only; remove pseudo.host',
+      });
     return issues;
   },
   function extraKeysAreNotManaged(raw) {
     return Object.keys(record(record(raw.settings).extra))
       .filter((k) => MANAGED_KEYS.test(k))
-      .map((k) => ({ path: ['settings', 'extra', k], message: `"${k}" is set by zkops from the inventory; use the matching inventory field instead` }));
+      .map((k) => ({
+        path: ['settings', 'extra', k],
+        message: `"${k}" is set by zkops from the inventory; use the matching inventory field instead`,
+      }));
   },
 ];
 
@@ -124,7 +161,8 @@ interface SpecRule {
 }
 
 /** Ids given to more than one node: their clashes are the duplicate's doing, not separate problems. */
-const duplicateIds = (spec: ClusterSpec) => new Set(spec.nodes.map((n) => n.id).filter((id, i, all) => all.indexOf(id) !== i));
+const duplicateIds = (spec: ClusterSpec) =>
+  new Set(spec.nodes.map((n) => n.id).filter((id, i, all) => all.indexOf(id) !== i));
 const indexOf = (inv: Inventory, node: NodeSpec) => (inv.nodes ?? []).findIndex((n) => n.id === node.id);
 
 const SPEC_RULES: SpecRule[] = [
@@ -170,7 +208,15 @@ const SPEC_RULES: SpecRule[] = [
   },
   {
     // dirsDoNotOverlap
-    reads: ['nodes.*.id', 'nodes.*.host', 'nodes.*.dir', 'nodes.*.dataDir', 'nodes.*.dataLogDir', 'dir', 'hosts.*.address'],
+    reads: [
+      'nodes.*.id',
+      'nodes.*.host',
+      'nodes.*.dir',
+      'nodes.*.dataDir',
+      'nodes.*.dataLogDir',
+      'dir',
+      'hosts.*.address',
+    ],
     check(inv, spec) {
       // Containers each have their own file system.
       if (spec.executor === 'docker') return [];
@@ -214,8 +260,8 @@ export function checkRawRules(raw: unknown): RuleIssue[] {
  * schema and were left out to build the spec; rules reading them are skipped.
  */
 export function checkSpecRules(inv: Inventory, spec: ClusterSpec, dropped: string[] = []): RuleIssue[] {
-  return SPEC_RULES.filter((rule) => !dropped.some((d) => rule.reads.some((pattern) => matches(pattern, d)))).flatMap((rule) =>
-    rule.check(inv, spec),
+  return SPEC_RULES.filter((rule) => !dropped.some((d) => rule.reads.some((pattern) => matches(pattern, d)))).flatMap(
+    (rule) => rule.check(inv, spec),
   );
 }
 

@@ -38,7 +38,10 @@ const settings = z
       .prefault({}),
     jmx: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     extra: z
-      .record(z.string().regex(/^[A-Za-z][\w.]*$/, 'expected a zoo.cfg key'), z.union([z.string(), z.number(), z.boolean()]))
+      .record(
+        z.string().regex(/^[A-Za-z][\w.]*$/, 'expected a zoo.cfg key'),
+        z.union([z.string(), z.number(), z.boolean()]),
+      )
       .default({})
       .describe('Further zoo.cfg keys, written verbatim.'),
   })
@@ -76,16 +79,15 @@ const pseudo = z.strictObject({
 });
 
 /** ssh: how zkops reaches SSH hosts. */
-export const SshSchema = z
-  .strictObject({
-    user: z.string().default('root'),
-    port: port.default(22),
-    identityFile: absOrRelPath.optional().describe('Private key file; never copied or logged. Default: the SSH agent.'),
-    knownHosts: absOrRelPath.optional().describe('Default: ~/.ssh/known_hosts.'),
-    sudo: z.boolean().default(false).describe('Run privileged steps through sudo -n.'),
-    jumpHost: z.string().optional().describe('user@host[:port] to connect through.'),
-    concurrency: z.number().int().min(1).max(64).default(8),
-  });
+export const SshSchema = z.strictObject({
+  user: z.string().default('root'),
+  port: port.default(22),
+  identityFile: absOrRelPath.optional().describe('Private key file; never copied or logged. Default: the SSH agent.'),
+  knownHosts: absOrRelPath.optional().describe('Default: ~/.ssh/known_hosts.'),
+  sudo: z.boolean().default(false).describe('Run privileged steps through sudo -n.'),
+  jumpHost: z.string().optional().describe('user@host[:port] to connect through.'),
+  concurrency: z.number().int().min(1).max(64).default(8),
+});
 
 /** docker: the image and network of a Docker cluster. */
 export const DockerSchema = z
@@ -94,14 +96,18 @@ export const DockerSchema = z
       .string()
       .regex(/^[a-z0-9][\w.\/:@-]*$/i, 'expected an image reference like zookeeper:3.8')
       .default('zookeeper:3.8')
-      .describe('An image with the official zookeeper image conventions (/conf/zoo.cfg, /data/myid, /datalog, zkServer.sh start-foreground). Pulled when the engine lacks it.'),
+      .describe(
+        'An image with the official zookeeper image conventions (/conf/zoo.cfg, /data/myid, /datalog, zkServer.sh start-foreground). Pulled when the engine lacks it.',
+      ),
     network: z
       .string()
       .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a Docker network name')
       .optional()
       .describe('User-defined bridge network the nodes share (created when missing). Default: zkops-<name>.'),
   })
-  .describe('executor docker: each node is a container on this machine\'s Docker engine (DOCKER_HOST, else /var/run/docker.sock).');
+  .describe(
+    "executor docker: each node is a container on this machine's Docker engine (DOCKER_HOST, else /var/run/docker.sock).",
+  );
 
 /** service: how nodes run on SSH hosts. */
 export const ServiceSchema = z
@@ -109,35 +115,55 @@ export const ServiceSchema = z
     systemd: z
       .union([z.boolean(), z.literal('auto')])
       .default('auto')
-      .describe('Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always the supervised start with a pid file.'),
+      .describe(
+        'Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always the supervised start with a pid file.',
+      ),
     user: z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a user name of lower-case letters, digits, "_" or "-"')
       .optional()
-      .describe('Account the servers run as; created as a system account without login when missing. Default: zookeeper when zkops has root on the host (ssh.user root, or ssh.sudo), else the SSH user itself.'),
+      .describe(
+        'Account the servers run as; created as a system account without login when missing. Default: zookeeper when zkops has root on the host (ssh.user root, or ssh.sudo), else the SSH user itself.',
+      ),
   })
   .describe('How nodes run on SSH hosts.');
 
 /** The inventory as a user writes it. */
 export const InventorySchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "-" or "_"').describe('Cluster name.'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "-" or "_"')
+      .describe('Cluster name.'),
     executor: z.enum(['local', 'ssh', 'docker']).default('local'),
     dir: absOrRelPath
       .optional()
-      .describe('local: where node directories live (default .zkops/<name>). ssh: install root on each host (default /opt/zookeeper).'),
+      .describe(
+        'local: where node directories live (default .zkops/<name>). ssh: install root on each host (default /opt/zookeeper).',
+      ),
     zookeeper: z
       .strictObject({
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version like 3.8.4').optional(),
-        home: absOrRelPath.optional().describe('An unpacked ZooKeeper (Apache bin tarball layout, or Debian /usr/share/zookeeper).'),
+        version: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+$/, 'expected a version like 3.8.4')
+          .optional(),
+        home: absOrRelPath
+          .optional()
+          .describe('An unpacked ZooKeeper (Apache bin tarball layout, or Debian /usr/share/zookeeper).'),
         tarball: absOrRelPath.optional().describe('apache-zookeeper-X.Y.Z-bin.tar.gz on the machine running zkops.'),
-        sha512: z.string().regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits').optional(),
+        sha512: z
+          .string()
+          .regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits')
+          .optional(),
       })
       .prefault({}),
     java: z
       .strictObject({
         home: absOrRelPath.optional().describe('JAVA_HOME for the servers. Default: $JAVA_HOME, then java on PATH.'),
-        heap: z.string().regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g').default('256m'),
+        heap: z
+          .string()
+          .regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g')
+          .default('256m'),
       })
       .prefault({}),
     settings,

@@ -188,7 +188,13 @@ function listedNodes(spec: ClusterSpec, inv: Inventory, here: (p: string) => str
   const abs = (p: string) => (spec.executor === 'ssh' ? path.posix.resolve('/', p) : here(p));
   const nodes: NodeSpec[] = [];
   for (const n of inv.nodes ?? []) {
-    const node = hostNode(spec, n.id, hostFor(spec, n.host), n, n.dir ? abs(n.dir) : path.join(spec.dir, `node-${n.id}`));
+    const node = hostNode(
+      spec,
+      n.id,
+      hostFor(spec, n.host),
+      n,
+      n.dir ? abs(n.dir) : path.join(spec.dir, `node-${n.id}`),
+    );
     if (n.dataDir) {
       node.dataDir = abs(n.dataDir);
       node.pidFile = path.join(node.dataDir, PID_FILE);
@@ -230,7 +236,8 @@ function fillListens(spec: ClusterSpec): void {
   for (const node of spec.nodes) {
     if (spec.executor === 'docker') continue;
     const l: NodeSpec['listens'] = [{ name: 'client', port: node.clientPort }];
-    if (spec.nodes.length > 1) l.push({ name: 'quorum', port: node.quorumPort }, { name: 'election', port: node.electionPort });
+    if (spec.nodes.length > 1)
+      l.push({ name: 'quorum', port: node.quorumPort }, { name: 'election', port: node.electionPort });
     if (spec.settings.adminServer.enabled) l.push({ name: 'admin', port: node.adminPort });
     if (spec.settings.metrics.enabled) l.push({ name: 'metrics', port: node.metricsPort });
     if (spec.settings.jmx.enabled) l.push({ name: 'jmx', port: node.jmxPort });

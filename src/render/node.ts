@@ -112,7 +112,9 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
       user: facts.user && sh(facts.user),
     },
   };
-  const unit: RenderedFile[] = facts.systemd ? [{ path: unitPath(spec, node), content: renderSystemdUnit(spec, node, facts), mode: 0o644 }] : [];
+  const unit: RenderedFile[] = facts.systemd
+    ? [{ path: unitPath(spec, node), content: renderSystemdUnit(spec, node, facts), mode: 0o644 }]
+    : [];
   return [
     { path: path.join(node.dataDir, 'myid'), content: `${node.id}\n`, mode: 0o644 },
     { path: node.zooCfg, content: renderTemplate('zoo.cfg', view), mode: 0o644 },

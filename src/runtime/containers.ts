@@ -23,10 +23,27 @@ import { LocalExecutor } from '../executors/local.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
-import type { Applied, Machine, NodePlace, NodePlan, RunState, Runtime, RuntimeFinding, RuntimeOptions, StopOutcome, Survey, ZkProcess } from './types.js';
+import type {
+  Applied,
+  Machine,
+  NodePlace,
+  NodePlan,
+  RunState,
+  Runtime,
+  RuntimeFinding,
+  RuntimeOptions,
+  StopOutcome,
+  Survey,
+  ZkProcess,
+} from './types.js';
 
 /** What rendering needs to know inside a container built with the official image's conventions. */
-const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = { javaHome: '/opt/java/openjdk', zookeeperHome: '/apache-zookeeper', classpath: '', bindAll: false };
+const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = {
+  javaHome: '/opt/java/openjdk',
+  zookeeperHome: '/apache-zookeeper',
+  classpath: '',
+  bindAll: false,
+};
 
 /** The client port inside every container; published on 127.0.0.1 at the node's clientPort. */
 const CLIENT_PORT_INSIDE = 2181;
@@ -51,7 +68,7 @@ export class ContainerRuntime implements Runtime {
     if (!spec.docker) throw new Error('a container runtime needs the docker settings');
     this.docker = spec.docker;
     this.summary = `Docker engine at ${engine.where}`;
-    this.dataDescription = "its containers, volumes (all ZooKeeper data) and network";
+    this.dataDescription = 'its containers, volumes (all ZooKeeper data) and network';
     this.machine = { label: 'this machine', address: '127.0.0.1', ex: new LocalExecutor() };
   }
 
@@ -64,7 +81,9 @@ export class ContainerRuntime implements Runtime {
     const progress = this.options.progress;
     // A dry run pulls nothing: a missing image shows as containers that would be (re)created.
     const ensure = async () =>
-      options.dryRun ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`) : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
+      options.dryRun
+        ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`)
+        : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
     this.imageId = progress ? await progress.step('image', ensure, () => image) : await ensure();
     const containers = await this.engine.nodeContainers(this.spec.name);
     const nodes = await Promise.all(
@@ -78,7 +97,13 @@ export class ContainerRuntime implements Runtime {
           ex.readFile(node.zooCfg),
           ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
         ]);
-        return { node, process: this.processOf(c), myid: myid?.trim(), hasData: epoch !== undefined, runningZooCfg: c.running ? zooCfg : undefined };
+        return {
+          node,
+          process: this.processOf(c),
+          myid: myid?.trim(),
+          hasData: epoch !== undefined,
+          runningZooCfg: c.running ? zooCfg : undefined,
+        };
       }),
     );
     if (options.checkPorts) {
@@ -91,7 +116,12 @@ export class ContainerRuntime implements Runtime {
   plan(survey: Survey): NodePlan[] {
     return this.spec.nodes.map((node) => {
       const files = this.files(node);
-      return { node, files, zooCfg: files.find((f) => f.path === node.zooCfg)!.content, running: Boolean(survey.nodes.find((s) => s.node === node)?.process) };
+      return {
+        node,
+        files,
+        zooCfg: files.find((f) => f.path === node.zooCfg)!.content,
+        running: Boolean(survey.nodes.find((s) => s.node === node)?.process),
+      };
     });
   }
 
@@ -107,7 +137,11 @@ export class ContainerRuntime implements Runtime {
           p.files.map(async (f): Promise<FileOutcome> => {
             const before = ex ? await ex.readFile(f.path) : undefined;
             const status = before === f.content ? 'unchanged' : 'changed';
-            return { path: `${have?.name ?? this.containerName(p.node)}:${f.path}`, status, before: options.dryRun ? before : undefined };
+            return {
+              path: `${have?.name ?? this.containerName(p.node)}:${f.path}`,
+              status,
+              before: options.dryRun ? before : undefined,
+            };
           }),
         );
         return { node: p.node, files, changed: have?.config !== hash, have };
@@ -167,9 +201,13 @@ export class ContainerRuntime implements Runtime {
         const p = this.processOf(c);
         if (p) return [node.id, { state: 'running', process: p }];
         const end = await this.engine.state(c.id);
-        if (STOPPED_ON_PURPOSE.has(end.exitCode)) return [node.id, { state: 'stopped', detail: `container ${c.name} was stopped` }];
+        if (STOPPED_ON_PURPOSE.has(end.exitCode))
+          return [node.id, { state: 'stopped', detail: `container ${c.name} was stopped` }];
         const log = problemLines(await this.engine.logTail(c.id));
-        return [node.id, { state: 'crashed', detail: `container ${c.name} is ${end.status} (exit code ${end.exitCode})`, log }];
+        return [
+          node.id,
+          { state: 'crashed', detail: `container ${c.name} is ${end.status} (exit code ${end.exitCode})`, log },
+        ];
       }),
     );
     return new Map(states);
@@ -200,7 +238,12 @@ export class ContainerRuntime implements Runtime {
       { check: 'engine', severity: 'ok', message: `Docker engine at ${this.engine.where} answers` },
       found
         ? { check: 'image', severity: 'ok', message: `${image} is on the engine` }
-        : { check: 'image', severity: 'error', message: `${image} is not on the engine; new containers cannot be created`, fix: `docker pull ${image}, or set docker.image` },
+        : {
+            check: 'image',
+            severity: 'error',
+            message: `${image} is not on the engine; new containers cannot be created`,
+            fix: `docker pull ${image}, or set docker.image`,
+          },
     ];
   }
 
@@ -227,19 +270,26 @@ export class ContainerRuntime implements Runtime {
   }
 
   private processOf(c: NodeContainer | undefined): ZkProcess | undefined {
-    return c?.running && c.pid ? { pid: c.pid, config: '/conf/zoo.cfg', command: `container ${c.name}`, by: 'docker' } : undefined;
+    return c?.running && c.pid
+      ? { pid: c.pid, config: '/conf/zoo.cfg', command: `container ${c.name}`, by: 'docker' }
+      : undefined;
   }
 
   /** zoo.cfg and myid of a node, as the container reads them. */
   private files(node: NodeSpec): RenderedFile[] {
     const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.spec.zookeeper.version ?? '3.8.0' };
     const inside = { ...node, clientPort: CLIENT_PORT_INSIDE };
-    return renderNodeFiles(this.spec, inside, facts).filter((f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'));
+    return renderNodeFiles(this.spec, inside, facts).filter(
+      (f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'),
+    );
   }
 
   /** JVM flags through the image's JVMFLAGS: the heap, and no cached failed DNS look-ups (peers' names appear as their containers start). */
   private env(node: NodeSpec): string[] {
-    return [`JVMFLAGS=-Xms${this.spec.java.heap} -Xmx${this.spec.java.heap} -Dnetworkaddress.cache.negative.ttl=0`, `ZOO_MY_ID=${node.id}`];
+    return [
+      `JVMFLAGS=-Xms${this.spec.java.heap} -Xmx${this.spec.java.heap} -Dnetworkaddress.cache.negative.ttl=0`,
+      `ZOO_MY_ID=${node.id}`,
+    ];
   }
 
   /** Everything a container is made from, hashed: a different hash means the container must be recreated. */
@@ -263,7 +313,12 @@ export class ContainerRuntime implements Runtime {
       name: this.containerName(node),
       image: this.imageId,
       env: this.env(node),
-      labels: { [LABEL.cluster]: this.spec.name, [LABEL.node]: String(node.id), [LABEL.config]: want.hash, [LABEL.image]: this.docker.image },
+      labels: {
+        [LABEL.cluster]: this.spec.name,
+        [LABEL.node]: String(node.id),
+        [LABEL.config]: want.hash,
+        [LABEL.image]: this.docker.image,
+      },
       volumes: { [vols.data]: node.dataDir, [vols.datalog]: node.dataLogDir ?? '/datalog' },
       network: this.docker.network,
       publish: { [CLIENT_PORT_INSIDE]: node.clientPort },

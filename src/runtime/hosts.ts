@@ -8,7 +8,14 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { renderNodeFiles, renderProfileScripts, unitName, unitPath, type HostFacts, type RenderedFile } from '../render/node.js';
+import {
+  renderNodeFiles,
+  renderProfileScripts,
+  unitName,
+  unitPath,
+  type HostFacts,
+  type RenderedFile,
+} from '../render/node.js';
 import { sh } from '../shell.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
 import { problemLines } from '../health/log.js';
@@ -19,7 +26,17 @@ import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
 import { closeTargets, forEachTarget, openTargets, targetOf, type Connect, type HostTarget } from '../hosts/targets.js';
-import type { Applied, NodePlace, NodePlan, RunState, Runtime, RuntimeFinding, RuntimeOptions, StopOutcome, Survey } from './types.js';
+import type {
+  Applied,
+  NodePlace,
+  NodePlan,
+  RunState,
+  Runtime,
+  RuntimeFinding,
+  RuntimeOptions,
+  StopOutcome,
+  Survey,
+} from './types.js';
 
 /** Where profile scripts go when zkops may not write /etc/profile.d: beside the nodes. */
 const SYSTEM_PROFILE_DIR = '/etc/profile.d';
@@ -51,8 +68,13 @@ export class HostRuntime implements Runtime {
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
-    this.tarball = this.spec.zookeeper.tarball ? await inspectTarball(this.spec.zookeeper.tarball, this.spec.zookeeper.sha512) : undefined;
-    this.hostStates = await preflight(this.spec, this.targets, { checkPorts: options.checkPorts, tarball: this.tarball });
+    this.tarball = this.spec.zookeeper.tarball
+      ? await inspectTarball(this.spec.zookeeper.tarball, this.spec.zookeeper.sha512)
+      : undefined;
+    this.hostStates = await preflight(this.spec, this.targets, {
+      checkPorts: options.checkPorts,
+      tarball: this.tarball,
+    });
     return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
   }
 
@@ -88,8 +110,13 @@ export class HostRuntime implements Runtime {
         return { node: p.node, files: [...own, ...ofHost], changed: own.some((o) => o.status === 'changed') };
       });
     });
-    const failed = perHost.flatMap((r, i) => (r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
-    if (failed.length) throw new ZkopsError(`Writing files failed (every file is written atomically; run again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
+    const failed = perHost.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
+    );
+    if (failed.length)
+      throw new ZkopsError(
+        `Writing files failed (every file is written atomically; run again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
+      );
     return { nodes: perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])), distribution };
   }
 
@@ -124,7 +151,10 @@ export class HostRuntime implements Runtime {
       const look = await t.ex.exec(mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; '));
       const missing = look.stdout.split('\n').filter(Boolean);
       if (missing.length) {
-        throw new ZkopsError(`Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`, ExitCode.usage);
+        throw new ZkopsError(
+          `Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`,
+          ExitCode.usage,
+        );
       }
     }
   }
@@ -141,12 +171,19 @@ export class HostRuntime implements Runtime {
         const p = procs.get(node.id);
         if (p) return [node.id, { state: 'running', process: p }];
         const ex = this.ex(node);
-        const r = await ex.exec(`[ -f ${sh(node.runScript)} ] || { echo absent; exit; }; cat ${sh(node.pidFile)} 2>/dev/null || echo stopped`);
+        const r = await ex.exec(
+          `[ -f ${sh(node.runScript)} ] || { echo absent; exit; }; cat ${sh(node.pidFile)} 2>/dev/null || echo stopped`,
+        );
         const said = r.stdout.trim();
-        if (said === 'absent') return [node.id, { state: 'absent', detail: `never set up (${node.runScript} is missing)` }];
-        if (said === 'stopped') return [node.id, { state: 'stopped', detail: 'stopped (no pid file: stopped on purpose)' }];
+        if (said === 'absent')
+          return [node.id, { state: 'absent', detail: `never set up (${node.runScript} is missing)` }];
+        if (said === 'stopped')
+          return [node.id, { state: 'stopped', detail: 'stopped (no pid file: stopped on purpose)' }];
         const log = await this.logTail(node).catch(() => '');
-        return [node.id, { state: 'crashed', detail: `its pid file names ${said}, which is not running: the server died`, log }];
+        return [
+          node.id,
+          { state: 'crashed', detail: `its pid file names ${said}, which is not running: the server died`, log },
+        ];
       }),
     );
     return new Map(states);
@@ -174,7 +211,13 @@ export class HostRuntime implements Runtime {
   }
 
   async selfCheck(): Promise<RuntimeFinding[]> {
-    return [{ check: 'hosts', severity: 'ok', message: `${this.summary} reached (${this.targets.map((t) => t.host.name).join(', ')})` }];
+    return [
+      {
+        check: 'hosts',
+        severity: 'ok',
+        message: `${this.summary} reached (${this.targets.map((t) => t.host.name).join(', ')})`,
+      },
+    ];
   }
 
   async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
@@ -190,7 +233,9 @@ export class HostRuntime implements Runtime {
         if ((await this.stop(n)).status === 'stopped') stopped.push(n.id);
       }),
     );
-    const removed = [...new Set(this.spec.nodes.flatMap((n) => [n.dir, n.dataDir, ...(n.dataLogDir ? [n.dataLogDir] : [])]))];
+    const removed = [
+      ...new Set(this.spec.nodes.flatMap((n) => [n.dir, n.dataDir, ...(n.dataLogDir ? [n.dataLogDir] : [])])),
+    ];
     for (const dir of removed) await rm(dir, { recursive: true, force: true });
     for (const f of ['java.sh', 'zk.sh']) await rm(path.join(this.spec.dir, f), { force: true });
     await rmdir(this.spec.dir).catch(() => undefined);
@@ -208,7 +253,9 @@ export class HostRuntime implements Runtime {
   /** The end of the node's first log that has anything in it; problemLines picks what matters. */
   private async logTail(node: NodeSpec): Promise<string> {
     const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
-    const r = await this.ex(node).exec(`for f in ${logs.join(' ')}; do [ -s "$f" ] && exec tail -n 2000 "$f"; done; true`);
+    const r = await this.ex(node).exec(
+      `for f in ${logs.join(' ')}; do [ -s "$f" ] && exec tail -n 2000 "$f"; done; true`,
+    );
     return problemLines(r.stdout);
   }
 
@@ -224,10 +271,19 @@ export class HostRuntime implements Runtime {
 
   private async distribute(tarball: Tarball): Promise<Record<string, DistributionOutcome>> {
     const run = async () => {
-      const res = await forEachTarget(this.targets, this.spec.ssh.concurrency, (t) => installTarball(t.ex, this.spec.dir, tarball));
-      const failed = res.flatMap((r, i) => (r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : []));
-      if (failed.length) throw new ZkopsError(`Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`);
-      return Object.fromEntries(res.map((r, i) => [this.targets[i]!.host.name, (r as PromiseFulfilledResult<DistributionOutcome>).value]));
+      const res = await forEachTarget(this.targets, this.spec.ssh.concurrency, (t) =>
+        installTarball(t.ex, this.spec.dir, tarball),
+      );
+      const failed = res.flatMap((r, i) =>
+        r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
+      );
+      if (failed.length)
+        throw new ZkopsError(
+          `Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
+        );
+      return Object.fromEntries(
+        res.map((r, i) => [this.targets[i]!.host.name, (r as PromiseFulfilledResult<DistributionOutcome>).value]),
+      );
     };
     const describe = (d: Record<string, DistributionOutcome>) => {
       const n = Object.values(d).filter((v) => v === 'installed').length;
@@ -264,7 +320,10 @@ function prepareDirs(spec: ClusterSpec, nodes: NodeSpec[], facts: HostFacts): st
 async function activateUnits(spec: ClusterSpec, t: HostTarget, outcomes: FileOutcome[]): Promise<void> {
   const changed = t.nodes.filter((n) => outcomes.some((o) => o.path === unitPath(spec, n) && o.status === 'changed'));
   if (changed.length === 0) return;
-  await execChecked(t.ex, `systemctl daemon-reload && systemctl enable --quiet ${changed.map((n) => sh(unitName(spec, n))).join(' ')}`);
+  await execChecked(
+    t.ex,
+    `systemctl daemon-reload && systemctl enable --quiet ${changed.map((n) => sh(unitName(spec, n))).join(' ')}`,
+  );
 }
 
 function describeFacts(hosts: HostState[]): string {

@@ -20,7 +20,11 @@ export async function openRuntime(spec: ClusterSpec, options: RuntimeOptions = {
 }
 
 /** Runs `fn` with the cluster's runtime open, and closes it afterwards. */
-export async function withRuntime<T>(spec: ClusterSpec, options: RuntimeOptions, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(
+  spec: ClusterSpec,
+  options: RuntimeOptions,
+  fn: (rt: Runtime) => Promise<T>,
+): Promise<T> {
   const rt = await openRuntime(spec, options);
   try {
     return await fn(rt);

@@ -109,7 +109,10 @@ export interface RuntimeOptions {
   /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
   acceptNewHostKeys?: boolean;
   /** Named sub-steps (distribute, image pull) report through this. */
-  progress?: { step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T>; note(text: string): void };
+  progress?: {
+    step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T>;
+    note(text: string): void;
+  };
 }
 
 /** One kind of place nodes live, answering the pipeline's and the commands' questions. */

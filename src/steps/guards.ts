@@ -19,7 +19,10 @@ export function guardMyids(survey: Survey): void {
         `node ${s.node.id} on ${s.node.place}: ${s.node.dataDir} holds data of server ${s.myid}, but the inventory makes it server ${s.node.id}. ` +
         `Rewriting myid would silently corrupt the ensemble. Give this node id ${s.myid} in the inventory, or move that data directory away yourself if it is truly unwanted.`,
     );
-  if (problems.length) throw new ZkopsError(`Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length)
+    throw new ZkopsError(
+      `Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
 }
 
 /** The `server.N=` lines of a zoo.cfg: the ensemble's membership. */
@@ -40,7 +43,8 @@ export function guardMembership(survey: Survey, plans: NodePlan[]): void {
   for (const s of survey.nodes) {
     if (!s.process || s.runningZooCfg === undefined) continue;
     const next = plans.find((p) => p.node === s.node)?.zooCfg;
-    if (next !== undefined && serverLines(s.runningZooCfg) !== serverLines(next)) throw membershipChange(s.node.id, s.runningZooCfg, next);
+    if (next !== undefined && serverLines(s.runningZooCfg) !== serverLines(next))
+      throw membershipChange(s.node.id, s.runningZooCfg, next);
   }
 }
 

@@ -64,7 +64,11 @@ type Step = (ctx: UpContext) => Promise<boolean | void>;
 const plural = (nodes: { id: number }[]) => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}`;
 
 const preflightStep: Step = async (ctx) => {
-  ctx.survey = await ctx.opts.progress.step('preflight', () => ctx.rt.survey({ checkPorts: true, dryRun: Boolean(ctx.opts.dryRun) }), (s) => s.summary);
+  ctx.survey = await ctx.opts.progress.step(
+    'preflight',
+    () => ctx.rt.survey({ checkPorts: true, dryRun: Boolean(ctx.opts.dryRun) }),
+    (s) => s.summary,
+  );
   ctx.plans = ctx.rt.plan(ctx.survey);
 };
 
@@ -88,7 +92,15 @@ const writeStep: Step = async (ctx) => {
   if (!dry) await ctx.opts.onWritten?.();
   ctx.outcomes = ctx.applied.nodes.map((a) => {
     const running = ctx.plans!.find((p) => p.node === a.node)!.running;
-    const action: NodeOutcome['action'] = !running ? (dry ? 'would-start' : 'started') : a.changed ? (dry ? 'would-restart' : 'restarted') : 'unchanged';
+    const action: NodeOutcome['action'] = !running
+      ? dry
+        ? 'would-start'
+        : 'started'
+      : a.changed
+        ? dry
+          ? 'would-restart'
+          : 'restarted'
+        : 'unchanged';
     // Shared files (a host's profile scripts) show under each of its nodes, once per path.
     const files = a.files.filter((f, i, all) => all.findIndex((x) => x.path === f.path) === i);
     return { id: a.node.id, host: a.node.place, files, action };
@@ -105,13 +117,22 @@ const nodesWith = (ctx: UpContext, action: NodeOutcome['action']): NodeSpec[] =>
 
 const startStep: Step = async (ctx) => {
   const toStart = nodesWith(ctx, 'started');
-  if (toStart.length) await ctx.opts.progress.step('start', () => ctx.rt.start(toStart), () => plural(toStart));
+  if (toStart.length)
+    await ctx.opts.progress.step(
+      'start',
+      () => ctx.rt.start(toStart),
+      () => plural(toStart),
+    );
 };
 
 const rollStep: Step = async (ctx) => {
   const toRestart = nodesWith(ctx, 'restarted');
   if (toRestart.length) {
-    await ctx.opts.progress.step('restart', () => rollingRestart(ctx.rt, toRestart, ctx.opts.timeoutMs), () => `${plural(toRestart)}, one at a time`);
+    await ctx.opts.progress.step(
+      'restart',
+      () => rollingRestart(ctx.rt, toRestart, ctx.opts.timeoutMs),
+      () => `${plural(toRestart)}, one at a time`,
+    );
   }
 };
 
@@ -123,7 +144,9 @@ const quorumStep: Step = async (ctx) => {
   );
   // Nothing started or restarted: the processes preflight found are the ones running.
   const untouched = ctx.outcomes!.every((o) => o.action === 'unchanged');
-  const processes = untouched ? new Map(ctx.survey!.nodes.map((s) => [s.node.id, s.process])) : await ctx.rt.processes();
+  const processes = untouched
+    ? new Map(ctx.survey!.nodes.map((s) => [s.node.id, s.process]))
+    : await ctx.rt.processes();
   ctx.result = { ...ctx.result!, reports: waited.reports, quorumMs: waited.ms, processes };
 };
 

@@ -18,13 +18,16 @@ export const TEST_IMAGE = 'zkops-test/zookeeper:3.8.0';
 /** Starts dockerd when no engine answers on /var/run/docker.sock; throws if none comes up. */
 export async function ensureDockerd() {
   if ((await $({ nothrow: true })`docker info --format '{{.ServerVersion}}'`).exitCode === 0) return;
-  if ((await $({ nothrow: true })`command -v dockerd`).exitCode !== 0) throw new Error('dockerd is not installed: run scripts/setup.sh --test (it installs docker.io)');
+  if ((await $({ nothrow: true })`command -v dockerd`).exitCode !== 0)
+    throw new Error('dockerd is not installed: run scripts/setup.sh --test (it installs docker.io)');
   await $`setsid dockerd >> /var/log/zkops-test-dockerd.log 2>&1 < /dev/null &`;
   for (let i = 0; i < 300; i++) {
     if ((await $({ nothrow: true })`docker info --format '{{.ServerVersion}}'`).exitCode === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`dockerd did not come up in 30 s:\n${fs.readFileSync('/var/log/zkops-test-dockerd.log', 'utf8').slice(-2000)}`);
+  throw new Error(
+    `dockerd did not come up in 30 s:\n${fs.readFileSync('/var/log/zkops-test-dockerd.log', 'utf8').slice(-2000)}`,
+  );
 }
 
 const ENTRYPOINT = `#!/bin/sh
@@ -59,16 +62,33 @@ export async function buildZookeeperImage() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-image-'));
   const root = path.join(dir, 'root');
   try {
-    for (const d of ['bin', 'tmp', 'conf', 'data', 'datalog', 'logs', 'apache-zookeeper/lib', 'usr/local/bin', 'etc', 'opt/java']) await fs.mkdirp(path.join(root, d));
+    for (const d of [
+      'bin',
+      'tmp',
+      'conf',
+      'data',
+      'datalog',
+      'logs',
+      'apache-zookeeper/lib',
+      'usr/local/bin',
+      'etc',
+      'opt/java',
+    ])
+      await fs.mkdirp(path.join(root, d));
     await $`chmod 1777 ${root}/tmp`;
     await fs.copy('/bin/busybox', path.join(root, 'bin/busybox'));
     for (const applet of (await $`${root}/bin/busybox --list`).stdout.trim().split('\n')) {
       if (!fs.existsSync(path.join(root, 'bin', applet))) await fs.symlink('busybox', path.join(root, 'bin', applet));
     }
-    const modules = 'java.base,java.desktop,java.management,java.naming,java.security.jgss,java.security.sasl,jdk.unsupported,jdk.management';
+    const modules =
+      'java.base,java.desktop,java.management,java.naming,java.security.jgss,java.security.sasl,jdk.unsupported,jdk.management';
     await $`jlink --add-modules ${modules} --strip-debug --no-header-files --no-man-pages --output ${root}/opt/java/openjdk`;
     // Every library the JRE's ELF files link, from this machine, at the same paths.
-    const elves = (await $`find ${root}/opt/java/openjdk -type f ${['(', '-name', '*.so', '-o', '-path', '*/bin/*', ')']}`).stdout.trim().split('\n');
+    const elves = (
+      await $`find ${root}/opt/java/openjdk -type f ${['(', '-name', '*.so', '-o', '-path', '*/bin/*', ')']}`
+    ).stdout
+      .trim()
+      .split('\n');
     const libs = new Set(['/lib64/ld-linux-x86-64.so.2']);
     for (const f of elves) {
       for (const m of (await $({ nothrow: true })`ldd ${f}`).stdout.matchAll(/=> (\/\S+)/g)) libs.add(m[1]);
@@ -104,5 +124,6 @@ export async function buildZookeeperImage() {
 
 /** Debian's ZooKeeper jars with the absolute Class-Path dropped from their manifests (see tarball.mjs). */
 async function copyZookeeperJars(libDir) {
-  for (const jar of [...(await debianZookeeperDeps()), '/usr/share/java/zookeeper.jar']) await copyJarWithoutClassPath(jar, path.join(libDir, path.basename(jar)));
+  for (const jar of [...(await debianZookeeperDeps()), '/usr/share/java/zookeeper.jar'])
+    await copyJarWithoutClassPath(jar, path.join(libDir, path.basename(jar)));
 }

@@ -32,7 +32,10 @@ async function ensureBridge() {
   await $({ nothrow: true, quiet: true })`ip neigh flush dev ${BRIDGE}`;
   // dockerd sets FORWARD to DROP when it starts (the Docker tests start it, maybe after the bridge
   // exists): traffic between our hosts must pass, so the rule is checked on every lab.
-  await $({ nothrow: true, quiet: true })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
+  await $({
+    nothrow: true,
+    quiet: true,
+  })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
 }
 
 /**
@@ -53,7 +56,14 @@ export async function createLab(prefix, count, options = {}) {
   const hosts = [];
   /** @type {string[]} */
   const hostKeyLines = [];
-  const lab = { hosts, dir, identityFile, knownHosts: path.join(dir, 'known_hosts'), hostKeyLines, teardown: () => teardown(hosts, dir) };
+  const lab = {
+    hosts,
+    dir,
+    identityFile,
+    knownHosts: path.join(dir, 'known_hosts'),
+    hostKeyLines,
+    teardown: () => teardown(hosts, dir),
+  };
   try {
     for (let i = 1; i <= count; i++) {
       const make = options.systemd?.includes(i) ? createSystemdHost : createHost;
@@ -99,18 +109,32 @@ async function createHost(name, ip, labDir, identityFile) {
   const root = await hostRoot(name, labDir, identityFile);
   await makeNetns(netns, ip);
   const sshd = [
-    '/usr/sbin/sshd', '-D', '-e',
-    '-o', `ListenAddress=${ip}`,
-    '-o', `PidFile=${root}/sshd.pid`,
-    '-o', `HostKey=${root}/ssh_host_ed25519_key`,
-    '-o', `AuthorizedKeysFile=${root}/authorized_keys .ssh/authorized_keys`,
-    '-o', 'PermitRootLogin=prohibit-password',
-    '-o', 'PasswordAuthentication=no',
-    '-o', 'StrictModes=no',
-    '-o', 'UsePAM=no',
-    '-o', 'MaxStartups=100',
-    '-o', 'MaxSessions=100',
-  ].map((a) => `'${a}'`).join(' ');
+    '/usr/sbin/sshd',
+    '-D',
+    '-e',
+    '-o',
+    `ListenAddress=${ip}`,
+    '-o',
+    `PidFile=${root}/sshd.pid`,
+    '-o',
+    `HostKey=${root}/ssh_host_ed25519_key`,
+    '-o',
+    `AuthorizedKeysFile=${root}/authorized_keys .ssh/authorized_keys`,
+    '-o',
+    'PermitRootLogin=prohibit-password',
+    '-o',
+    'PasswordAuthentication=no',
+    '-o',
+    'StrictModes=no',
+    '-o',
+    'UsePAM=no',
+    '-o',
+    'MaxStartups=100',
+    '-o',
+    'MaxSessions=100',
+  ]
+    .map((a) => `'${a}'`)
+    .join(' ');
   // A private mount namespace: /opt, /etc/profile.d, /etc/systemd and /root/.bashrc are this host's own.
   const inner = `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p /etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
   await $`setsid ip netns exec ${netns} unshare --mount --propagation private sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
@@ -119,9 +143,20 @@ async function createHost(name, ip, labDir, identityFile) {
 
 /** Units of this machine's own that a test host has no use for (and timers that would run apt). */
 const MASKED_UNITS = [
-  'postgresql.service', 'e2scrub_reap.service', 'systemd-timesyncd.service', 'systemd-pstore.service', 'getty@tty1.service',
-  'docker.service', 'docker.socket', 'containerd.service',
-  'apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'man-db.timer',
+  'postgresql.service',
+  'e2scrub_reap.service',
+  'systemd-timesyncd.service',
+  'systemd-pstore.service',
+  'getty@tty1.service',
+  'docker.service',
+  'docker.socket',
+  'containerd.service',
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'dpkg-db-backup.timer',
+  'e2scrub_all.timer',
+  'fstrim.timer',
+  'man-db.timer',
 ];
 
 /**
@@ -146,13 +181,24 @@ async function createSystemdHost(name, ip, labDir, identityFile) {
   await $`install -m 644 ${path.join(root, 'ssh_host_ed25519_key.pub')} ${r}/etc/ssh/ssh_host_ed25519_key.pub`;
   await $`install -m 600 ${path.join(root, 'authorized_keys')} ${r}/root/.ssh/authorized_keys`;
   await $`install -m 644 ${path.join(root, 'bashrc')} ${r}/root/.bashrc`;
-  writeFileSync(`${r}/etc/ssh/sshd_config.d/zkops-test.conf`, 'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nMaxStartups 100\nMaxSessions 100\n');
+  writeFileSync(
+    `${r}/etc/ssh/sshd_config.d/zkops-test.conf`,
+    'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nMaxStartups 100\nMaxSessions 100\n',
+  );
   for (const u of MASKED_UNITS) await $`ln -sf /dev/null ${r}/etc/systemd/system/${u}`;
   await $`systemctl --root=${r} enable --quiet ssh.service`;
   const machineId = (await $`cat /proc/sys/kernel/random/uuid`).stdout.trim().replace(/-/g, '');
   const nspawn = [
-    'systemd-nspawn', `--directory=${r}`, '--boot', '--register=no', '--keep-unit', `--uuid=${machineId}`, '--link-journal=no',
-    `--network-namespace-path=/run/netns/${netns}`, `--machine=${netns}`, '--console=passive',
+    'systemd-nspawn',
+    `--directory=${r}`,
+    '--boot',
+    '--register=no',
+    '--keep-unit',
+    `--uuid=${machineId}`,
+    '--link-journal=no',
+    `--network-namespace-path=/run/netns/${netns}`,
+    `--machine=${netns}`,
+    '--console=passive',
   ];
   const pid = Number((await $`setsid ${nspawn} >> ${root}/nspawn.log 2>&1 < /dev/null & echo $!`).stdout.trim());
   return { name, ip, netns, root, systemd: { pid, base } };
@@ -169,7 +215,9 @@ async function waitForSshd(h) {
     await sleep(100);
   }
   const log = path.join(h.root, h.systemd ? 'nspawn.log' : 'sshd.log');
-  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`);
+  throw new Error(
+    `sshd on ${h.name} (${h.ip}) did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`,
+  );
 }
 
 /** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
@@ -188,7 +236,8 @@ async function teardown(hosts, dir) {
 async function stopSystemdHost(h) {
   const { pid, base } = h.systemd;
   await $({ nothrow: true, quiet: true })`kill -TERM ${pid}`;
-  for (let i = 0; i < 100 && (await $({ nothrow: true, quiet: true })`kill -0 ${pid}`).exitCode === 0; i++) await sleep(100);
+  for (let i = 0; i < 100 && (await $({ nothrow: true, quiet: true })`kill -0 ${pid}`).exitCode === 0; i++)
+    await sleep(100);
   await $({ nothrow: true, quiet: true })`kill -KILL ${pid}`;
   await $({ nothrow: true, quiet: true })`umount -l ${base}/root`;
   await $({ nothrow: true, quiet: true })`umount -l ${base}`;
@@ -198,7 +247,10 @@ async function stopSystemdHost(h) {
 /** Runs a command inside a host's namespaces, as an operator logged in there would (not through zkops). */
 /** @returns {Promise<string>} */
 export async function onHost(h, command) {
-  const r = await $({ nothrow: true, quiet: true })`ssh -i ${path.join(path.dirname(h.root), 'id_ed25519')} -o UserKnownHostsFile=${path.join(path.dirname(h.root), 'known_hosts.ssh')} -o StrictHostKeyChecking=accept-new -o BatchMode=yes root@${h.ip} ${command}`;
+  const r = await $({
+    nothrow: true,
+    quiet: true,
+  })`ssh -i ${path.join(path.dirname(h.root), 'id_ed25519')} -o UserKnownHostsFile=${path.join(path.dirname(h.root), 'known_hosts.ssh')} -o StrictHostKeyChecking=accept-new -o BatchMode=yes root@${h.ip} ${command}`;
   if (r.exitCode !== 0) throw new Error(`on ${h.name}: ${command} failed (${r.exitCode}): ${r.stderr}`);
   return r.stdout;
 }
@@ -212,5 +264,8 @@ export async function addNat(lab, i) {
 
 /** Removes the NAT rules added by addNat from this machine (the hosts' rules go with their namespaces). */
 export async function removeNat(i) {
-  await $({ nothrow: true, quiet: true })`iptables -t nat -D OUTPUT -d ${publicIp(i)} -j DNAT --to-destination ${hostIp(i)}`;
+  await $({
+    nothrow: true,
+    quiet: true,
+  })`iptables -t nat -D OUTPUT -d ${publicIp(i)} -j DNAT --to-destination ${hostIp(i)}`;
 }

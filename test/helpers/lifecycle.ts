@@ -30,14 +30,15 @@ export function lifecycleSuite(t: LifecycleTarget): void {
     let connect = '';
     let pids: number[] = [];
 
-    it('brings up an ensemble with one leader, followers, and each node\'s real server pid', async () => {
+    it("brings up an ensemble with one leader, followers, and each node's real server pid", async () => {
       const r = await json(t.up);
       expect(r.code, r.stderr).toBe(0);
       expect(r.json.healthy).toBe(true);
       expect(r.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
       connect = r.json.connectString;
       pids = r.json.nodes.map((n: any) => n.pid);
-      for (const [i, pid] of pids.entries()) expect(await t.isServer(pid, i + 1), `node ${i + 1} pid ${pid}`).toBe(true);
+      for (const [i, pid] of pids.entries())
+        expect(await t.isServer(pid, i + 1), `node ${i + 1} pid ${pid}`).toBe(true);
     });
 
     it('changes nothing on a second run', async () => {
@@ -101,24 +102,31 @@ export function lifecycleSuite(t: LifecycleTarget): void {
         const lost = report.acknowledged.filter((w) => !have.has(w));
         expect(lost, `acknowledged writes missing on ${server}`).toEqual([]);
       }
-      console.log(`${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`);
+      console.log(
+        `${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`,
+      );
     });
 
-    it(t.destroyable ? 'destroy removes the cluster and its data' : 'stop stops every node (destroy is refused: data on hosts is never deleted)', async () => {
-      if (t.destroyable) {
-        const r = await run(['destroy', '--yes']);
-        expect(r.code, r.stderr).toBe(0);
-        const status = await zkops(t.cwd(), ['status']);
-        expect(status.code).toBe(2);
-      } else {
-        const refused = await run(['destroy', '--yes']);
-        expect(refused.code).toBe(2);
-        expect(refused.stderr).toContain('destroy removes data');
-        const stop = await json(['stop']);
-        expect(stop.code, stop.stderr).toBe(0);
-        expect(stop.json.nodes.map((n: any) => n.status)).toEqual(['stopped', 'stopped', 'stopped']);
-      }
-      for (const [i, pid] of pids.entries()) expect(await t.isServer(pid, i + 1)).toBe(false);
-    });
+    it(
+      t.destroyable
+        ? 'destroy removes the cluster and its data'
+        : 'stop stops every node (destroy is refused: data on hosts is never deleted)',
+      async () => {
+        if (t.destroyable) {
+          const r = await run(['destroy', '--yes']);
+          expect(r.code, r.stderr).toBe(0);
+          const status = await zkops(t.cwd(), ['status']);
+          expect(status.code).toBe(2);
+        } else {
+          const refused = await run(['destroy', '--yes']);
+          expect(refused.code).toBe(2);
+          expect(refused.stderr).toContain('destroy removes data');
+          const stop = await json(['stop']);
+          expect(stop.code, stop.stderr).toBe(0);
+          expect(stop.json.nodes.map((n: any) => n.status)).toEqual(['stopped', 'stopped', 'stopped']);
+        }
+        for (const [i, pid] of pids.entries()) expect(await t.isServer(pid, i + 1)).toBe(false);
+      },
+    );
   });
 }

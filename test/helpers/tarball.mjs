@@ -9,9 +9,13 @@ $.verbose = false;
 
 /** Debian's ZooKeeper jar's dependencies, as its manifest names them, plus log4j and its slf4j binding. */
 export async function debianZookeeperDeps() {
-  const manifest = (await $`python3 -c ${"import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar').read('META-INF/MANIFEST.MF').decode())"}`).stdout.replace(/\r?\n /g, '');
+  const manifest = (
+    await $`python3 -c ${"import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar').read('META-INF/MANIFEST.MF').decode())"}`
+  ).stdout.replace(/\r?\n /g, '');
   const deps = /^Class-Path: (.*)$/m.exec(manifest)[1].trim().split(/\s+/);
-  return [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'].filter((j) => fs.existsSync(j));
+  return [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'].filter((j) =>
+    fs.existsSync(j),
+  );
 }
 
 /** Copies a jar without its manifest's Class-Path (Debian's name absolute /usr/share/java jars; a release must not). */
@@ -48,7 +52,8 @@ export async function buildTestTarball(version = '3.8.0') {
     await copyJar(jar, name);
   }
   await copyJar('/usr/share/java/zookeeper.jar', `zookeeper-${version}.jar`);
-  for (const s of ['zkServer.sh', 'zkCli.sh']) await fs.copy(`/usr/share/zookeeper/bin/${s}`, path.join(root, 'bin', s));
+  for (const s of ['zkServer.sh', 'zkCli.sh'])
+    await fs.copy(`/usr/share/zookeeper/bin/${s}`, path.join(root, 'bin', s));
   const file = path.join(dir, `${top}.tar.gz`);
   await $`tar -C ${dir} -czf ${file} ${top}`;
   await fs.remove(root);

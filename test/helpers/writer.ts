@@ -61,7 +61,12 @@ export class Writer {
     while (this.running) {
       try {
         const path = await call<string>((cb) =>
-          this.client!.create(`${ROOT}/w-`, Buffer.from(String(Date.now())), zookeeper.CreateMode.PERSISTENT_SEQUENTIAL, cb),
+          this.client!.create(
+            `${ROOT}/w-`,
+            Buffer.from(String(Date.now())),
+            zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
+            cb,
+          ),
         );
         const now = Date.now();
         this.longestGap = Math.max(this.longestGap, now - this.lastAck);

@@ -16,11 +16,25 @@ let cwd: string;
 let inventory: string;
 
 function writeInventory(heap = '128m', count = 3, image = TEST_IMAGE): void {
-  writeFileSync(inventory, ['name: dtest', 'executor: docker', `docker: { image: ${JSON.stringify(image)} }`, `pseudo: { count: ${count}, basePort: ${BASE} }`, `java: { heap: ${heap} }`, ''].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'name: dtest',
+      'executor: docker',
+      `docker: { image: ${JSON.stringify(image)} }`,
+      `pseudo: { count: ${count}, basePort: ${BASE} }`,
+      `java: { heap: ${heap} }`,
+      '',
+    ].join('\n'),
+  );
 }
 
 const docker = async (...args: string[]) => String((await execa('docker', args)).stdout);
-const ours = async () => (await docker('ps', '-a', '--filter', `label=zkops.cluster=${NAME}`, '--format', '{{.Names}} {{.State}}')).split('\n').filter(Boolean).sort();
+const ours = async () =>
+  (await docker('ps', '-a', '--filter', `label=zkops.cluster=${NAME}`, '--format', '{{.Names}} {{.State}}'))
+    .split('\n')
+    .filter(Boolean)
+    .sort();
 
 beforeAll(async () => {
   await ensureDockerd();
@@ -38,7 +52,9 @@ describe('zkops with executor docker', () => {
     writeInventory('128m', 3, 'zkops-test/no-such-image:1');
     const r = await zkops(cwd, ['init', '-i', inventory]);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('The image zkops-test/no-such-image:1 is not on the Docker engine and could not be pulled');
+    expect(r.stderr).toContain(
+      'The image zkops-test/no-such-image:1 is not on the Docker engine and could not be pulled',
+    );
     expect(r.stderr).toContain('nothing was created');
     expect(await ours()).toEqual([]);
   });
@@ -53,7 +69,10 @@ describe('zkops with executor docker', () => {
     expect(await ours()).toEqual(['zkops-dtest-1 running', 'zkops-dtest-2 running', 'zkops-dtest-3 running']);
     expect(r.json.nodes.map((n: any) => n.runs)).toEqual([{ by: 'docker' }, { by: 'docker' }, { by: 'docker' }]);
     // Each pid is the server's JVM on this machine (the container's main process).
-    for (const n of r.json.nodes) expect(readFileSync(`/proc/${n.pid}/cmdline`, 'utf8')).toContain('org.apache.zookeeper.server.quorum.QuorumPeerMain');
+    for (const n of r.json.nodes)
+      expect(readFileSync(`/proc/${n.pid}/cmdline`, 'utf8')).toContain(
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+      );
     // Only the client port is published, and only on loopback; peers find each other by container name.
     expect(await docker('port', 'zkops-dtest-2')).toBe(`2181/tcp -> 127.0.0.1:${BASE + 1}`);
     const cfg = await docker('exec', 'zkops-dtest-1', 'cat', '/conf/zoo.cfg');
@@ -84,7 +103,10 @@ describe('zkops with executor docker', () => {
   });
 
   it('recreates the containers one at a time for a changed setting, keeping the data', async () => {
-    const files = async () => (await docker('exec', 'zkops-dtest-1', 'ls', '/datalog/version-2')).split('\n').filter((f) => f.startsWith('log.'));
+    const files = async () =>
+      (await docker('exec', 'zkops-dtest-1', 'ls', '/datalog/version-2'))
+        .split('\n')
+        .filter((f) => f.startsWith('log.'));
     const before = await files();
     expect(before.length).toBeGreaterThan(0);
     writeInventory('160m');

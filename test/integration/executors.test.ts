@@ -120,8 +120,16 @@ for (const subject of SUBJECTS) {
       // A reader on the far side hashes the file over and over while it is replaced.
       const reading = ex.exec(`i=0; while [ $i -lt 60 ]; do md5sum < ${sh(file)}; i=$((i+1)); done`);
       await ex.writeFile(file, b);
-      const seen = new Set((await reading).stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0]));
-      expect([...seen].every((h) => h === hash(a) || h === hash(b)), [...seen].join(', ')).toBe(true);
+      const seen = new Set(
+        (await reading).stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ')[0]),
+      );
+      expect(
+        [...seen].every((h) => h === hash(a) || h === hash(b)),
+        [...seen].join(', '),
+      ).toBe(true);
       expect(await ex.readFile(file)).toBe(b);
     });
 

@@ -35,7 +35,11 @@ describe('preflight refuses to start a half-working ensemble', () => {
     try {
       const r = await zkops(cwd, ['init', '--base-port', '23181', '--name', 'clash']);
       expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(new RegExp(`node 2 client port 23182 on 127\\.0\\.0\\.1 is taken by pid ${holder.pid} \\(\\S*python3 -m http\\.server 23182`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `node 2 client port 23182 on 127\\.0\\.0\\.1 is taken by pid ${holder.pid} \\(\\S*python3 -m http\\.server 23182`,
+        ),
+      );
       expect(r.stderr).toContain('nothing was written or started');
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(await serversUnder(cwd)).toEqual([]);
@@ -46,7 +50,9 @@ describe('preflight refuses to start a half-working ensemble', () => {
   });
 
   it('reports a wrong JAVA_HOME before starting any JVM', async () => {
-    const r = await zkops(cwd, ['init', '--base-port', '23281', '--name', 'badjava'], { JAVA_HOME: '/usr/lib/jvm/no-such-jdk' });
+    const r = await zkops(cwd, ['init', '--base-port', '23281', '--name', 'badjava'], {
+      JAVA_HOME: '/usr/lib/jvm/no-such-jdk',
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('Java at /usr/lib/jvm/no-such-jdk (from the JAVA_HOME environment variable)');
     expect(r.stderr).toMatch(/The java on PATH is \/\S+; use that, or fix or unset JAVA_HOME/);
@@ -55,7 +61,9 @@ describe('preflight refuses to start a half-working ensemble', () => {
   });
 
   it('reports where ZooKeeper is missing and what to install or set', async () => {
-    const r = await zkops(cwd, ['init', '--base-port', '23381', '--name', 'nozk'], { ZOOKEEPER_HOME: '/opt/nothing-here' });
+    const r = await zkops(cwd, ['init', '--base-port', '23381', '--name', 'nozk'], {
+      ZOOKEEPER_HOME: '/opt/nothing-here',
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('ZooKeeper not found at /opt/nothing-here (from ZOOKEEPER_HOME)');
     expect(r.stderr).toContain('apache-zookeeper-X.Y.Z-bin');
@@ -89,9 +97,14 @@ describe('zkops doctor', () => {
     // The classic leftover: a server started by hand from a copy of node 2's config.
     const node2 = path.join(cwd, '.zkops/doc/node-2');
     await execa('cp', [path.join(node2, 'conf/zoo.cfg'), path.join(node2, 'conf/zoo-manual.cfg')]);
-    const run = (await execa('cat', [path.join(node2, 'bin/zk-run.sh')])).stdout.replace(/conf\/zoo\.cfg\b/, 'conf/zoo-manual.cfg').replace(/echo \$\$ >.*\n/, '');
+    const run = (await execa('cat', [path.join(node2, 'bin/zk-run.sh')])).stdout
+      .replace(/conf\/zoo\.cfg\b/, 'conf/zoo-manual.cfg')
+      .replace(/echo \$\$ >.*\n/, '');
     writeFileSync(path.join(node2, 'bin/manual.sh'), run);
-    const stray = await execa('sh', ['-c', `setsid sh ${path.join(node2, 'bin/manual.sh')} > /dev/null 2>&1 < /dev/null & echo $!`]);
+    const stray = await execa('sh', [
+      '-c',
+      `setsid sh ${path.join(node2, 'bin/manual.sh')} > /dev/null 2>&1 < /dev/null & echo $!`,
+    ]);
     const strayPid = Number(stray.stdout.trim());
     for (let i = 0; i < 100; i++) {
       if (String((await execa('ss', ['-Hltn', 'sport = :23482'])).stdout).trim()) break;
@@ -104,7 +117,11 @@ describe('zkops doctor', () => {
 
     const diag = await zkops(cwd, ['doctor', ...flags]);
     expect(diag.code).toBe(5);
-    expect(diag.stdout).toMatch(new RegExp(`FAIL\\s+leftover-process: QuorumPeerMain pid ${strayPid} \\(config .*zoo-manual\\.cfg\\) is not a node of this cluster but holds node 2 client port 23482`));
+    expect(diag.stdout).toMatch(
+      new RegExp(
+        `FAIL\\s+leftover-process: QuorumPeerMain pid ${strayPid} \\(config .*zoo-manual\\.cfg\\) is not a node of this cluster but holds node 2 client port 23482`,
+      ),
+    );
 
     const fixed = await zkops(cwd, ['doctor', '--fix', ...flags]);
     expect(fixed.stdout).toContain('fixed leftover-process');
@@ -118,10 +135,15 @@ describe('zkops doctor', () => {
     const flags = ['--cluster', 'doc'];
     const envFile = path.join(cwd, '.zkops/doc/node-3/conf/java.env');
     const { readFileSync } = await import('node:fs');
-    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^export JAVA_HOME=.*$/m, 'export JAVA_HOME=/usr/lib/jvm/gone'));
+    writeFileSync(
+      envFile,
+      readFileSync(envFile, 'utf8').replace(/^export JAVA_HOME=.*$/m, 'export JAVA_HOME=/usr/lib/jvm/gone'),
+    );
     const diag = await zkops(cwd, ['doctor', ...flags]);
     expect(diag.code).toBe(5);
-    expect(diag.stdout).toMatch(/FAIL\s+java: node 3: .*node-3\/conf\/java\.env sets JAVA_HOME=\/usr\/lib\/jvm\/gone, which has no working bin\/java/);
+    expect(diag.stdout).toMatch(
+      /FAIL\s+java: node 3: .*node-3\/conf\/java\.env sets JAVA_HOME=\/usr\/lib\/jvm\/gone, which has no working bin\/java/,
+    );
     const fixed = await zkops(cwd, ['doctor', '--fix', ...flags]);
     expect(fixed.stdout).toContain('fixed java: node 3');
     expect(readFileSync(envFile, 'utf8')).not.toContain('/usr/lib/jvm/gone');

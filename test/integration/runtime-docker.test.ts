@@ -13,7 +13,10 @@ beforeAll(async () => {
   await buildZookeeperImage();
   cwd = workdir('rt-docker');
   inventory = path.join(cwd, 'docker.yaml');
-  writeFileSync(inventory, `name: rtdocker\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, basePort: 26281 }\njava: { heap: 128m }\n`);
+  writeFileSync(
+    inventory,
+    `name: rtdocker\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, basePort: 26281 }\njava: { heap: 128m }\n`,
+  );
 }, 300_000);
 afterAll(async () => {
   await zkops(cwd, ['destroy', '--yes', '-i', inventory]);

@@ -10,7 +10,10 @@ let inventory = '';
 beforeAll(() => {
   cwd = workdir('rt-local');
   inventory = path.join(cwd, 'local.yaml');
-  writeFileSync(inventory, 'name: rtlocal\nexecutor: local\npseudo: { count: 3, basePort: 26181 }\njava: { heap: 128m }\n');
+  writeFileSync(
+    inventory,
+    'name: rtlocal\nexecutor: local\npseudo: { count: 3, basePort: 26181 }\njava: { heap: 128m }\n',
+  );
 });
 afterAll(() => killServersUnder(cwd));
 

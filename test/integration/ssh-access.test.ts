@@ -17,11 +17,17 @@ describe('a jump host', () => {
   it('reaches hosts that only accept SSH from the jump host', async () => {
     const { $ } = await import('zx');
     const controlIp = '10.77.0.1';
-    for (const h of ctx.lab.hosts.slice(1)) await $`ip netns exec ${h.netns} iptables -A INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`;
+    for (const h of ctx.lab.hosts.slice(1))
+      await $`ip netns exec ${h.netns} iptables -A INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`;
     try {
       const file = path.join(ctx.cwd, 'jump.yaml');
       const body = (jump: boolean) =>
-        labInventory(ctx.lab, { name: 'jump', dir: '/opt/jump', ssh: jump ? `jumpHost: "root@${ctx.lab.hosts[0]!.ip}"` : undefined, hosts: ctx.lab.hosts.slice(1) });
+        labInventory(ctx.lab, {
+          name: 'jump',
+          dir: '/opt/jump',
+          ssh: jump ? `jumpHost: "root@${ctx.lab.hosts[0]!.ip}"` : undefined,
+          hosts: ctx.lab.hosts.slice(1),
+        });
       writeFileSync(file, body(false));
       const direct = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys']);
       expect(direct.code).not.toBe(0);
@@ -32,7 +38,8 @@ describe('a jump host', () => {
       expect(viaJump.code, viaJump.stderr).toBe(0);
       expect(viaJump.stdout).toContain('Installed and configured 2 node(s)');
     } finally {
-      for (const h of ctx.lab.hosts.slice(1)) await $`ip netns exec ${h.netns} iptables -D INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`.nothrow();
+      for (const h of ctx.lab.hosts.slice(1))
+        await $`ip netns exec ${h.netns} iptables -D INPUT -p tcp --dport 22 -s ${controlIp} -j DROP`.nothrow();
     }
     // The files really landed on the hosts behind the jump host.
     expect(await onHost(ctx.lab.hosts[1]!, 'cat /opt/jump/node-1/data/myid')).toBe('1\n');
@@ -58,13 +65,18 @@ describe('a non-root SSH user with sudo', () => {
 
   it('deploys through sudo: root-owned files in root-only places, servers as zookeeper, a healthy ensemble', async () => {
     const file = path.join(ctx.cwd, 'sudo.yaml');
-    writeFileSync(file, labInventory(ctx.lab, { name: 'viasudo', dir: '/opt/viasudo', ssh: `user: ${user}, sudo: true` }));
+    writeFileSync(
+      file,
+      labInventory(ctx.lab, { name: 'viasudo', dir: '/opt/viasudo', ssh: `user: ${user}, sudo: true` }),
+    );
     try {
       const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.json.healthy).toBe(true);
       const h = ctx.lab.hosts[0]!;
-      expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe('root 644\nroot 644\n');
+      expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe(
+        'root 644\nroot 644\n',
+      );
       // The servers run as the zookeeper account (sudo gave zkops root to set that up), neither as root nor as the login user.
       const pid = r.json.nodes[0].pid;
       expect((await onHost(h, `stat -c %U /proc/${pid}`)).trim()).toBe('zookeeper');
@@ -77,22 +89,30 @@ describe('a non-root SSH user with sudo', () => {
 
   it('refuses an install root the service account could not enter, before writing anything', async () => {
     const file = path.join(ctx.cwd, 'closed.yaml');
-    writeFileSync(file, labInventory(ctx.lab, { name: 'closed', dir: '/opt/private/zk', hosts: [ctx.lab.hosts[0]!], names: ['c1'] }));
+    writeFileSync(
+      file,
+      labInventory(ctx.lab, { name: 'closed', dir: '/opt/private/zk', hosts: [ctx.lab.hosts[0]!], names: ['c1'] }),
+    );
     // A directory only its owner may enter (like a home directory), on the host's own /opt.
     await onHost(ctx.lab.hosts[0]!, 'install -d -m 700 /opt/private');
     const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('the servers would run as zookeeper, which cannot enter /opt/private (not searchable by other accounts) on the way to /opt/private/zk');
+    expect(r.stderr).toContain(
+      'the servers would run as zookeeper, which cannot enter /opt/private (not searchable by other accounts) on the way to /opt/private/zk',
+    );
     expect(await onHost(ctx.lab.hosts[0]!, 'ls -A /opt/private')).toBe('');
   });
 
   it('without sudo, deploys where the login may write, runs the server as the login, and keeps the profile scripts beside the nodes', async () => {
     const file = path.join(ctx.cwd, 'plain.yaml');
-    const body = (dir: string) => labInventory(ctx.lab, { name: 'plain', dir, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['p1'] });
+    const body = (dir: string) =>
+      labInventory(ctx.lab, { name: 'plain', dir, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['p1'] });
     writeFileSync(file, body('/opt/plain'));
     const refused = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain(`${user} on p1 (${user}@${ctx.lab.hosts[0]!.ip}) cannot write /opt, where /opt/plain/node-1 would be created`);
+    expect(refused.stderr).toContain(
+      `${user} on p1 (${user}@${ctx.lab.hosts[0]!.ip}) cannot write /opt, where /opt/plain/node-1 would be created`,
+    );
 
     writeFileSync(file, body(`/home/${user}/zk`));
     try {
@@ -101,7 +121,12 @@ describe('a non-root SSH user with sudo', () => {
       expect(r.json.healthy).toBe(true);
       const h = ctx.lab.hosts[0]!;
       expect((await onHost(h, `stat -c %U /proc/${r.json.nodes[0].pid}`)).trim()).toBe(user);
-      expect(await onHost(h, `. /home/${user}/zk/java.sh; . /home/${user}/zk/zk.sh; command -v zkServer.sh; echo "$JAVA_HOME"`)).toMatch(/zkServer\.sh\n\/\S+\n$/);
+      expect(
+        await onHost(
+          h,
+          `. /home/${user}/zk/java.sh; . /home/${user}/zk/zk.sh; command -v zkServer.sh; echo "$JAVA_HOME"`,
+        ),
+      ).toMatch(/zkServer\.sh\n\/\S+\n$/);
       // /etc/profile.d (written earlier through sudo) was left alone.
       expect(await onHost(h, `grep -c /home/${user} /etc/profile.d/zk.sh || true`)).toBe('0\n');
     } finally {
@@ -113,11 +138,20 @@ describe('a non-root SSH user with sudo', () => {
     const file = path.join(ctx.cwd, 'nosudo.yaml');
     writeFileSync(
       file,
-      labInventory(ctx.lab, { name: 'nosudo', dir: `/home/${user}/zk-other`, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['n1'], extra: ['service: { user: zookeeper }'] }),
+      labInventory(ctx.lab, {
+        name: 'nosudo',
+        dir: `/home/${user}/zk-other`,
+        ssh: `user: ${user}`,
+        hosts: [ctx.lab.hosts[0]!],
+        names: ['n1'],
+        extra: ['service: { user: zookeeper }'],
+      }),
     );
     const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain(`service.user is zookeeper, but n1 (${user}@${ctx.lab.hosts[0]!.ip}) logs in as ${user} without root`);
+    expect(r.stderr).toContain(
+      `service.user is zookeeper, but n1 (${user}@${ctx.lab.hosts[0]!.ip}) logs in as ${user} without root`,
+    );
     expect(r.stderr).toContain('ssh.sudo: true');
     expect(await onHost(ctx.lab.hosts[0]!, `ls /home/${user}/zk-other 2>&1 || true`)).toContain('No such file');
   });
@@ -134,12 +168,26 @@ describe('authentication through ssh-agent', () => {
       const file = path.join(ctx.cwd, 'agent.yaml');
       writeFileSync(
         file,
-        ['name: agent', 'executor: ssh', 'dir: /opt/agent', `ssh: { knownHosts: ${ctx.lab.knownHosts} }`, 'hosts:', `  - { name: a1, address: ${ctx.lab.hosts[0]!.ip} }`, 'nodes:', '  - { id: 1, host: a1 }', ''].join('\n'),
+        [
+          'name: agent',
+          'executor: ssh',
+          'dir: /opt/agent',
+          `ssh: { knownHosts: ${ctx.lab.knownHosts} }`,
+          'hosts:',
+          `  - { name: a1, address: ${ctx.lab.hosts[0]!.ip} }`,
+          'nodes:',
+          '  - { id: 1, host: a1 }',
+          '',
+        ].join('\n'),
       );
-      const without = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys'], { SSH_AUTH_SOCK: '' });
+      const without = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys'], {
+        SSH_AUTH_SOCK: '',
+      });
       expect(without.code).not.toBe(0);
       expect(without.stderr).toContain('No SSH credentials for root@');
-      const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys'], { SSH_AUTH_SOCK: sock });
+      const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--no-start', '--accept-new-host-keys'], {
+        SSH_AUTH_SOCK: sock,
+      });
       expect(r.code, r.stderr).toBe(0);
       expect(await onHost(ctx.lab.hosts[0]!, 'cat /opt/agent/node-1/data/myid')).toBe('1\n');
     } finally {

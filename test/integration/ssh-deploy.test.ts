@@ -15,7 +15,10 @@ const ctx = useLab('d', 3);
 let inventory: string;
 
 function writeInventory(settings = 'tickTime: 2000'): void {
-  writeFileSync(inventory, labInventory(ctx.lab, { name: 'vms', dir: INSTALL, ssh: 'user: root', extra: ['settings:', `  ${settings}`] }));
+  writeFileSync(
+    inventory,
+    labInventory(ctx.lab, { name: 'vms', dir: INSTALL, ssh: 'user: root', extra: ['settings:', `  ${settings}`] }),
+  );
 }
 
 beforeAll(() => {
@@ -43,7 +46,9 @@ describe('zkops deploy over SSH', () => {
     const known = readFileSync(ctx.lab.knownHosts, 'utf8');
     for (const line of ctx.lab.hostKeyLines) expect(known).toContain(line);
     // The private key never shows up in what zkops prints.
-    const keyBody = readFileSync(ctx.lab.identityFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    const keyBody = readFileSync(ctx.lab.identityFile, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'));
     const printed = JSON.stringify(r.json) + r.stderr;
     for (const line of keyBody) expect(printed).not.toContain(line);
 
@@ -53,7 +58,10 @@ describe('zkops deploy over SSH', () => {
 
   it('leaves a Java and ZooKeeper environment any login shell on the host can use', async () => {
     const h = ctx.lab.hosts[1]!;
-    const out = await onHost(h, '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo "JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"');
+    const out = await onHost(
+      h,
+      '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo "JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"',
+    );
     expect(out).toMatch(/version "\d+/);
     expect(out).toMatch(/JRE_HOME=\/\S+/);
     expect(out).toContain('/zkServer.sh');
@@ -68,8 +76,20 @@ describe('zkops deploy over SSH', () => {
     const q = (p: string) => JSON.stringify(`${INSTALL}/node-1/${p}`).replace(/\$/g, '\\$');
     const pid = (await onHost(h, `cat ${q('data/zookeeper_server.pid')}`)).trim();
     expect(await onHost(h, `ps -o user:20= -p ${pid}`)).toBe('zookeeper\n');
-    expect(await onHost(h, `stat -c '%U:%G %a' ${q('data')} ${q('logs')} ${q('data/version-2')} ${q('conf/zoo.cfg')} ${q('bin/zk-run.sh')}`)).toBe(
-      ['zookeeper:zookeeper 750', 'zookeeper:zookeeper 750', 'zookeeper:zookeeper 755', 'root:root 644', 'root:root 755', ''].join('\n'),
+    expect(
+      await onHost(
+        h,
+        `stat -c '%U:%G %a' ${q('data')} ${q('logs')} ${q('data/version-2')} ${q('conf/zoo.cfg')} ${q('bin/zk-run.sh')}`,
+      ),
+    ).toBe(
+      [
+        'zookeeper:zookeeper 750',
+        'zookeeper:zookeeper 750',
+        'zookeeper:zookeeper 755',
+        'root:root 644',
+        'root:root 755',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -88,7 +108,12 @@ describe('zkops deploy over SSH', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Dry run: nothing was written or started.');
     expect(r.stdout).toMatch(/node 1 on d1: would restart, 1 file\(s\) would change:\n  ~ .*node-1\/conf\/zoo\.cfg/);
-    expect(await onHost(ctx.lab.hosts[0]!, `grep tickTime ${JSON.stringify(`${INSTALL}/node-1/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2000');
+    expect(
+      await onHost(
+        ctx.lab.hosts[0]!,
+        `grep tickTime ${JSON.stringify(`${INSTALL}/node-1/conf/zoo.cfg`).replace(/\$/g, '\\$')}`,
+      ),
+    ).toContain('tickTime=2000');
   });
 
   it('rolls a changed setting out one node at a time, keeping the data', async () => {
@@ -97,7 +122,12 @@ describe('zkops deploy over SSH', () => {
     expect(r.json.nodes.map((n: any) => n.action)).toEqual(['restarted', 'restarted', 'restarted']);
     expect(r.json.healthy).toBe(true);
     for (const h of ctx.lab.hosts) {
-      expect(await onHost(h, `grep tickTime ${JSON.stringify(`${INSTALL}/node-${h.name.slice(1)}/conf/zoo.cfg`).replace(/\$/g, '\\$')}`)).toContain('tickTime=2500');
+      expect(
+        await onHost(
+          h,
+          `grep tickTime ${JSON.stringify(`${INSTALL}/node-${h.name.slice(1)}/conf/zoo.cfg`).replace(/\$/g, '\\$')}`,
+        ),
+      ).toContain('tickTime=2500');
     }
     expect(await zkCli(`${ctx.lab.hosts[1]!.ip}:2181`, 'get', '/over-ssh')).toContain('written-on-host-1');
   });
@@ -105,7 +135,10 @@ describe('zkops deploy over SSH', () => {
   it('stops at a host whose key has changed, with a warning', async () => {
     const original = readFileSync(ctx.lab.knownHosts, 'utf8');
     try {
-      const forged = original.replace(new RegExp(`^${ctx.lab.hosts[0]!.ip.replace(/\./g, '\\.')} ssh-ed25519 \\S+`, 'm'), `${ctx.lab.hosts[0]!.ip} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVnB2cGV3+FZxO7bA8vJ5j5yR1m6mN0u0Lk0kq1B1aa`);
+      const forged = original.replace(
+        new RegExp(`^${ctx.lab.hosts[0]!.ip.replace(/\./g, '\\.')} ssh-ed25519 \\S+`, 'm'),
+        `${ctx.lab.hosts[0]!.ip} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGVnB2cGV3+FZxO7bA8vJ5j5yR1m6mN0u0Lk0kq1B1aa`,
+      );
       expect(forged).not.toBe(original);
       writeFileSync(ctx.lab.knownHosts, forged);
       const r = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);

@@ -16,7 +16,10 @@ import { useLab } from '../helpers/lab.js';
 
 const ctx = useLab('n', 3, { ready: (lab) => addNat(lab, 1), done: () => removeNat(1) });
 
-function inventory(name: string, opts: { host1Address: string; bindAll1?: boolean; dataDir?: boolean; ids?: number[]; extraHost?: string }): string {
+function inventory(
+  name: string,
+  opts: { host1Address: string; bindAll1?: boolean; dataDir?: boolean; ids?: number[]; extraHost?: string },
+): string {
   const file = path.join(ctx.cwd, `${name}.yaml`);
   const ids = opts.ids ?? [1, 2, 3];
   writeFileSync(
@@ -89,7 +92,9 @@ describe('data is sacred', () => {
     const r = await zkops(ctx.cwd, ['deploy', '-i', swapped]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('/opt/sacred-data holds data of server 1, but the inventory makes it server 4');
-    expect(await onHost(ctx.lab.hosts[0]!, 'cat /opt/sacred-data/myid; ls /opt/sacred-data')).toMatch(/^1\n[\s\S]*version-2/);
+    expect(await onHost(ctx.lab.hosts[0]!, 'cat /opt/sacred-data/myid; ls /opt/sacred-data')).toMatch(
+      /^1\n[\s\S]*version-2/,
+    );
   });
 });
 

@@ -27,7 +27,10 @@ function writeInventory(extra: string[] = []): void {
 
 /** The unit's state on host 3: ActiveState, UnitFileState and MainPID. */
 async function unitState(): Promise<{ active: string; enabled: string; pid: number }> {
-  const out = await onHost(ctx.lab.hosts[2]!, `systemctl show -p ActiveState -p UnitFileState -p MainPID --value ${UNIT}`);
+  const out = await onHost(
+    ctx.lab.hosts[2]!,
+    `systemctl show -p ActiveState -p UnitFileState -p MainPID --value ${UNIT}`,
+  );
   const [pid = '', active = '', enabled = ''] = out.trim().split('\n');
   return { active, enabled, pid: Number(pid) };
 }
@@ -48,7 +51,9 @@ describe('zkops deploy where systemd runs', () => {
     expect(r.stderr).toContain('service.systemd is true, but systemd does not run on y1');
     expect(r.stderr).toContain('y2');
     expect(r.stderr).not.toContain('on y3');
-    expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} /opt/zookeeper 2>&1 || true`)).toContain('No such file');
+    expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} /opt/zookeeper 2>&1 || true`)).toContain(
+      'No such file',
+    );
   });
 
   it('with service.systemd: false, starts every node supervised, as a zookeeper account it creates where missing', async () => {
@@ -59,9 +64,13 @@ describe('zkops deploy where systemd runs', () => {
     expect(r.json.healthy).toBe(true);
     expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} 2>&1 || true`)).toContain('No such file');
     // The account did not exist on that host: zkops made a system account without login.
-    expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(/^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/);
+    expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(
+      /^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/,
+    );
     for (const [i, h] of ctx.lab.hosts.entries()) {
-      expect(await onHost(h, `ps -o user:20=,args= -p $(cat ${pidFile(i + 1)})`)).toMatch(/^zookeeper .*QuorumPeerMain/);
+      expect(await onHost(h, `ps -o user:20=,args= -p $(cat ${pidFile(i + 1)})`)).toMatch(
+        /^zookeeper .*QuorumPeerMain/,
+      );
     }
     await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd', 'before-systemd');
   });
@@ -77,7 +86,9 @@ describe('zkops deploy where systemd runs', () => {
     expect(unit.pid).not.toBe(supervisedPid);
     // systemd's main process is the server itself (the run script execs java), as the service account.
     expect(unit.pid).toBe(Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`)));
-    expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(/^zookeeper .*QuorumPeerMain/);
+    expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(
+      /^zookeeper .*QuorumPeerMain/,
+    );
     // Hosts without systemd get no unit; status says how each server runs.
     expect(await onHost(ctx.lab.hosts[0]!, 'ls /etc/systemd/system/ | grep -c zookeeper || true')).toBe('0\n');
     expect(r.json.nodes.map((n: any) => n.runs)).toEqual([
@@ -138,7 +149,7 @@ describe('zkops deploy where systemd runs', () => {
     expect(await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'get', '/sd2')).toContain('via-systemd-node');
   });
 
-  it('refuses to start the systemd node behind systemd\'s back when told not to use it', async () => {
+  it("refuses to start the systemd node behind systemd's back when told not to use it", async () => {
     writeInventory(['service: { systemd: false }']);
     const r = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--dry-run']);
     writeInventory();

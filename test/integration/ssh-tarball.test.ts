@@ -23,7 +23,11 @@ describe('ZooKeeper from a release tarball', () => {
     const file = path.join(ctx.cwd, 'tar.yaml');
     writeFileSync(
       file,
-      labInventory(ctx.lab, { name: 'tar', dir: '/opt/tar', extra: [`zookeeper: { tarball: ${tarball}${sha512 ? `, sha512: "${sha512}"` : ''} }`] }),
+      labInventory(ctx.lab, {
+        name: 'tar',
+        dir: '/opt/tar',
+        extra: [`zookeeper: { tarball: ${tarball}${sha512 ? `, sha512: "${sha512}"` : ''} }`],
+      }),
     );
     return file;
   };

@@ -8,7 +8,10 @@ const BAD = 'test/fixtures/bad';
 
 /** Each bad fixture states what it must produce: `# expect: LINE: PATH: MESSAGE-PART`. */
 function expectations(file: string): { line: number; rest: string }[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^# expect: (\d+): (.*)$/gm)].map((m) => ({ line: Number(m[1]), rest: m[2]! }));
+  return [...readFileSync(file, 'utf8').matchAll(/^# expect: (\d+): (.*)$/gm)].map((m) => ({
+    line: Number(m[1]),
+    rest: m[2]!,
+  }));
 }
 
 describe('inventory validation: corpus of bad inventories', () => {
@@ -22,9 +25,16 @@ describe('inventory validation: corpus of bad inventories', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(InventoryError);
-      const lines = (err as InventoryError).message.split('\n').slice(1).map((l) => l.trim());
+      const lines = (err as InventoryError).message
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim());
       expect(lines).toHaveLength(wanted.length);
-      for (const w of wanted) expect(lines.some((l) => l.startsWith(`${file}:${w.line}: `) && l.includes(w.rest)), `${w.line}: ${w.rest}\n${lines.join('\n')}`).toBe(true);
+      for (const w of wanted)
+        expect(
+          lines.some((l) => l.startsWith(`${file}:${w.line}: `) && l.includes(w.rest)),
+          `${w.line}: ${w.rest}\n${lines.join('\n')}`,
+        ).toBe(true);
     });
   }
 });
@@ -48,7 +58,9 @@ describe('inventory validation: sound inventories', () => {
   });
 
   it('rejects a whitelist entry of "*"', () => {
-    expect(() => parseInventory('name: d\npseudo: {}\nsettings: {fourLetterWords: ["*"]}\n', 'd.yaml')).toThrow(/settings\.fourLetterWords\[0\]/);
+    expect(() => parseInventory('name: d\npseudo: {}\nsettings: {fourLetterWords: ["*"]}\n', 'd.yaml')).toThrow(
+      /settings\.fourLetterWords\[0\]/,
+    );
   });
 
   it('shares one host object between nodes of an ssh inventory', () => {

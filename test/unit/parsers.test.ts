@@ -20,14 +20,27 @@ Node count: 6
 
 describe('srvr / mntr parsing', () => {
   it('reads mode, zxid, version and connections', () => {
-    expect(parseSrvr(SRVR_FOLLOWER)).toEqual({ mode: 'follower', zxid: '0x100000002', version: '3.8.0', connections: 1, outstanding: 0, nodeCount: 6, latency: '0/0.5/3' });
+    expect(parseSrvr(SRVR_FOLLOWER)).toEqual({
+      mode: 'follower',
+      zxid: '0x100000002',
+      version: '3.8.0',
+      connections: 1,
+      outstanding: 0,
+      nodeCount: 6,
+      latency: '0/0.5/3',
+    });
   });
   it('treats a node outside the quorum as not serving, whatever ruok would say', () => {
     expect(parseSrvr('This ZooKeeper instance is not currently serving requests\n').mode).toBe('not-serving');
-    expect(parseSrvr('srvr is not executed because it is not in the whitelist.\n')).toMatchObject({ mode: 'not-serving', error: expect.stringContaining('whitelist') });
+    expect(parseSrvr('srvr is not executed because it is not in the whitelist.\n')).toMatchObject({
+      mode: 'not-serving',
+      error: expect.stringContaining('whitelist'),
+    });
   });
   it('reads mntr key/values and the figures operators watch', () => {
-    const m = parseMntr('zk_version\t3.8.0\nzk_server_state\tleader\nzk_znode_count\t6\nzk_watch_count\t0\nzk_synced_followers\t2\n');
+    const m = parseMntr(
+      'zk_version\t3.8.0\nzk_server_state\tleader\nzk_znode_count\t6\nzk_watch_count\t0\nzk_synced_followers\t2\n',
+    );
     expect(m).toMatchObject({ zk_version: '3.8.0', zk_server_state: 'leader' });
     expect(metricsFromMntr(m)).toMatchObject({ znodes: 6, watches: 0, syncedFollowers: 2 });
     expect(metricsFromMntr(parseMntr('mntr is not executed because it is not in the whitelist.\n'))).toBeUndefined();
@@ -38,10 +51,16 @@ describe('cluster verdict', () => {
   const node = (id: number) => ({ id, host: { address: '127.0.0.1' }, clientPort: 2180 + id }) as unknown as NodeSpec;
   const r = (id: number, mode: string): NodeReport => ({ node: node(id), health: { mode: mode as never } });
   it('is healthy with exactly one leader and followers', () => {
-    expect(judgeCluster([r(1, 'follower'), r(2, 'leader'), r(3, 'follower')])).toEqual({ status: 'healthy', leader: 2 });
+    expect(judgeCluster([r(1, 'follower'), r(2, 'leader'), r(3, 'follower')])).toEqual({
+      status: 'healthy',
+      leader: 2,
+    });
   });
   it('is degraded when a node is down but a leader has quorum', () => {
-    expect(judgeCluster([r(1, 'down'), r(2, 'leader'), r(3, 'follower')])).toMatchObject({ status: 'degraded', leader: 2 });
+    expect(judgeCluster([r(1, 'down'), r(2, 'leader'), r(3, 'follower')])).toMatchObject({
+      status: 'degraded',
+      leader: 2,
+    });
   });
   it('has no quorum without a leader, or with two', () => {
     expect(judgeCluster([r(1, 'not-serving'), r(2, 'down'), r(3, 'down')]).status).toBe('no-quorum');
@@ -105,14 +124,16 @@ describe('problemLines (why a server is not healthy, from its log)', () => {
     '2026-11-23 10:05:03,000 - INFO  [main:QuorumPeer@2] - LOOKING',
   ].join('\n');
 
-  it('keeps the current run\'s warnings and errors, without stack frames or zkops\'s probes', () => {
+  it("keeps the current run's warnings and errors, without stack frames or zkops's probes", () => {
     expect(problemLines(log).split('\n')).toEqual([
       '2026-11-23 10:05:02,000 - WARN  [main:QuorumCnxManager@401] - Cannot open channel to 2',
       'java.net.ConnectException: Connection refused',
     ]);
   });
 
-  it('falls back to the current run\'s last lines when nothing went wrong', () => {
-    expect(problemLines('Reading configuration from: /c\nINFO one\nINFO two')).toBe('Reading configuration from: /c\nINFO one\nINFO two');
+  it("falls back to the current run's last lines when nothing went wrong", () => {
+    expect(problemLines('Reading configuration from: /c\nINFO one\nINFO two')).toBe(
+      'Reading configuration from: /c\nINFO one\nINFO two',
+    );
   });
 });

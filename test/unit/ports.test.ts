@@ -22,7 +22,12 @@ describe('pseudo-cluster port allocation', () => {
   });
 
   it('shifts every port with --base-port', () => {
-    expect(allocatePseudoPorts(22181, 2)).toMatchObject({ clientPort: 22182, quorumPort: 22889, electionPort: 23889, adminPort: 28081 });
+    expect(allocatePseudoPorts(22181, 2)).toMatchObject({
+      clientPort: 22182,
+      quorumPort: 22889,
+      electionPort: 23889,
+      adminPort: 28081,
+    });
   });
 });
 

@@ -36,7 +36,12 @@ describe('rendering (golden files)', () => {
   it('renders every file of pseudo-cluster node 2', () => {
     const files = renderNodeFiles(pseudo, pseudo.nodes[1]!, FACTS);
     expect(files.map((f) => path.relative('/home/op/.zkops/pseudo-3/node-2', f.path))).toEqual([
-      'data/myid', 'conf/zoo.cfg', 'conf/java.env', 'conf/log4j.properties', 'conf/logback.xml', 'bin/zk-run.sh',
+      'data/myid',
+      'conf/zoo.cfg',
+      'conf/java.env',
+      'conf/log4j.properties',
+      'conf/logback.xml',
+      'bin/zk-run.sh',
     ]);
     expect(files[0]!.content).toBe('2\n');
     expect(files.find((f) => f.path.endsWith('zk-run.sh'))!.mode).toBe(0o755);
@@ -58,10 +63,16 @@ describe('rendering (golden files)', () => {
   });
 
   it('drops root rights to the service account in the run script, keeping the pid', () => {
-    const run = renderNodeFiles(vms, vms.nodes[0]!, { ...FACTS, user: 'zookeeper' }).find((f) => f.path.endsWith('zk-run.sh'))!.content;
-    expect(run).toContain('exec setpriv --reuid=zookeeper --regid="$(id -g zookeeper)" --init-groups /bin/sh "$0" "$@"');
+    const run = renderNodeFiles(vms, vms.nodes[0]!, { ...FACTS, user: 'zookeeper' }).find((f) =>
+      f.path.endsWith('zk-run.sh'),
+    )!.content;
+    expect(run).toContain(
+      'exec setpriv --reuid=zookeeper --regid="$(id -g zookeeper)" --init-groups /bin/sh "$0" "$@"',
+    );
     expect(run).toContain('echo $$ > /opt/zookeeper/node-1/data/zookeeper_server.pid');
-    const asCaller = renderNodeFiles(pseudo, pseudo.nodes[0]!, FACTS).find((f) => f.path.endsWith('zk-run.sh'))!.content;
+    const asCaller = renderNodeFiles(pseudo, pseudo.nodes[0]!, FACTS).find((f) =>
+      f.path.endsWith('zk-run.sh'),
+    )!.content;
     expect(asCaller).not.toContain('setpriv');
   });
 
@@ -78,7 +89,9 @@ describe('rendering (golden files)', () => {
       expect(cfg).toContain(`admin.serverPort=${8080 + i}\n`);
       expect(cfg).toContain('admin.serverAddress=127.0.0.1\n');
       expect(cfg).toContain('4lw.commands.whitelist=srvr,ruok,mntr,conf\n');
-      expect(cfg).toMatch(/server\.1=127\.0\.0\.1:2888:3888\nserver\.2=127\.0\.0\.1:2889:3889\nserver\.3=127\.0\.0\.1:2890:3890\n$/);
+      expect(cfg).toMatch(
+        /server\.1=127\.0\.0\.1:2888:3888\nserver\.2=127\.0\.0\.1:2889:3889\nserver\.3=127\.0\.0\.1:2890:3890\n$/,
+      );
     });
   });
 });
@@ -113,7 +126,11 @@ describe('shell quoting of inventory values', () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'zkops-quote-'));
     const envFile = path.join(tmp, 'java.env');
     writeFileSync(envFile, files.find((f) => f.path.endsWith('java.env'))!.content);
-    const out = execFileSync('sh', ['-c', '. "$1"; printf "%s\\n%s\\n%s" "$JAVA_HOME" "$ZOO_LOG_DIR" "$SERVER_JVMFLAGS"', 'sh', envFile], { cwd: tmp, encoding: 'utf8' });
+    const out = execFileSync(
+      'sh',
+      ['-c', '. "$1"; printf "%s\\n%s\\n%s" "$JAVA_HOME" "$ZOO_LOG_DIR" "$SERVER_JVMFLAGS"', 'sh', envFile],
+      { cwd: tmp, encoding: 'utf8' },
+    );
     expect(out.split('\n')).toEqual([javaHome, `${evil}/node-1/logs`, '-Xms256m -Xmx256m']);
     expect(existsSync(path.join(tmp, 'pwned'))).toBe(false);
     // The run script parses as shell.

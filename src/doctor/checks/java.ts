@@ -16,9 +16,12 @@ export const javaCheck: Check = async (ctx) => {
   await Promise.all(
     places.map(async (place) => {
       const f = sh(place.javaEnv);
-      const r = await place.ex.exec(`[ -f ${f} ] || exit 3; . ${f} >/dev/null 2>&1; printf '%s\\n' "$JAVA_HOME"; "$JAVA_HOME/bin/java" -version >/dev/null 2>&1 && echo runs`, {
-        timeoutMs: 20000,
-      });
+      const r = await place.ex.exec(
+        `[ -f ${f} ] || exit 3; . ${f} >/dev/null 2>&1; printf '%s\\n' "$JAVA_HOME"; "$JAVA_HOME/bin/java" -version >/dev/null 2>&1 && echo runs`,
+        {
+          timeoutMs: 20000,
+        },
+      );
       if (r.code === 3) return;
       const [home = '', runs] = r.stdout.split('\n');
       if (runs === 'runs') return;
@@ -27,18 +30,31 @@ export const javaCheck: Check = async (ctx) => {
         check: 'java',
         severity: 'error',
         message: `node ${place.node.id}: ${place.javaEnv} sets JAVA_HOME=${home || '(nothing)'}, which has no working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
-        fix: good ? `set JAVA_HOME=${good} in ${place.javaEnv} (zkops doctor --fix does it)` : 'install a JRE and run zkops init/deploy again',
+        fix: good
+          ? `set JAVA_HOME=${good} in ${place.javaEnv} (zkops doctor --fix does it)`
+          : 'install a JRE and run zkops init/deploy again',
       };
       const text = ctx.fix && good ? await place.ex.readFile(place.javaEnv) : undefined;
       if (text && /^export JAVA_HOME=.*$/m.test(text)) {
-        await place.ex.writeFile(place.javaEnv, text.replace(/^export JAVA_HOME=.*$/m, `export JAVA_HOME=${sh(good!)}`), 0o644);
+        await place.ex.writeFile(
+          place.javaEnv,
+          text.replace(/^export JAVA_HOME=.*$/m, `export JAVA_HOME=${sh(good!)}`),
+          0o644,
+        );
         finding.fixed = true;
       }
       findings.push(finding);
     }),
   );
   findings.sort((a, b) => a.message.localeCompare(b.message));
-  if (findings.length === 0) findings.push({ check: 'java', severity: 'ok', message: places.length ? 'every node\'s java.env names a Java that runs' : 'no java.env to check (the image brings its Java)' });
+  if (findings.length === 0)
+    findings.push({
+      check: 'java',
+      severity: 'ok',
+      message: places.length
+        ? "every node's java.env names a Java that runs"
+        : 'no java.env to check (the image brings its Java)',
+    });
   return findings;
 };
 

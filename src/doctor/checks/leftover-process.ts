@@ -14,7 +14,9 @@ export const leftoverProcessCheck: Check = async (ctx) => {
     const others = m.zk.filter((p) => !mine.has(p.pid));
     for (const proc of others) {
       const ports = (m.listeners ?? []).filter((l) => l.pid === proc.pid).map((l) => l.port);
-      const blocked = m.nodes.flatMap((n) => n.listens.filter((p) => ports.includes(p.port)).map((p) => `node ${n.id} ${p.name} port ${p.port}`));
+      const blocked = m.nodes.flatMap((n) =>
+        n.listens.filter((p) => ports.includes(p.port)).map((p) => `node ${n.id} ${p.name} port ${p.port}`),
+      );
       if (blocked.length === 0) continue;
       const ours = proc.config.startsWith(ctx.spec.dir + '/');
       const finding: Finding = {
@@ -32,6 +34,11 @@ export const leftoverProcessCheck: Check = async (ctx) => {
       findings.push(finding);
     }
   }
-  if (findings.length === 0) findings.push({ check: 'leftover-process', severity: 'ok', message: "no stray QuorumPeerMain holds this cluster's ports" });
+  if (findings.length === 0)
+    findings.push({
+      check: 'leftover-process',
+      severity: 'ok',
+      message: "no stray QuorumPeerMain holds this cluster's ports",
+    });
   return findings;
 };

@@ -10,8 +10,20 @@ export const processCheck: Check = async (ctx) => {
   for (const node of ctx.spec.nodes) {
     const s = ctx.states.get(node.id);
     if (!s || s.state === 'running') continue;
-    if (s.state === 'stopped') findings.push({ check: 'process', severity: 'warning', message: `node ${node.id}: ${s.detail}`, fix: `zkops start ${node.id}` });
-    else if (s.state === 'absent') findings.push({ check: 'process', severity: 'error', message: `node ${node.id}: ${s.detail}`, fix: 'zkops init (or deploy) with the inventory sets it up' });
+    if (s.state === 'stopped')
+      findings.push({
+        check: 'process',
+        severity: 'warning',
+        message: `node ${node.id}: ${s.detail}`,
+        fix: `zkops start ${node.id}`,
+      });
+    else if (s.state === 'absent')
+      findings.push({
+        check: 'process',
+        severity: 'error',
+        message: `node ${node.id}: ${s.detail}`,
+        fix: 'zkops init (or deploy) with the inventory sets it up',
+      });
     else {
       const said = s.log.split('\n').filter(Boolean).slice(-5).join('\n        ');
       findings.push({
@@ -22,6 +34,7 @@ export const processCheck: Check = async (ctx) => {
       });
     }
   }
-  if (findings.length === 0) findings.push({ check: 'process', severity: 'ok', message: `all ${ctx.spec.nodes.length} servers run` });
+  if (findings.length === 0)
+    findings.push({ check: 'process', severity: 'ok', message: `all ${ctx.spec.nodes.length} servers run` });
   return findings;
 };
