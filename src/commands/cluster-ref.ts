@@ -3,16 +3,15 @@
  * was created need no flags: `-i FILE` if given, else the inventory zkops
  * saved under ./.zkops/<name>/ when it brought the cluster up.
  *
- * Next to the saved inventory lies the validated ClusterSpec, keyed by the
- * inventory's hash: while the inventory is unchanged, commands such as status
- * skip parsing and validation (and loading their libraries), which keeps them
- * fast; any edit to the inventory makes them validate it again.
+ * Validation results are remembered by content (inventory/cache.ts): while an
+ * inventory is unchanged, commands such as status skip parsing and validation
+ * (and loading their libraries), which keeps them fast; any edit to the
+ * inventory makes them validate it again.
  */
-import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
-import type { LoadedInventory } from '../inventory/load.js';
+import { validatedInventory } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 
 /** Directory (relative to the working directory) where zkops keeps what it created. */
@@ -29,17 +28,16 @@ export function savedInventoryPath(name: string, cwd = process.cwd()): string {
   return path.join(cwd, STATE_DIR, name, 'inventory.yaml');
 }
 
-const specCachePath = (name: string, cwd: string) => path.join(cwd, STATE_DIR, name, 'spec.json');
-/** Bumped whenever ClusterSpec changes shape, so a cache written by an older zkops is not trusted. */
-const SPEC_FORMAT = 3;
-const sha256 = (text: string) => createHash('sha256').update(`spec-format ${SPEC_FORMAT}\n`).update(text).digest('hex');
-
 /** The spec of the cluster named by flags, or of the one cluster saved in this directory. */
 export async function resolveCluster(
   flags: ClusterFlags,
   cwd = process.cwd(),
 ): Promise<{ spec: ClusterSpec; file: string }> {
-  if (flags.inventory) return loadValidated(flags.inventory, cwd);
+  if (flags.inventory)
+    return {
+      spec: (await validatedInventory(await readInventoryText(flags.inventory), flags.inventory, cwd)).spec,
+      file: flags.inventory,
+    };
   let name = flags.cluster;
   if (!name) {
     const names = await savedClusters(cwd);
@@ -62,23 +60,16 @@ export async function resolveCluster(
       `No cluster "${name}" in ${path.join(cwd, STATE_DIR)}. Run zkops init (or deploy) here first, or pass its inventory with -i.`,
       ExitCode.usage,
     );
-  const cached = await readFile(specCachePath(name, cwd), 'utf8').then(
-    (t) => JSON.parse(t) as { sha256: string; spec: ClusterSpec },
-    () => undefined,
-  );
-  if (cached?.sha256 === sha256(text)) return { spec: rehydrate(cached.spec), file };
-  return loadValidated(file, cwd);
+  return { spec: (await validatedInventory(text, file, cwd)).spec, file };
 }
 
-async function loadValidated(file: string, cwd: string): Promise<{ spec: ClusterSpec; file: string }> {
-  const { loadInventoryFile } = await import('../inventory/load.js');
-  return loadInventoryFile(file, cwd);
-}
-
-/** JSON loses object identity; nodes must share their HostSpec objects again. */
-function rehydrate(spec: ClusterSpec): ClusterSpec {
-  for (const node of spec.nodes) node.host = spec.hosts.find((h) => h.name === node.host.name) ?? node.host;
-  return spec;
+/** Reads an inventory file's text; a missing one is a usage error naming the file. */
+export async function readInventoryText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    throw new ZkopsError(`Cannot read the inventory ${file}; pass an existing file with -i.`, ExitCode.usage);
+  }
 }
 
 /** Names of clusters saved under ./.zkops. */
@@ -91,29 +82,11 @@ export async function savedClusters(cwd = process.cwd()): Promise<string[]> {
   return names.sort();
 }
 
-/**
- * Saves the inventory next to the cluster's state, with every path on this
- * machine made absolute (as the spec resolved it), so it means the same from
- * any directory (comments and order are kept), and the validated spec beside it.
- */
-export async function saveInventory(loaded: LoadedInventory, text: string, cwd = process.cwd()): Promise<string> {
-  const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text);
-  const { spec } = loaded;
-  if (spec.onThisMachine) doc.set('dir', spec.dir);
-  const resolved: [string[], string | undefined][] = [
-    [['java', 'home'], spec.java.home],
-    [['zookeeper', 'home'], spec.zookeeper.home],
-    [['zookeeper', 'tarball'], spec.zookeeper.tarball],
-    [['ssh', 'identityFile'], spec.ssh.identityFile],
-    [['ssh', 'knownHosts'], spec.ssh.knownHosts],
-  ];
-  for (const [at, value] of resolved) if (value !== undefined && doc.hasIn(at)) doc.setIn(at, value);
-  const saved = doc.toString();
-  const file = savedInventoryPath(loaded.spec.name, cwd);
+/** Saves the inventory (as validation made it: paths absolute) next to the cluster's state. */
+export async function saveInventory(spec: ClusterSpec, saved: string, cwd = process.cwd()): Promise<string> {
+  const file = savedInventoryPath(spec.name, cwd);
   await mkdir(path.dirname(file), { recursive: true });
   await atomicWrite(file, saved);
-  await atomicWrite(specCachePath(loaded.spec.name, cwd), JSON.stringify({ sha256: sha256(saved), spec: loaded.spec }));
   return file;
 }
 

@@ -5,9 +5,10 @@
  * one at a time.
  */
 import { ExitCode, ZkopsError } from '../errors.js';
-import { parseInventory } from '../inventory/load.js';
+import { validatedInventory } from '../inventory/cache.js';
+import { readInventoryText } from './cluster-ref.js';
 import type { OutputOptions } from '../output.js';
-import { readInventoryText, runUp } from './up-command.js';
+import { runUp } from './up-command.js';
 
 export interface DeployFlags {
   inventory?: string;
@@ -20,9 +21,8 @@ export interface DeployFlags {
 export async function deployCommand(flags: DeployFlags, out: OutputOptions): Promise<number> {
   if (!flags.inventory)
     throw new ZkopsError('deploy needs an inventory: zkops deploy -i inventories/vms-3.yaml', ExitCode.usage);
-  const text = await readInventoryText(flags.inventory);
-  const loaded = parseInventory(text, flags.inventory);
-  return runUp(loaded, text, out, {
+  const loaded = await validatedInventory(await readInventoryText(flags.inventory), flags.inventory, process.cwd());
+  return runUp(loaded, out, {
     timeoutSeconds: flags.timeout,
     dryRun: flags.dryRun,
     acceptNewHostKeys: flags.acceptNewHostKeys,

@@ -3,9 +3,10 @@
  * inventory it builds one (3 nodes from port 2181, or --nodes/--base-port).
  */
 import { ExitCode, ZkopsError } from '../errors.js';
-import { parseInventory } from '../inventory/load.js';
+import { validatedInventory } from '../inventory/cache.js';
+import { readInventoryText } from './cluster-ref.js';
 import type { OutputOptions } from '../output.js';
-import { readInventoryText, runUp } from './up-command.js';
+import { runUp } from './up-command.js';
 
 export interface InitFlags {
   inventory?: string;
@@ -54,12 +55,12 @@ export async function initCommand(flags: InitFlags, out: OutputOptions): Promise
   if (flags.image && !flags.docker)
     throw new ZkopsError('--image is for --docker clusters; add --docker.', ExitCode.usage);
   const text = flags.inventory ? await readInventoryText(flags.inventory) : defaultPseudoInventory(flags);
-  const loaded = parseInventory(text, flags.inventory ?? '(zkops init defaults)');
+  const loaded = await validatedInventory(text, flags.inventory ?? '(zkops init defaults)', process.cwd());
   if (!loaded.spec.onThisMachine) {
     throw new ZkopsError(
       `${flags.inventory} describes nodes on other hosts; init brings up clusters on this machine. Use zkops deploy -i ${flags.inventory}.`,
       ExitCode.usage,
     );
   }
-  return runUp(loaded, text, out, { timeoutSeconds: flags.timeout });
+  return runUp(loaded, out, { timeoutSeconds: flags.timeout });
 }

@@ -2,10 +2,9 @@
  * The shared front of `init` and `deploy`: validate, bring up, save the
  * inventory for later commands, print the report.
  */
-import { readFile } from 'node:fs/promises';
 import { printJson, Progress, type OutputOptions } from '../output.js';
 import { ExitCode, ZkopsError } from '../errors.js';
-import type { LoadedInventory } from '../inventory/load.js';
+import type { Validated } from '../inventory/cache.js';
 import { bringUp, type UpResult } from '../steps/up.js';
 import { openRuntime } from '../runtime/index.js';
 import { saveInventory } from './cluster-ref.js';
@@ -20,12 +19,7 @@ export interface UpCommandOptions {
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
-export async function runUp(
-  loaded: LoadedInventory,
-  text: string,
-  out: OutputOptions,
-  opts: UpCommandOptions,
-): Promise<number> {
+export async function runUp(loaded: Validated, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
   const progress = new Progress(out.progress);
   const { spec } = loaded;
   const upOptions = {
@@ -34,7 +28,7 @@ export async function runUp(
     dryRun: opts.dryRun,
     start: opts.start,
     // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
-    onWritten: async () => void (await saveInventory(loaded, text)),
+    onWritten: async () => void (await saveInventory(loaded.spec, loaded.saved)),
   };
   const rt = await progress.step(
     'connect',
@@ -110,13 +104,4 @@ function formatDryRun(r: UpResult): string {
     for (const f of changed) lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Reads an inventory file's text (validation itself reports a missing file with its path). */
-export async function readInventoryText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    throw new ZkopsError(`Cannot read the inventory ${file}; pass an existing file with -i.`, ExitCode.usage);
-  }
 }

@@ -18,10 +18,13 @@ export type ClusterVerdict =
   | { status: 'degraded'; leader: number; problems: string[] }
   | { status: 'no-quorum'; problems: string[] };
 
-/** Probes all nodes in parallel. */
-export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000): Promise<NodeReport[]> {
+/** Probes all nodes in parallel (`metrics`: mntr too, for the status table). */
+export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000, metrics = true): Promise<NodeReport[]> {
   return Promise.all(
-    spec.nodes.map(async (node) => ({ node, health: await probeNode(node.host.address, node.clientPort, timeoutMs) })),
+    spec.nodes.map(async (node) => ({
+      node,
+      health: await probeNode(node.host.address, node.clientPort, timeoutMs, metrics),
+    })),
   );
 }
 

@@ -85,17 +85,20 @@ export function parseSrvr(text: string): NodeHealth {
   };
 }
 
-/** Probes one node (srvr, and mntr alongside); never throws: an unreachable node is `down` with the reason. */
-export async function probeNode(host: string, port: number, timeoutMs = 2000): Promise<NodeHealth> {
+/**
+ * Probes one node (srvr, and with `metrics` mntr alongside); never throws: an
+ * unreachable node is `down` with the reason.
+ */
+export async function probeNode(host: string, port: number, timeoutMs = 2000, metrics = true): Promise<NodeHealth> {
   try {
     const [srvr, mntr] = await Promise.all([
       fourLetterWord(host, port, 'srvr', timeoutMs),
       // Optional: a node that does not whitelist mntr, or is not serving, answers with a sentence.
-      fourLetterWord(host, port, 'mntr', timeoutMs).catch(() => ''),
+      metrics ? fourLetterWord(host, port, 'mntr', timeoutMs).catch(() => '') : '',
     ]);
     const health = parseSrvr(srvr);
-    const metrics = metricsFromMntr(parseMntr(mntr));
-    return metrics && health.mode !== 'not-serving' ? { ...health, metrics } : health;
+    const figures = metricsFromMntr(parseMntr(mntr));
+    return figures && health.mode !== 'not-serving' ? { ...health, metrics: figures } : health;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { mode: 'down', error: e.code === 'ECONNREFUSED' ? 'connection refused (not listening)' : e.message };

@@ -9,7 +9,8 @@ import type { z } from 'zod';
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { InventorySchema, type Inventory } from './schema.js';
 import { checkRawRules, checkSpecRules, type RuleIssue } from './rules.js';
-import { buildClusterSpec, type ClusterSpec } from './spec.js';
+import { buildClusterSpec } from './normalize.js';
+import type { ClusterSpec } from './spec.js';
 
 /** A parsed, validated inventory and the cluster it describes. */
 export interface LoadedInventory {
