@@ -18,6 +18,7 @@ function intArg(name: string, min: number, max: number) {
 }
 
 type Flags = {
+  force?: boolean;
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -61,13 +62,16 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     );
 
   common(program.command('deploy'))
-    .description('install and run the ensemble an ssh inventory describes')
+    .description(
+      'install and run the ensemble an inventory describes (SSH hosts, this machine or Docker); run again to converge',
+    )
     .option('--dry-run', 'show per host which files would change and what would start; change nothing')
     .option(
       '--accept-new-host-keys',
       'trust and record SSH host keys seen for the first time (like OpenSSH accept-new)',
     )
     .option('--no-start', 'install and configure, but start nothing')
+    .option('--force', 'go on with a rolling restart even where it leaves fewer than a majority of voters serving')
     .addOption(timeout)
     .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean; start?: boolean }) =>
       run(async () => (await import('./commands/deploy.js')).deployCommand(o, outputOptions(o))),
@@ -85,20 +89,28 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     );
 
   common(program.command('stop [nodes...]'))
-    .description('stop nodes (all by default): TERM, then KILL after 15 s; returns when they are gone')
+    .description(
+      'stop nodes (all by default): TERM, then KILL after 15 s; returns when they are gone. Refuses to stop some nodes when the rest would lose the quorum',
+    )
+    .option('--force', 'stop them even if the ensemble loses its quorum')
     .action((ids: string[], o: Flags) =>
       run(async () => (await import('./commands/lifecycle.js')).stopCommand(o, ids, outputOptions(o))),
     );
 
   common(program.command('restart [nodes...]'))
-    .description('rolling restart (followers first, leader last), waiting for quorum after each node')
+    .description(
+      'rolling restart (followers first, leader last), waiting for quorum after each node; refuses a step that would lose the quorum',
+    )
+    .option('--force', 'restart even where a step leaves fewer than a majority of voters serving')
     .addOption(timeout)
     .action((ids: string[], o: Flags) =>
       run(async () => (await import('./commands/lifecycle.js')).restartCommand(o, ids, outputOptions(o), o.timeout)),
     );
 
   common(program.command('destroy'))
-    .description('stop a local cluster and delete its directories and data')
+    .description(
+      'stop a cluster on this machine (processes or containers) and delete it, data included; never runs on SSH hosts',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o: Flags) => run(async () => (await import('./commands/destroy.js')).destroyCommand(o, outputOptions(o))));
 

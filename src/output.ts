@@ -70,3 +70,8 @@ export function table(headers: string[], rows: string[][]): string {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** A warning for the operator: always shown (on stderr, so --json output stays clean). */
+export function warn(text: string): void {
+  process.stderr.write(`${color.yellow('warning:')} ${text}\n`);
+}

@@ -16,10 +16,16 @@ if [ ! -x "$JAVA" ]; then
   exit 127
 fi
 echo $$ > {{sh.pidFile}}
-# exec: the pid written above becomes the JVM's own pid.
-exec "$JAVA" $SERVER_JVMFLAGS \
+# exec: the pid written above becomes the JVM's own pid. Flags naming the log
+# directory come first, one quoted word each (any path survives); then
+# java.env's flags, where the inventory's own come last and win.
+exec "$JAVA" \
+{{#logDirFlags}}
+  {{flag}} \
+{{/logDirFlags}}
+  $SERVER_JVMFLAGS \
   -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
-  -Dzookeeper.root.logger=INFO,ROLLINGFILE \
+  -Dzookeeper.root.logger={{logging.level}},ROLLINGFILE \
   -Dlog4j.configuration=file:{{sh.log4jProps}} -Dlogback.configurationFile={{sh.logbackXml}} \
   -Dnetworkaddress.cache.negative.ttl=0 \
   -cp {{sh.classpath}} \

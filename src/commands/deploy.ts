@@ -15,6 +15,7 @@ export interface DeployFlags {
   dryRun?: boolean;
   acceptNewHostKeys?: boolean;
   start?: boolean;
+  force?: boolean;
   timeout: number;
 }
 
@@ -27,5 +28,6 @@ export async function deployCommand(flags: DeployFlags, out: OutputOptions): Pro
     dryRun: flags.dryRun,
     acceptNewHostKeys: flags.acceptNewHostKeys,
     start: flags.start,
+    force: flags.force,
   });
 }

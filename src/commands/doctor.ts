@@ -9,7 +9,7 @@ export async function doctorCommand(flags: ClusterFlags & { fix?: boolean }, out
   const { spec } = await resolveCluster(flags);
   let rt;
   try {
-    rt = await openRuntime(spec);
+    rt = await openRuntime(spec, { partial: true });
   } catch (err) {
     // The runtime itself is the problem (no engine, no host): that is the finding.
     return report(spec.name, [{ check: 'runtime', severity: 'error', message: (err as Error).message }], out);

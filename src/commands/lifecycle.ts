@@ -2,18 +2,26 @@
  * `zkops start|stop|restart [node...]`: day-to-day lifecycle of existing
  * nodes, on every runtime. Stop waits until each server is really gone; start
  * of a running node does nothing; restart is rolling (followers first, leader
- * last). Each ends with the status table, real pids included.
+ * last). Stopping or restarting some nodes never takes the quorum down by
+ * accident (--force to mean it). Nodes on a host that cannot be reached are
+ * left out with a warning, unless named. Each ends with the status table.
  */
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
-import { printJson, Progress, type OutputOptions } from '../output.js';
+import { printJson, Progress, warn, type OutputOptions } from '../output.js';
 import { withRuntime } from '../runtime/index.js';
 import type { Runtime, StopOutcome } from '../runtime/types.js';
 import { rollingRestart } from '../steps/rolling.js';
+import { guardQuorum } from '../steps/quorum-guard.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
 import { clusterStatus, formatStatus, type ClusterStatus } from './report.js';
+
+/** Flags of the lifecycle commands. */
+export interface LifecycleFlags extends ClusterFlags {
+  force?: boolean;
+}
 
 /** Picks nodes by id from the arguments (all when none given). */
 export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
@@ -29,28 +37,48 @@ export function selectNodes(spec: ClusterSpec, ids: string[]): NodeSpec[] {
   });
 }
 
+/** The nodes a command acts on: all of them, less those on hosts out of reach (said once); or the ones named. */
+function reachableSelection(rt: Runtime, ids: string[]): NodeSpec[] {
+  const nodes = selectNodes(rt.spec, ids);
+  if (ids.length > 0) return nodes;
+  for (const u of rt.unreachable)
+    warn(
+      `${u.place} cannot be reached (${u.reason}); node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')} left out.`,
+    );
+  return nodes.filter((n) => !rt.unreachable.some((u) => u.nodes.includes(n.id)));
+}
+
 const plural = (ids: number[]) => `node${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`;
 
 /** The status after a lifecycle command: probes and the runtime's processes, together. */
 async function statusNow(rt: Runtime): Promise<ClusterStatus> {
   const [reports, processes] = await Promise.all([probeCluster(rt.spec), rt.processes()]);
-  return clusterStatus(rt.spec, reports, processes);
+  return clusterStatus(rt.spec, reports, processes, rt.unreachable);
 }
 
-export async function stopCommand(flags: ClusterFlags, ids: string[], out: OutputOptions): Promise<number> {
+export async function stopCommand(flags: LifecycleFlags, ids: string[], out: OutputOptions): Promise<number> {
   const { spec } = await resolveCluster(flags);
-  const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
-  return withRuntime(spec, {}, async (rt) => {
-    const results = await Promise.all(
-      nodes.map(async (node) => {
-        const outcome = await progress.step(`stop ${node.id}`, () => rt.stop(node), describeStop);
-        return { id: node.id, ...outcome };
-      }),
+  return withRuntime(spec, { partial: true }, async (rt) => {
+    const nodes = reachableSelection(rt, ids);
+    if (ids.length === 0) progress.note('stopping every node: the ensemble is unavailable until zkops start');
+    else {
+      const warning = await guardQuorum(spec, nodes, 'stopping', { force: flags.force });
+      if (warning) warn(warning);
+    }
+    const settled = await Promise.allSettled(
+      nodes.map((node) => progress.step(`stop ${node.id}`, () => rt.stop(node), describeStop)),
+    );
+    const results = settled.map((r, i) =>
+      r.status === 'fulfilled'
+        ? { id: nodes[i]!.id, ...r.value }
+        : { id: nodes[i]!.id, status: 'failed' as const, error: (r.reason as Error).message },
     );
     if (out.json) printJson({ cluster: spec.name, nodes: results });
-    else for (const r of results) process.stdout.write(`node ${r.id}: ${describeStop(r)}\n`);
-    return ExitCode.ok;
+    else
+      for (const r of results)
+        process.stdout.write(`node ${r.id}: ${'error' in r ? `not stopped: ${r.error}` : describeStop(r)}\n`);
+    return results.some((r) => r.status === 'failed') ? ExitCode.failure : ExitCode.ok;
   });
 }
 
@@ -61,15 +89,15 @@ function describeStop(o: StopOutcome): string {
 }
 
 export async function startCommand(
-  flags: ClusterFlags,
+  flags: LifecycleFlags,
   ids: string[],
   out: OutputOptions,
   timeoutSeconds: number,
 ): Promise<number> {
   const { spec } = await resolveCluster(flags);
-  const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
-  return withRuntime(spec, {}, async (rt) => {
+  return withRuntime(spec, { partial: true }, async (rt) => {
+    const nodes = reachableSelection(rt, ids);
     const procs = await rt.processes();
     const toStart = nodes.filter((n) => !procs.get(n.id));
     if (toStart.length) {
@@ -101,19 +129,19 @@ export async function startCommand(
 }
 
 export async function restartCommand(
-  flags: ClusterFlags,
+  flags: LifecycleFlags,
   ids: string[],
   out: OutputOptions,
   timeoutSeconds: number,
 ): Promise<number> {
   const { spec } = await resolveCluster(flags);
-  const nodes = selectNodes(spec, ids);
   const progress = new Progress(out.progress);
-  return withRuntime(spec, {}, async (rt) => {
+  return withRuntime(spec, { partial: true }, async (rt) => {
+    const nodes = reachableSelection(rt, ids);
     const restarted = nodes.map((n) => n.id);
     await progress.step(
       'restart',
-      () => rollingRestart(rt, nodes, timeoutSeconds * 1000),
+      () => rollingRestart(rt, nodes, timeoutSeconds * 1000, { force: flags.force, warn }),
       () => `${plural(restarted)}, one at a time`,
     );
     const status = await statusNow(rt);

@@ -7,7 +7,7 @@ import { connectString, portOf } from '../inventory/spec.js';
 import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cluster.js';
 import type { NodeMetrics } from '../health/probe.js';
 import { color, table } from '../output.js';
-import type { ZkProcess } from '../runtime/types.js';
+import type { Unreachable, ZkProcess } from '../runtime/types.js';
 
 /** One node's row, as JSON consumers get it. */
 export interface NodeStatus {
@@ -34,6 +34,8 @@ export interface ClusterStatus {
   verdict: ClusterVerdict;
   connectString: string;
   nodes: NodeStatus[];
+  /** Hosts zkops could not reach: their nodes were probed over their client ports only. */
+  unreachable: Unreachable[];
 }
 
 /** Builds the status document from probes and (where known) processes. */
@@ -41,10 +43,12 @@ export function clusterStatus(
   spec: ClusterSpec,
   reports: NodeReport[],
   processes?: Map<number, ZkProcess | undefined>,
+  unreachable: Unreachable[] = [],
 ): ClusterStatus {
   const verdict = judgeCluster(reports);
   return {
     cluster: spec.name,
+    unreachable,
     healthy: verdict.status === 'healthy',
     verdict,
     connectString: connectString(spec),
@@ -93,8 +97,12 @@ export function formatStatus(status: ClusterStatus): string {
     String(n.ports.client),
     `${n.ports.quorum}:${n.ports.election}`,
     n.ports.admin ? String(n.ports.admin) : '-',
-    n.pid ? String(n.pid) : '-',
-    n.runs ? `${n.runs.by}${n.runs.user ? `:${n.runs.user}` : ''}` : '-',
+    n.pid ? String(n.pid) : status.unreachable.some((u) => u.nodes.includes(n.id)) ? '?' : '-',
+    n.runs
+      ? `${n.runs.by}${n.runs.user ? `:${n.runs.user}` : ''}`
+      : status.unreachable.some((u) => u.nodes.includes(n.id))
+        ? 'host unreachable'
+        : '-',
     (MODE_COLOR[n.mode] ?? String)(n.mode),
     n.zxid ?? '-',
     n.connections === null ? '-' : String(n.connections),
@@ -127,5 +135,10 @@ export function formatStatus(status: ClusterStatus): string {
       : color.red(
           `Cluster ${status.cluster}: ${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`,
         ) + `\n${v.problems.map((p) => `  - ${p}`).join('\n')}`;
-  return `${head}\n\n${verdict}\nConnect string: ${status.connectString}\n`;
+  const hosts = status.unreachable.map(
+    (u) =>
+      color.yellow(`Host ${u.place} (${u.address}) could not be reached: ${u.reason}`) +
+      `\n  node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')}: probed over the client port only (no pid, no process check).`,
+  );
+  return `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${verdict}\nConnect string: ${status.connectString}\n`;
 }

@@ -10,8 +10,13 @@ export async function statusCommand(flags: ClusterFlags, out: OutputOptions): Pr
   const { spec } = await resolveCluster(flags);
   // The probes go over the client ports and need no runtime: they start at once, in parallel with connecting.
   const probes = probeCluster(spec);
-  const processes = withRuntime(spec, {}, (rt) => rt.processes());
-  const status = clusterStatus(spec, await probes, await processes);
+  // Hosts that cannot be reached are named; their nodes still show what their client ports say.
+  const [processes, unreachable] = await withRuntime(
+    spec,
+    { partial: true },
+    async (rt) => [await rt.processes(), rt.unreachable] as const,
+  );
+  const status = clusterStatus(spec, await probes, processes, unreachable);
   if (out.json) printJson(status);
   else process.stdout.write(formatStatus(status));
   return status.healthy ? ExitCode.ok : ExitCode.unhealthy;

@@ -2,7 +2,8 @@
  * The shared front of `init` and `deploy`: validate, bring up, save the
  * inventory for later commands, print the report.
  */
-import { printJson, Progress, type OutputOptions } from '../output.js';
+import { printJson, Progress, warn, type OutputOptions } from '../output.js';
+import { shapeWarnings } from '../health/majority.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { Validated } from '../inventory/cache.js';
 import { bringUp, type UpResult } from '../steps/up.js';
@@ -16,17 +17,23 @@ export interface UpCommandOptions {
   start?: boolean;
   /** Record unknown SSH host keys on first contact. */
   acceptNewHostKeys?: boolean;
+  /** Roll on even where a restart step loses the quorum. */
+  force?: boolean;
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
 export async function runUp(loaded: Validated, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
   const progress = new Progress(out.progress);
   const { spec } = loaded;
+  // Fragile shapes are said up front; the run goes on.
+  const warnings = shapeWarnings(spec);
+  if (!out.json) for (const w of warnings) warn(w);
   const upOptions = {
     progress,
     timeoutMs: opts.timeoutSeconds * 1000,
     dryRun: opts.dryRun,
     start: opts.start,
+    force: opts.force,
     // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
     onWritten: async () => void (await saveInventory(loaded.spec, loaded.saved)),
   };
@@ -46,6 +53,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     if (out.json)
       printJson({
         cluster: spec.name,
+        warnings,
         started: false,
         changed: result.changed,
         nodes: result.nodes.map(({ id, host, files }) => ({
@@ -61,7 +69,8 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     return ExitCode.ok;
   }
   if (opts.dryRun) {
-    if (out.json) printJson({ cluster: spec.name, dryRun: true, changed: result.changed, nodes: result.nodes });
+    if (out.json)
+      printJson({ cluster: spec.name, warnings, dryRun: true, changed: result.changed, nodes: result.nodes });
     else process.stdout.write(formatDryRun(result));
     return ExitCode.ok;
   }
@@ -69,6 +78,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
   if (out.json) {
     printJson({
       ...status,
+      warnings,
       changed: result.changed,
       quorumMs: result.quorumMs,
       distribution: result.distribution,

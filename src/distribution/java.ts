@@ -4,6 +4,7 @@
  * JAVA_HOME is reported before any JVM starts (instead of ZooKeeper's later
  * "Error contacting service. It is probably not running.").
  */
+import { createHash } from 'node:crypto';
 import { PreflightError } from '../errors.js';
 import type { Executor } from '../executors/types.js';
 import { sh } from '../shell.js';
@@ -32,6 +33,8 @@ export interface FindJavaOptions {
    * any change to the binaries means a real run.
    */
   record?: string;
+  /** Each set of JVM flags the servers will run with: Java must accept them (`java FLAGS -version`). */
+  flags?: string[][];
 }
 
 /** Parses `java -version` output ('openjdk version "17.0.15"', '"1.8.0_392"'). */
@@ -47,34 +50,60 @@ export function minJavaFor(zkVersion: string): number {
   return zkVersion.startsWith('3.4') ? 7 : 8;
 }
 
+/** Marks where `java FLAGS -version` refused a set of flags, in the probe's output. */
+const FLAGS_REFUSED = '@@zkops-flags-refused';
+
 async function probe(
   ex: Executor,
   home: string,
   record?: string,
-): Promise<{ ok: boolean; major?: number; output: string; verified?: string }> {
+  flagSets: string[][] = [],
+): Promise<{
+  ok: boolean;
+  major?: number;
+  output: string;
+  verified?: string;
+  refused?: { flags: string[]; said: string };
+}> {
   const java = sh(`${home}/bin/java`);
+  // After a plain `java -version`, each set of flags the servers will get: Java names a flag it rejects.
+  const tryFlags = flagSets
+    .map(
+      (set, i) =>
+        `${java} ${set.map(sh).join(' ')} -version >/dev/null 2>&1 || { echo ${FLAGS_REFUSED} ${i}; ${java} ${set.map(sh).join(' ')} -version 2>&1 | head -n 3; exit 3; }`,
+    )
+    .join('\n');
+  const run = `${java} -version 2>&1 || exit $?${tryFlags ? `\n${tryFlags}` : ''}`;
+  const parse = (code: number, out: string) => {
+    const at = out.indexOf(FLAGS_REFUSED);
+    if (at < 0) return { ok: code === 0, major: parseJavaMajor(out), output: out.trim() };
+    const [, index = '0', ...said] = out.slice(at).split(/[ \n]/);
+    return {
+      ok: false,
+      major: parseJavaMajor(out),
+      output: out.slice(0, at).trim(),
+      refused: { flags: flagSets[Number(index)] ?? [], said: said.join(' ').trim() },
+    };
+  };
   if (!record) {
-    const r = await ex.exec(`${java} -version 2>&1`, { timeoutMs: 20000 });
-    return { ok: r.code === 0, major: parseJavaMajor(r.stdout), output: r.stdout.trim() };
+    const r = await ex.exec(`{\n${run}\n}`, { timeoutMs: 20000 });
+    return parse(r.code, r.stdout);
   }
-  // Prints "cached" or "ran", the identity line, then java -version's output.
+  // Prints "cached" or "ran", the identity line, then java -version's output. The identity covers
+  // the binaries and the flags they were tried with.
   const h = sh(home);
+  const flagsId = createHash('sha256').update(JSON.stringify(flagSets)).digest('hex').slice(0, 16);
   const script = [
-    `id=$(printf '%s ' ${h}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
+    `id=$(printf '%s ' ${h} ${flagsId}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
     `r=${sh(record)}`,
     `if [ -f "$r" ] && [ "$(head -n 1 "$r")" = "$id" ]; then echo cached; printf '%s\\n' "$id"; tail -n +2 "$r"; exit 0; fi`,
-    `echo ran; printf '%s\\n' "$id"; exec ${java} -version 2>&1`,
+    `echo ran; printf '%s\\n' "$id"`,
+    run,
   ].join('\n');
   const r = await ex.exec(script, { timeoutMs: 20000 });
   const [how, id = '', ...rest] = r.stdout.split('\n');
-  const output = rest.join('\n').trim();
-  const ok = r.code === 0;
-  return {
-    ok,
-    major: parseJavaMajor(output),
-    output,
-    verified: ok && how === 'ran' ? `${id}\n${output}\n` : undefined,
-  };
+  const p = parse(r.code, rest.join('\n'));
+  return { ...p, verified: p.ok && how === 'ran' ? `${id}\n${p.output}\n` : undefined };
 }
 
 /** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */
@@ -108,7 +137,13 @@ export async function findJava(
     [pathHome, 'PATH'],
   ] as const) {
     if (!home) continue;
-    const p = await probe(ex, home, options.record);
+    const p = await probe(ex, home, options.record, options.flags);
+    if (p.refused) {
+      throw new PreflightError(
+        `Java at ${home} on ${ex.label} refuses the servers' JVM flags (${p.refused.flags.join(' ')}): it said "${p.refused.said}". ` +
+          'Fix or remove that flag in java.flags (or nodes[].javaFlags); nothing was written or started.',
+      );
+    }
     if (p.ok && p.major) {
       found = { home, major: p.major, source, verified: p.verified };
       break;

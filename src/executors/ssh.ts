@@ -194,6 +194,8 @@ export async function connectSsh(
 ): Promise<SshExecutor> {
   const ssh = spec.ssh;
   const target: Target = { host: host.address, port: host.sshPort ?? ssh.port, user: host.user ?? ssh.user };
+  // A host that misses the handshake in time is unreachable: status and doctor report it and go on.
+  const timed = { ...options, readyTimeoutMs: ssh.connectTimeout * 1000 };
   const knownHosts = ssh.knownHosts ?? path.join(os.homedir(), '.ssh', 'known_hosts');
   const auth: Partial<ConnectConfig> = {};
   if (ssh.identityFile) {
@@ -216,7 +218,7 @@ export async function connectSsh(
   let sock: ConnectConfig['sock'];
   if (ssh.jumpHost) {
     const jump = parseJump(ssh.jumpHost, target.user);
-    const jc = await open(jump, auth, knownHosts, options, undefined);
+    const jc = await open(jump, auth, knownHosts, timed, undefined);
     extra.push(jc);
     sock = await new Promise((res, rej) =>
       jc.forwardOut('127.0.0.1', 0, target.host, target.port, (e, ch) =>
@@ -226,7 +228,7 @@ export async function connectSsh(
       ),
     );
   }
-  const client = await open(target, auth, knownHosts, options, sock);
+  const client = await open(target, auth, knownHosts, timed, sock);
   return new SshExecutor(
     `${host.name} (${target.user}@${target.host})`,
     client,
@@ -239,9 +241,10 @@ function open(
   t: Target,
   auth: Partial<ConnectConfig>,
   knownHosts: string,
-  options: { acceptNewHostKeys?: boolean },
+  options: { acceptNewHostKeys?: boolean; readyTimeoutMs: number },
   sock: ConnectConfig['sock'],
 ): Promise<Client> {
+  const readyTimeoutMs = options.readyTimeoutMs;
   const name = knownHostsName(t.host, t.port);
   let keyProblem: string | undefined;
   return new Promise((resolve, reject) => {
@@ -268,7 +271,7 @@ function open(
       port: t.port,
       username: t.user,
       sock,
-      readyTimeout: 15000,
+      readyTimeout: readyTimeoutMs,
       ...auth,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         void (async () => {

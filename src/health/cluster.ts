@@ -5,6 +5,7 @@
  */
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeNode, type NodeHealth } from './probe.js';
+import { majority, voters } from './majority.js';
 
 /** A node's health next to the node it belongs to. */
 export interface NodeReport {
@@ -28,24 +29,42 @@ export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000, metrics 
   );
 }
 
-/** Judges probe results. */
+const SERVING = ['leader', 'follower', 'observer', 'standalone'];
+
+/**
+ * Judges probe results. The verdict counts the voters that serve: with fewer
+ * than a majority following a leader there is no quorum, whatever a lone node
+ * still says in the few ticks before it notices and steps down.
+ */
 export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
   const problems = reports
-    .filter((r) => !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode))
+    .filter((r) => !SERVING.includes(r.health.mode))
     .map((r) => `node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${r.health.error ?? r.health.mode}`);
-  const leaders = reports.filter((r) => r.health.mode === 'leader');
   if (reports.length === 1 && reports[0]!.health.mode === 'standalone')
     return { status: 'healthy', leader: reports[0]!.node.id };
-  if (leaders.length > 1)
+  const leaders = reports.filter((r) => r.health.mode === 'leader');
+  if (leaders.length > 1) {
+    const ids = leaders.map((l) => l.node.id).join(', ');
+    return {
+      status: 'no-quorum',
+      problems: [`${leaders.length} nodes claim to lead (${ids}): split brain or mixed clusters`, ...problems],
+    };
+  }
+  if (leaders.length === 0) return { status: 'no-quorum', problems: problems.length ? problems : ['no node leads'] };
+  const leader = leaders[0]!.node.id;
+  const voting = voters(reports.map((r) => ({ ...r, role: r.node.role })));
+  const serving = voting.filter((r) => r.health.mode === 'leader' || r.health.mode === 'follower').length;
+  const need = majority(voting.length);
+  if (serving < need) {
     return {
       status: 'no-quorum',
       problems: [
-        `${leaders.length} nodes claim to lead (${leaders.map((l) => l.node.id).join(', ')}): split brain or mixed clusters`,
+        `only ${serving} of ${voting.length} voters serve; a quorum needs ${need}. Node ${leader} still claims to lead, ` +
+          'but a majority does not follow it (it steps down within a few ticks)',
         ...problems,
       ],
     };
-  if (leaders.length === 0) return { status: 'no-quorum', problems: problems.length ? problems : ['no node leads'] };
-  const leader = leaders[0]!.node.id;
+  }
   return problems.length ? { status: 'degraded', leader, problems } : { status: 'healthy', leader };
 }
 

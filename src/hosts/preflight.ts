@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import type { HostFacts } from '../render/node.js';
+import { jvmFlags, type HostFacts } from '../render/node.js';
 import type { NodeSurvey } from '../runtime/types.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
@@ -88,7 +88,10 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     options.tarball
       ? Promise.resolve(tarballInstall(spec.dir, options.tarball))
       : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
-    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, { record: javaRecordPath(spec, target.remote) }),
+    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, {
+      record: javaRecordPath(spec, target.remote),
+      flags: [...new Set(nodes.map((n) => JSON.stringify(jvmFlags(spec, n))))].map((f) => JSON.parse(f) as string[]),
+    }),
   ]);
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
@@ -125,6 +128,9 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       bindAll,
       systemd,
       user,
+      javaMajor: java.major,
+      // Clients are served where the inventory says the node is; a NAT'd host's address is not its own.
+      clientAddress: bindAll ? undefined : host.address,
     },
     processes,
     nodes: nodes.map((node) => {

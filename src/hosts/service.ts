@@ -13,7 +13,7 @@ import type { Executor } from '../executors/types.js';
 import { ExecError } from '../errors.js';
 import { sh } from '../shell.js';
 import { detachedCommand } from '../executors/helpers.js';
-import { unitName, unitPath } from '../render/node.js';
+import { size, unitName, unitPath } from '../render/node.js';
 import { isAlive, stopNodeProcess, type StopOutcome, type ZkProcess } from './processes.js';
 
 /** Shell test: systemd runs on the host and manages this node. */
@@ -21,13 +21,25 @@ function managedBySystemd(spec: ClusterSpec, node: NodeSpec): string {
   return `[ -d /run/systemd/system ] && [ -f ${sh(unitPath(spec, node))} ]`;
 }
 
+/**
+ * Keeps a supervised server's console output bounded: at each start, an
+ * output file past logging.maxFileSize moves to .1 (.1 to .2, ...), keeping
+ * logging.maxFiles of them, as log4j does with zookeeper.log.
+ */
+function rotateCommand(file: string, spec: ClusterSpec): string {
+  const f = sh(file);
+  const keep = spec.logging.maxFiles;
+  return (
+    `if [ "$(stat -c %s ${f} 2>/dev/null || echo 0)" -gt ${size(spec.logging.maxFileSize).bytes} ]; then ` +
+    `i=${keep}; while [ $i -gt 1 ]; do j=$((i-1)); [ -f ${f}.$j ] && mv -f ${f}.$j ${f}.$i; i=$j; done; mv -f ${f} ${f}.1; fi`
+  );
+}
+
 /** Starts a node and returns its server's pid (one round trip either way). */
 export async function startNode(ex: Executor, spec: ClusterSpec, node: NodeSpec): Promise<number> {
   const unit = sh(unitName(spec, node));
-  const supervised = detachedCommand(['sh', node.runScript], {
-    cwd: node.dir,
-    logFile: `${node.logDir}/zookeeper.out`,
-  });
+  const out = `${node.logDir}/zookeeper.out`;
+  const supervised = `${rotateCommand(out, spec)}; ${detachedCommand(['sh', node.runScript], { cwd: node.dir, logFile: out })}`;
   // reset-failed: a unit that gave up restarting (start limit) must start again when asked.
   const cmd = `if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} 2>/dev/null; systemctl start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
   const r = await ex.exec(cmd);

@@ -20,26 +20,48 @@ export interface HostTarget {
 /** How to reach the hosts: this machine itself, or each host over SSH. */
 export type Connect = { remote: false } | { remote: true; open: (host: HostSpec) => Promise<Executor> };
 
-/** Opens an executor per host (SSH hosts in parallel). Throws only after closing whatever did open. */
-export async function openTargets(spec: ClusterSpec, connect: Connect): Promise<HostTarget[]> {
+/** A host that could not be reached, with its nodes and why. */
+export interface UnreachableHost {
+  host: HostSpec;
+  nodes: NodeSpec[];
+  reason: string;
+}
+
+/**
+ * Opens an executor per host (SSH hosts in parallel). Throws only after
+ * closing whatever did open; with `partial`, a host that cannot be reached is
+ * returned among `unreachable` instead (status, doctor and day-to-day commands
+ * go on with the others).
+ */
+export async function openTargets(
+  spec: ClusterSpec,
+  connect: Connect,
+  options: { partial?: boolean } = {},
+): Promise<{ targets: HostTarget[]; unreachable: UnreachableHost[] }> {
   const groups = spec.hosts
     .map((host) => ({ host, nodes: spec.nodes.filter((n) => n.host === host) }))
     .filter((g) => g.nodes.length > 0);
   if (!connect.remote) {
     const ex = new LocalExecutor();
-    return groups.map((g) => ({ ...g, ex, remote: false }));
+    return { targets: groups.map((g) => ({ ...g, ex, remote: false })), unreachable: [] };
   }
   const settled = await Promise.allSettled(
     groups.map(async (g) => ({ ...g, ex: await connect.open(g.host), remote: true })),
   );
   const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
+  if (options.partial) {
+    const unreachable = settled.flatMap((s, i) =>
+      s.status === 'rejected' ? [{ ...groups[i]!, reason: (s.reason as Error).message }] : [],
+    );
+    return { targets: opened, unreachable };
+  }
   if (failed.length > 0) {
     await closeTargets(opened);
     // The same failure everywhere (a missing key file, say) is one problem, said once.
     throw new Set(failed.map((e) => e.message)).size === 1 ? failed[0] : new AggregateHostError(failed);
   }
-  return opened;
+  return { targets: opened, unreachable: [] };
 }
 
 /** The target that runs `node`. */

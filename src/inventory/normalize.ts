@@ -62,6 +62,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     },
     java: { ...inv.java, ...(inv.java.home && onThisMachine ? { home: here(inv.java.home) } : {}) },
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
+    logging: inv.logging,
     ssh: {
       ...ssh,
       ...(ssh.identityFile ? { identityFile: expandHome(ssh.identityFile, here) } : {}),
@@ -104,12 +105,17 @@ function pseudoNodes(spec: ClusterSpec, inv: Inventory): NodeSpec[] {
   return Array.from({ length: pseudo.count }, (_, i) => {
     const id = i + 1;
     const ports = allocatePseudoPorts(pseudo.basePort, id);
-    if (spec.executor !== 'docker') return hostNode(spec, id, host, ports, path.join(spec.dir, `node-${id}`));
+    const role = id > pseudo.count - pseudo.observers ? 'observer' : 'participant';
+    const javaFlags = inv.java.flags;
+    if (spec.executor !== 'docker')
+      return { ...hostNode(spec, id, host, ports, path.join(spec.dir, `node-${id}`)), role, javaFlags };
     // A container: its own ports and the official image's paths inside; only the client port is
     // published here (clientPort is where clients reach it: the published port).
     const name = containerName(spec, id);
     return {
       id,
+      role,
+      javaFlags,
       host,
       place: name,
       peerAddress: name,
@@ -137,6 +143,8 @@ function listedNodes(spec: ClusterSpec, inv: Inventory, here: (p: string) => str
       node.pidFile = path.join(node.dataDir, PID_FILE);
     }
     if (n.dataLogDir) node.dataLogDir = abs(n.dataLogDir);
+    node.role = n.role;
+    node.javaFlags = n.javaFlags ?? inv.java.flags;
     nodes.push(node);
     spec.nodes = nodes; // later nodes find ad-hoc hosts of earlier ones
   }
@@ -147,6 +155,8 @@ function listedNodes(spec: ClusterSpec, inv: Inventory, here: (p: string) => str
 function hostNode(spec: ClusterSpec, id: number, host: HostSpec, ports: NodePorts, dir: string): NodeSpec {
   const node: NodeSpec = {
     id,
+    role: 'participant',
+    javaFlags: [],
     host,
     place: host.name,
     peerAddress: host.address,

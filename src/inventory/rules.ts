@@ -167,6 +167,22 @@ const indexOf = (inv: Inventory, node: NodeSpec) => (inv.nodes ?? []).findIndex(
 
 const SPEC_RULES: SpecRule[] = [
   {
+    // Observers follow a quorum; they cannot make one.
+    reads: ['pseudo.count', 'pseudo.observers', 'nodes.*.role'],
+    check(inv, spec) {
+      if (spec.nodes.some((n) => n.role === 'participant')) return [];
+      const observers = inv.pseudo ? inv.pseudo.observers : 0;
+      return [
+        {
+          path: inv.pseudo ? ['pseudo', 'observers'] : ['nodes'],
+          message: inv.pseudo
+            ? `${observers} observers of ${inv.pseudo.count} nodes leave no participant to vote; expected at most ${inv.pseudo.count - 1}`
+            : 'every node is an observer: at least one must be a participant (observers have no vote)',
+        },
+      ];
+    },
+  },
+  {
     reads: ['pseudo.*'],
     check(inv) {
       if (!inv.pseudo) return [];

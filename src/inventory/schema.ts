@@ -8,6 +8,16 @@ import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from './four-letter-wor
 
 const port = z.number().int().min(1, 'expected a port 1–65535').max(65535, 'expected a port 1–65535');
 const absOrRelPath = z.string().min(1, 'expected a non-empty path');
+/** One JVM option, passed as one word: starts with "-", no whitespace. */
+const jvmFlag = z
+  .string()
+  .regex(/^-[^\s'"\\]+$/, 'expected one JVM flag starting with "-" (no spaces or quotes), like -XX:+UseG1GC');
+/** A file size as log4j and the JVM write them: a number and a unit. */
+const fileSize = z.string().regex(/^\d+(KB|MB|GB|K|M|G|k|m|g|kb|mb|gb)$/, 'expected a size like 10MB, 512KB or 1GB');
+const role = z
+  .enum(['participant', 'observer'])
+  .default('participant')
+  .describe('participant: votes; observer: serves reads and forwards writes without a vote (peerType=observer).');
 
 export { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS };
 
@@ -70,13 +80,24 @@ const node = z.strictObject({
   dir: absOrRelPath.optional().describe('Node directory (conf/, data/, logs/). Default: <cluster dir>/node-<id>.'),
   dataDir: absOrRelPath.optional(),
   dataLogDir: absOrRelPath.optional(),
+  role,
+  javaFlags: z.array(jvmFlag).optional().describe("This node's JVM flags, instead of java.flags."),
 });
 
 const pseudo = z.strictObject({
   count: z.number().int().min(1).max(255, 'expected 1–255 nodes').default(3),
   basePort: port.default(2181).describe('Node i serves clients on basePort + i - 1.'),
   host: z.string().default('127.0.0.1'),
+  observers: z.number().int().min(0).default(0).describe('The last N nodes are observers (no vote).'),
 });
+
+const logging = z
+  .strictObject({
+    level: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    maxFileSize: fileSize.default('10MB').describe('zookeeper.log rolls over at this size (log4j and logback alike).'),
+    maxFiles: z.number().int().min(1).max(100).default(5).describe('Rolled files kept besides the current one.'),
+  })
+  .describe("The servers' own logs, rotated the same way on 3.4–3.9; zookeeper.out (console output) too.");
 
 /** ssh: how zkops reaches SSH hosts. */
 export const SshSchema = z.strictObject({
@@ -87,6 +108,13 @@ export const SshSchema = z.strictObject({
   sudo: z.boolean().default(false).describe('Run privileged steps through sudo -n.'),
   jumpHost: z.string().optional().describe('user@host[:port] to connect through.'),
   concurrency: z.number().int().min(1).max(64).default(8),
+  connectTimeout: z
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(5)
+    .describe("Seconds to wait for a host's SSH handshake; status and doctor report a host that misses it and go on."),
 });
 
 /** docker: the image and network of a Docker cluster. */
@@ -163,9 +191,25 @@ export const InventorySchema = z
         heap: z
           .string()
           .regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g')
-          .default('256m'),
+          .default('256m')
+          .describe('-Xms and -Xmx (equal: the heap never resizes under load).'),
+        flags: z
+          .array(jvmFlag)
+          .default([])
+          .describe(
+            "More JVM flags for every server, after zkops's own (a later flag wins); checked by running java with them.",
+          ),
+        gcLog: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            files: z.number().int().min(1).max(100).default(5),
+            fileSize: fileSize.default('20M'),
+          })
+          .prefault({})
+          .describe("GC log in the node's log directory, rotated by the JVM (gc.log, gc.log.0, ...)."),
       })
       .prefault({}),
+    logging: logging.prefault({}),
     settings,
     ssh: SshSchema.optional(),
     service: ServiceSchema.optional(),
@@ -183,6 +227,7 @@ export type Settings = z.infer<typeof settings>;
 export type SshSettings = z.infer<typeof SshSchema>;
 export type ServiceSettings = z.infer<typeof ServiceSchema>;
 export type DockerSettings = z.infer<typeof DockerSchema>;
+export type LoggingSettings = z.infer<typeof logging>;
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
 export function inventoryJsonSchema(): Record<string, unknown> {

@@ -6,7 +6,7 @@
  * health and the doctor all work from this, never from the raw inventory.
  * Types and small helpers only: loading this costs no schema library.
  */
-import type { DockerSettings, Inventory, ServiceSettings, Settings, SshSettings } from './schema.js';
+import type { DockerSettings, Inventory, LoggingSettings, ServiceSettings, Settings, SshSettings } from './schema.js';
 import type { NodePorts } from './ports.js';
 
 /** One host nodes run on. `bindAll` is decided later for 'auto' (it needs a look at the host). */
@@ -24,6 +24,10 @@ export type ServiceName = 'client' | 'quorum' | 'election' | 'admin' | 'metrics'
 /** One ZooKeeper server: its id, where it runs, its ports and its paths (as seen where it runs). */
 export interface NodeSpec extends NodePorts {
   id: number;
+  /** Participants vote; observers follow the leader without a vote (they scale reads, not the quorum). */
+  role: 'participant' | 'observer';
+  /** The user's JVM flags for this node (its own list, else the cluster's). */
+  javaFlags: string[];
   /** The machine whose address clients use and whose ports the node needs (for a container: this machine). */
   host: HostSpec;
   /** Where the node runs, for people: its host's name, or its container's. */
@@ -54,6 +58,7 @@ export interface ClusterSpec {
   zookeeper: Inventory['zookeeper'];
   java: Inventory['java'];
   settings: Settings;
+  logging: LoggingSettings;
   ssh: SshSettings;
   /** How nodes run on SSH hosts (systemd or supervised; which account). */
   service: ServiceSettings;

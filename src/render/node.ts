@@ -29,6 +29,10 @@ export interface HostFacts {
   systemd?: boolean;
   /** The account servers run as, when zkops starts them with root's rights and must drop them. */
   user?: string;
+  /** Feature version of the Java that runs the servers (GC logging flags differ before 9). Default: 11. */
+  javaMajor?: number;
+  /** The address the client port binds to (clientPortAddress); undefined: every address. */
+  clientAddress?: string;
 }
 
 /** True when `version` (x.y.z) is at least `min`. */
@@ -41,9 +45,19 @@ export function versionAtLeast(version: string, min: string): boolean {
   return true;
 }
 
-/** JVM flags for a node: heap, and JMX on loopback when enabled. */
-export function jvmFlags(spec: ClusterSpec, node: NodeSpec): string {
-  const flags = [`-Xms${spec.java.heap}`, `-Xmx${spec.java.heap}`];
+/**
+ * The JVM flags of a node that name no path (java.env's SERVER_JVMFLAGS, word-split by
+ * zkServer.sh and zk-run.sh alike): a fixed heap, a heap dump and exit on OutOfMemoryError
+ * (so systemd or the container's restart policy brings the node back), JMX on loopback
+ * when enabled, then the user's flags (a later flag wins).
+ */
+export function jvmFlags(spec: ClusterSpec, node: NodeSpec): string[] {
+  const flags = [
+    `-Xms${spec.java.heap}`,
+    `-Xmx${spec.java.heap}`,
+    '-XX:+HeapDumpOnOutOfMemoryError',
+    '-XX:+ExitOnOutOfMemoryError',
+  ];
   if (spec.settings.jmx.enabled) {
     flags.push(
       `-Dcom.sun.management.jmxremote.port=${node.jmxPort}`,
@@ -54,7 +68,52 @@ export function jvmFlags(spec: ClusterSpec, node: NodeSpec): string {
       '-Dcom.sun.management.jmxremote.ssl=false',
     );
   }
-  return flags.join(' ');
+  return [...flags, ...node.javaFlags];
+}
+
+/** `10MB` → { n: 10, unit: 'M', bytes }: sizes are written as each consumer wants them. */
+export function size(s: string): { n: number; unit: 'K' | 'M' | 'G'; bytes: number } {
+  const m = /^(\d+)([kKmMgG])/.exec(s);
+  const n = Number(m?.[1] ?? 10);
+  const unit = (m?.[2]?.toUpperCase() ?? 'M') as 'K' | 'M' | 'G';
+  return { n, unit, bytes: n * 1024 ** { K: 1, M: 2, G: 3 }[unit] };
+}
+
+/**
+ * The JVM flags that name the node's log directory, each one shell word with
+ * the directory taken from $ZOO_LOG_DIR at run time (any path survives): the
+ * heap dump, and the GC log rotated by the JVM itself (unified logging on
+ * Java 9+; the old flags on Java 8).
+ */
+function logDirFlags(spec: ClusterSpec, javaMajor: number): string[] {
+  const flags = ['"-XX:HeapDumpPath=$ZOO_LOG_DIR"'];
+  const gc = spec.java.gcLog;
+  if (!gc.enabled) return flags;
+  const { n, unit } = size(gc.fileSize);
+  if (javaMajor >= 9)
+    return [
+      ...flags,
+      `"-Xlog:gc*:file=\\"$ZOO_LOG_DIR/gc.log\\":time,uptime:filecount=${gc.files},filesize=${n}${unit}"`,
+    ];
+  return [
+    ...flags,
+    '"-Xloggc:$ZOO_LOG_DIR/gc.log"',
+    '-XX:+PrintGCDetails',
+    '-XX:+PrintGCDateStamps',
+    '-XX:+UseGCLogFileRotation',
+    `-XX:NumberOfGCLogFiles=${gc.files}`,
+    `-XX:GCLogFileSize=${n}${unit}`,
+  ];
+}
+
+/** The same log-directory flags for a container, whose log directory is always /logs. */
+export function containerLogFlags(spec: ClusterSpec): string[] {
+  return logDirFlags(spec, 11).map((f) =>
+    f
+      .replace(/^"|"$/g, '')
+      .replace(/\\"/g, '')
+      .replace(/\$ZOO_LOG_DIR/g, '/logs'),
+  );
 }
 
 /**
@@ -71,6 +130,8 @@ function serverList(spec: ClusterSpec, node: NodeSpec, facts: HostFacts) {
     address: n.id === node.id && ownWildcard ? '0.0.0.0' : n.peerAddress,
     quorumPort: n.quorumPort,
     electionPort: n.electionPort,
+    // Every node's list marks the observers (3.4 and later read the suffix alike).
+    suffix: n.role === 'observer' ? ':observer' : '',
   }));
 }
 
@@ -80,12 +141,17 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
   const log4jProps = path.join(node.confDir, 'log4j.properties');
   const logbackXml = path.join(node.confDir, 'logback.xml');
   const flags = jvmFlags(spec, node);
+  const log = size(spec.logging.maxFileSize);
   const view = {
     cluster: spec.name,
     id: node.id,
+    observer: node.role === 'observer',
     dataDir: node.dataDir,
     dataLogDir: node.dataLogDir,
     clientPort: node.clientPort,
+    clientAddress: facts.clientAddress,
+    logging: { ...spec.logging, fileSize: `${log.n}${log.unit}B` },
+    logDirFlags: logDirFlags(spec, facts.javaMajor ?? 11).map((flag) => ({ flag })),
     adminPort: node.adminPort,
     metricsPort: node.metricsPort,
     settings: spec.settings,
@@ -102,7 +168,7 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
     sh: {
       javaHome: sh(facts.javaHome),
       logDir: sh(node.logDir),
-      jvmFlags: sh(flags),
+      jvmFlags: sh(flags.join(' ')),
       javaEnv: sh(javaEnv),
       pidFile: sh(node.pidFile),
       log4jProps: sh(log4jProps),
@@ -143,8 +209,6 @@ export function renderSystemdUnit(spec: ClusterSpec, node: NodeSpec, facts: Pick
     id: node.id,
     user: facts.user,
     execStart: `/bin/sh ${systemdArg(node.runScript)}`,
-    // A file path in a unit is one word; only specifiers need escaping.
-    outFile: path.join(node.logDir, 'zookeeper.out').replace(/%/g, '%%'),
   });
 }
 

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { renderNodeFiles, type HostFacts, type RenderedFile } from '../render/node.js';
+import { containerLogFlags, jvmFlags, renderNodeFiles, type HostFacts, type RenderedFile } from '../render/node.js';
 import { DockerEngine, LABEL, type NodeContainer } from '../executors/docker.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import { LocalExecutor } from '../executors/local.js';
@@ -24,6 +24,7 @@ import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import type {
+  Unreachable,
   Applied,
   Machine,
   NodePlace,
@@ -54,6 +55,7 @@ const STOPPED_ON_PURPOSE = new Set([0, 143]);
 export class ContainerRuntime implements Runtime {
   readonly summary: string;
   readonly dataDescription: string;
+  readonly unreachable: Unreachable[] = [];
   private readonly docker: NonNullable<ClusterSpec['docker']>;
   private readonly machine: Machine;
   private imageId = '';
@@ -284,12 +286,18 @@ export class ContainerRuntime implements Runtime {
     );
   }
 
-  /** JVM flags through the image's JVMFLAGS: the heap, and no cached failed DNS look-ups (peers' names appear as their containers start). */
+  /**
+   * JVM flags through the image's JVMFLAGS: the GC log and heap dumps in /logs, the same heap,
+   * OutOfMemoryError and user flags as on hosts, and no cached failed DNS look-ups (peers'
+   * names appear as their containers start).
+   */
   private env(node: NodeSpec): string[] {
-    return [
-      `JVMFLAGS=-Xms${this.spec.java.heap} -Xmx${this.spec.java.heap} -Dnetworkaddress.cache.negative.ttl=0`,
-      `ZOO_MY_ID=${node.id}`,
+    const flags = [
+      ...containerLogFlags(this.spec),
+      ...jvmFlags(this.spec, node),
+      '-Dnetworkaddress.cache.negative.ttl=0',
     ];
+    return [`JVMFLAGS=${flags.join(' ')}`, `ZOO_MY_ID=${node.id}`];
   }
 
   /** Everything a container is made from, hashed: a different hash means the container must be recreated. */

@@ -25,7 +25,15 @@ import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
-import { closeTargets, forEachTarget, openTargets, targetOf, type Connect, type HostTarget } from '../hosts/targets.js';
+import {
+  closeTargets,
+  forEachTarget,
+  openTargets,
+  targetOf,
+  type Connect,
+  type HostTarget,
+  type UnreachableHost,
+} from '../hosts/targets.js';
 import type {
   Applied,
   NodePlace,
@@ -36,6 +44,7 @@ import type {
   RuntimeOptions,
   StopOutcome,
   Survey,
+  Unreachable,
 } from './types.js';
 
 /** Where profile scripts go when zkops may not write /etc/profile.d: beside the nodes. */
@@ -44,6 +53,7 @@ const SYSTEM_PROFILE_DIR = '/etc/profile.d';
 export class HostRuntime implements Runtime {
   readonly summary: string;
   readonly dataDescription?: string;
+  readonly unreachable: Unreachable[];
   private hostStates: HostState[] = [];
   private tarball?: Tarball;
 
@@ -51,8 +61,15 @@ export class HostRuntime implements Runtime {
     readonly spec: ClusterSpec,
     private readonly targets: HostTarget[],
     private readonly options: RuntimeOptions,
+    private readonly down: UnreachableHost[] = [],
   ) {
     this.summary = `${targets.length} host${targets.length === 1 ? '' : 's'}`;
+    this.unreachable = down.map((d) => ({
+      place: d.host.name,
+      address: d.host.address,
+      nodes: d.nodes.map((n) => n.id),
+      reason: d.reason,
+    }));
     // Data on remote hosts is never deleted by zkops; on this machine it is the operator's own.
     if (targets.every((t) => !t.remote)) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
   }
@@ -64,7 +81,8 @@ export class HostRuntime implements Runtime {
       const { connectSsh } = await import('../executors/ssh.js');
       connect = { remote: true, open: (host) => connectSsh(spec, host, options) };
     }
-    return new HostRuntime(spec, await openTargets(spec, connect), options);
+    const { targets, unreachable } = await openTargets(spec, connect, { partial: options.partial });
+    return new HostRuntime(spec, targets, options, unreachable);
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
@@ -170,6 +188,12 @@ export class HostRuntime implements Runtime {
       this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
         const p = procs.get(node.id);
         if (p) return [node.id, { state: 'running', process: p }];
+        const gone = this.down.find((d) => d.nodes.includes(node));
+        if (gone)
+          return [
+            node.id,
+            { state: 'unknown', detail: `${gone.host.name} cannot be reached over SSH: ${gone.reason}` },
+          ];
         const ex = this.ex(node);
         const r = await ex.exec(
           `[ -f ${sh(node.runScript)} ] || { echo absent; exit; }; cat ${sh(node.pidFile)} 2>/dev/null || echo stopped`,
@@ -193,7 +217,10 @@ export class HostRuntime implements Runtime {
     return {
       deadNodes: async () => {
         const procs = await this.processes();
-        return this.spec.nodes.filter((n) => !procs.get(n.id)).map((n) => n.id);
+        return this.targets
+          .flatMap((t) => t.nodes)
+          .filter((n) => !procs.get(n.id))
+          .map((n) => n.id);
       },
       logTail: (node) => this.logTail(node),
     };
@@ -246,7 +273,14 @@ export class HostRuntime implements Runtime {
     await closeTargets(this.targets);
   }
 
+  /** The executor of the node's host; a node on a host that could not be reached is an error naming why. */
   private ex(node: NodeSpec) {
+    const gone = this.down.find((d) => d.nodes.includes(node));
+    if (gone) {
+      throw new ZkopsError(
+        `node ${node.id} is on ${gone.host.name}, which cannot be reached over SSH (${gone.reason}); nothing was done to it.`,
+      );
+    }
     return targetOf(this.targets, node).ex;
   }
 

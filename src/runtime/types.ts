@@ -78,7 +78,8 @@ export type RunState =
   | { state: 'running'; process: ZkProcess }
   | { state: 'stopped'; detail: string }
   | { state: 'crashed'; detail: string; log: string }
-  | { state: 'absent'; detail: string };
+  | { state: 'absent'; detail: string }
+  | { state: 'unknown'; detail: string };
 
 /** A machine whose ports and processes matter to some nodes: a host, or this machine for containers. */
 export interface Machine {
@@ -104,8 +105,22 @@ export interface RuntimeFinding {
   fix?: string;
 }
 
+/** A place zkops could not reach (an SSH host down or firewalled), with the nodes it holds. */
+export interface Unreachable {
+  place: string;
+  address: string;
+  nodes: number[];
+  reason: string;
+}
+
 /** Options every runtime is opened with. */
 export interface RuntimeOptions {
+  /**
+   * Go on without places that cannot be reached (status, doctor, start, stop,
+   * restart): they are listed in `unreachable`, their nodes are still probed
+   * over their client ports. Without it (init, deploy) every place must answer.
+   */
+  partial?: boolean;
   /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
   acceptNewHostKeys?: boolean;
   /** Named sub-steps (distribute, image pull) report through this. */
@@ -122,6 +137,8 @@ export interface Runtime {
   readonly summary: string;
   /** What destroy would delete, in words; undefined when this runtime never deletes data (SSH hosts). */
   readonly dataDescription?: string;
+  /** Places that could not be reached (only when opened with `partial`). */
+  readonly unreachable: Unreachable[];
 
   /** Checks everything before a change (nothing is written); throws one PreflightError naming every problem. */
   survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey>;

@@ -10,7 +10,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import type { NodeReport } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
-import type { Progress } from '../output.js';
+import { warn, type Progress } from '../output.js';
 import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { Applied, NodePlan, Runtime, Survey, ZkProcess } from '../runtime/types.js';
 import { guardMembership, guardMyids } from './guards.js';
@@ -42,6 +42,8 @@ export interface UpOptions {
   dryRun?: boolean;
   /** Install and configure only; start nothing (false: `deploy --no-start`). */
   start?: boolean;
+  /** Roll on even where a restart leaves fewer than a majority serving. */
+  force?: boolean;
   /** Called once files are in place (not on a dry run): from then on there is a cluster to remember. */
   onWritten?: () => Promise<void>;
 }
@@ -127,13 +129,15 @@ const startStep: Step = async (ctx) => {
 
 const rollStep: Step = async (ctx) => {
   const toRestart = nodesWith(ctx, 'restarted');
-  if (toRestart.length) {
-    await ctx.opts.progress.step(
-      'restart',
-      () => rollingRestart(ctx.rt, toRestart, ctx.opts.timeoutMs),
-      () => `${plural(toRestart)}, one at a time`,
-    );
-  }
+  if (toRestart.length === 0) return;
+  // Nodes just started join first: the quorum guard counts them.
+  if (nodesWith(ctx, 'started').length) await waitForQuorum(ctx.spec, ctx.opts.timeoutMs, ctx.rt.waitHooks());
+  const options = { force: ctx.opts.force, warn };
+  await ctx.opts.progress.step(
+    'restart',
+    () => rollingRestart(ctx.rt, toRestart, ctx.opts.timeoutMs, options),
+    () => `${plural(toRestart)}, one at a time`,
+  );
 };
 
 const quorumStep: Step = async (ctx) => {

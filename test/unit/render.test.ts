@@ -131,7 +131,11 @@ describe('shell quoting of inventory values', () => {
       ['-c', '. "$1"; printf "%s\\n%s\\n%s" "$JAVA_HOME" "$ZOO_LOG_DIR" "$SERVER_JVMFLAGS"', 'sh', envFile],
       { cwd: tmp, encoding: 'utf8' },
     );
-    expect(out.split('\n')).toEqual([javaHome, `${evil}/node-1/logs`, '-Xms256m -Xmx256m']);
+    expect(out.split('\n')).toEqual([
+      javaHome,
+      `${evil}/node-1/logs`,
+      '-Xms256m -Xmx256m -XX:+HeapDumpOnOutOfMemoryError -XX:+ExitOnOutOfMemoryError',
+    ]);
     expect(existsSync(path.join(tmp, 'pwned'))).toBe(false);
     // The run script parses as shell.
     writeFileSync(path.join(tmp, 'run.sh'), files.find((f) => f.path.endsWith('zk-run.sh'))!.content);

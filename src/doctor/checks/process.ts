@@ -17,7 +17,19 @@ export const processCheck: Check = async (ctx) => {
         message: `node ${node.id}: ${s.detail}`,
         fix: `zkops start ${node.id}`,
       });
-    else if (s.state === 'absent')
+    else if (s.state === 'unknown') {
+      const health = ctx.reports.find((r) => r.node.id === node.id)?.health;
+      const said =
+        health && health.mode !== 'down'
+          ? `its server answers over the client port (${health.mode})`
+          : 'its client port does not answer either';
+      findings.push({
+        check: 'process',
+        severity: 'error',
+        message: `node ${node.id}: cannot look at its process: ${s.detail}; ${said}`,
+        fix: 'make its host reachable over SSH',
+      });
+    } else if (s.state === 'absent')
       findings.push({
         check: 'process',
         severity: 'error',

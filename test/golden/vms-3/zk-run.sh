@@ -14,8 +14,13 @@ if [ ! -x "$JAVA" ]; then
   exit 127
 fi
 echo $$ > /opt/zookeeper/node-1/data/zookeeper_server.pid
-# exec: the pid written above becomes the JVM's own pid.
-exec "$JAVA" $SERVER_JVMFLAGS \
+# exec: the pid written above becomes the JVM's own pid. Flags naming the log
+# directory come first, one quoted word each (any path survives); then
+# java.env's flags, where the inventory's own come last and win.
+exec "$JAVA" \
+  "-XX:HeapDumpPath=$ZOO_LOG_DIR" \
+  "-Xlog:gc*:file=\"$ZOO_LOG_DIR/gc.log\":time,uptime:filecount=5,filesize=20M" \
+  $SERVER_JVMFLAGS \
   -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
   -Dzookeeper.root.logger=INFO,ROLLINGFILE \
   -Dlog4j.configuration=file:/opt/zookeeper/node-1/conf/log4j.properties -Dlogback.configurationFile=/opt/zookeeper/node-1/conf/logback.xml \

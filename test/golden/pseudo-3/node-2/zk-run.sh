@@ -9,8 +9,13 @@ if [ ! -x "$JAVA" ]; then
   exit 127
 fi
 echo $$ > /home/op/.zkops/pseudo-3/node-2/data/zookeeper_server.pid
-# exec: the pid written above becomes the JVM's own pid.
-exec "$JAVA" $SERVER_JVMFLAGS \
+# exec: the pid written above becomes the JVM's own pid. Flags naming the log
+# directory come first, one quoted word each (any path survives); then
+# java.env's flags, where the inventory's own come last and win.
+exec "$JAVA" \
+  "-XX:HeapDumpPath=$ZOO_LOG_DIR" \
+  "-Xlog:gc*:file=\"$ZOO_LOG_DIR/gc.log\":time,uptime:filecount=5,filesize=20M" \
+  $SERVER_JVMFLAGS \
   -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.log.file=zookeeper.log \
   -Dzookeeper.root.logger=INFO,ROLLINGFILE \
   -Dlog4j.configuration=file:/home/op/.zkops/pseudo-3/node-2/conf/log4j.properties -Dlogback.configurationFile=/home/op/.zkops/pseudo-3/node-2/conf/logback.xml \

@@ -1,0 +1,65 @@
+/**
+ * Commands that will not break the quorum by accident. Before nodes are
+ * stopped or restarted, the voters left serving must still be a majority;
+ * otherwise the command refuses with what would happen, unless forced. An
+ * ensemble that has no quorum already has nothing left to protect.
+ */
+import { PreflightError } from '../errors.js';
+import type { NodeSpec } from '../inventory/spec.js';
+import type { ClusterSpec } from '../inventory/spec.js';
+import { probeCluster, type NodeReport } from '../health/cluster.js';
+import { majority, voters } from '../health/majority.js';
+
+/** What taking nodes out would leave: how many voters serve now, and after. */
+export interface QuorumOutlook {
+  voters: number;
+  need: number;
+  servingNow: number;
+  servingAfter: number;
+}
+
+const servingVoter = (r: NodeReport) =>
+  r.node.role !== 'observer' && (r.health.mode === 'leader' || r.health.mode === 'follower');
+
+/** Counts, from a probe of every node, what taking `leaving` out of service would leave. */
+export function quorumOutlook(reports: NodeReport[], leaving: NodeSpec[]): QuorumOutlook {
+  const all = voters(reports.map((r) => r.node));
+  const serving = reports.filter(servingVoter);
+  return {
+    voters: all.length,
+    need: majority(all.length),
+    servingNow: serving.length,
+    servingAfter: serving.filter((r) => !leaving.some((n) => n.id === r.node.id)).length,
+  };
+}
+
+/**
+ * Refuses to take `leaving` out of service (`verb`: stopping, restarting)
+ * when the ensemble has its quorum now and would lose it. With `force` it
+ * only returns the warning to show. `waitMs`: nodes that are just joining get
+ * this long to be counted (a start right before a rolling restart).
+ */
+export async function guardQuorum(
+  spec: ClusterSpec,
+  leaving: NodeSpec[],
+  verb: string,
+  options: { force?: boolean; waitMs?: number } = {},
+): Promise<string | undefined> {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let o: QuorumOutlook;
+  for (;;) {
+    const reports = await probeCluster(spec, 1500, false);
+    o = quorumOutlook(reports, leaving);
+    // Wait only while some node is joining (up, not serving yet); a node that is down stays down.
+    const joining = reports.some((r) => r.health.mode === 'not-serving');
+    if (o.servingNow < o.need || o.servingAfter >= o.need || !joining || Date.now() >= deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (o.servingNow < o.need || o.servingAfter >= o.need) return undefined;
+  const what = `${verb} node${leaving.length > 1 ? 's' : ''} ${leaving.map((n) => n.id).join(', ')}`;
+  const consequence = `${what} leaves ${o.servingAfter} of ${o.voters} voters serving: the ensemble would lose its quorum (it needs ${o.need}) and refuse every read and write`;
+  if (options.force) return `${consequence}; going on (--force).`;
+  throw new PreflightError(
+    `${consequence}. Nothing was changed. Start the nodes that are down first (zkops start), or pass --force if the outage is intended.`,
+  );
+}
