@@ -68,10 +68,14 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
   return problems.length ? { status: 'degraded', leader, problems } : { status: 'healthy', leader };
 }
 
-/** `nodes` ordered for a rolling restart: followers first, the leader last, so a majority keeps serving. */
+/**
+ * `nodes` ordered for a rolling restart: observers first (no vote to lose),
+ * then followers, the leader last, so a majority keeps serving throughout.
+ */
 export async function followersFirst<T extends NodeSpec>(nodes: T[]): Promise<T[]> {
   const modes = await Promise.all(
-    nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort)).mode })),
+    nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort, 2000, false)).mode })),
   );
-  return [...modes.filter((m) => m.mode !== 'leader'), ...modes.filter((m) => m.mode === 'leader')].map((m) => m.n);
+  const rank = (m: { n: T; mode: string }) => (m.n.role === 'observer' ? 0 : m.mode === 'leader' ? 2 : 1);
+  return modes.sort((a, b) => rank(a) - rank(b)).map((m) => m.n);
 }

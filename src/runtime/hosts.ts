@@ -238,13 +238,19 @@ export class HostRuntime implements Runtime {
   }
 
   async selfCheck(): Promise<RuntimeFinding[]> {
-    return [
-      {
-        check: 'hosts',
-        severity: 'ok',
-        message: `${this.summary} reached (${this.targets.map((t) => t.host.name).join(', ')})`,
-      },
-    ];
+    const findings: RuntimeFinding[] = this.down.map((d) => ({
+      check: 'hosts',
+      severity: 'error',
+      message:
+        `${d.host.name} (${d.host.address}) cannot be reached over SSH, so its node${d.nodes.length > 1 ? 's' : ''} ` +
+        `${d.nodes.map((n) => n.id).join(', ')} could only be probed over the client port: ${d.reason}`,
+      fix: 'check that the host is up and that its SSH port is open from here (a firewall rule, a security group)',
+    }));
+    if (this.targets.length) {
+      const names = this.targets.map((t) => t.host.name).join(', ');
+      findings.push({ check: 'hosts', severity: 'ok', message: `${this.summary} reached (${names})` });
+    }
+    return findings;
   }
 
   async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
