@@ -44,6 +44,8 @@ export interface LabInventory {
   names?: string[];
   /** Lines appended at the end (settings, service, ...). */
   extra?: string[];
+  /** The last N nodes are observers. */
+  observers?: number;
 }
 
 /** An `executor: ssh` inventory with one node per lab host (ids from 1), the lab's key and known_hosts, 128 MiB heaps. */
@@ -58,7 +60,10 @@ export function labInventory(lab: TestLab, o: LabInventory): string {
     'hosts:',
     ...hosts.map((h, i) => `  - { name: ${name(i)}, address: ${h.ip} }`),
     'nodes:',
-    ...hosts.map((_, i) => `  - { id: ${i + 1}, host: ${name(i)} }`),
+    ...hosts.map(
+      (_, i) =>
+        `  - { id: ${i + 1}, host: ${name(i)}${i >= hosts.length - (o.observers ?? 0) ? ', role: observer' : ''} }`,
+    ),
     'java: { heap: 128m }',
     ...(o.extra ?? []),
     '',
