@@ -101,7 +101,7 @@ export async function startCommand(
     const procs = await rt.processes();
     const toStart = nodes.filter((n) => !procs.get(n.id));
     if (toStart.length) {
-      await rt.checkStartable(toStart);
+      await rt.checkStartable(toStart, procs);
       await progress.step(
         'start',
         () => rt.start(toStart),

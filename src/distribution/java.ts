@@ -66,14 +66,18 @@ async function probe(
   refused?: { flags: string[]; said: string };
 }> {
   const java = sh(`${home}/bin/java`);
-  // After a plain `java -version`, each set of flags the servers will get: Java names a flag it rejects.
-  const tryFlags = flagSets
-    .map(
-      (set, i) =>
-        `${java} ${set.map(sh).join(' ')} -version >/dev/null 2>&1 || { echo ${FLAGS_REFUSED} ${i}; ${java} ${set.map(sh).join(' ')} -version 2>&1 | head -n 3; exit 3; }`,
-    )
-    .join('\n');
-  const run = `${java} -version 2>&1 || exit $?${tryFlags ? `\n${tryFlags}` : ''}`;
+  // One JVM start on the happy path: `java FLAGS -version` proves both that Java runs and that it
+  // takes the servers' flags. Only when that fails does a plain `java -version` tell which it was.
+  const withFlags = (set: string[]) => [java, ...set.map(sh), '-version'].join(' ');
+  const [first = [], ...others] = flagSets.length ? flagSets : [[]];
+  const refuse = (i: number) => `{ echo ${FLAGS_REFUSED} ${i}; ${withFlags(flagSets[i] ?? [])} 2>&1 | head -n 3; exit 3; }`;
+  const run = [
+    `if out=$(${withFlags(first)} 2>&1); then printf '%s\\n' "$out"; else`,
+    `  ${java} -version >/dev/null 2>&1 && ${refuse(0)}`,
+    `  ${java} -version 2>&1; exit 1`,
+    'fi',
+    ...others.map((set, i) => `${withFlags(set)} >/dev/null 2>&1 || ${refuse(i + 1)}`),
+  ].join('\n');
   const parse = (code: number, out: string) => {
     const at = out.indexOf(FLAGS_REFUSED);
     if (at < 0) return { ok: code === 0, major: parseJavaMajor(out), output: out.trim() };

@@ -59,6 +59,8 @@ export class ContainerRuntime implements Runtime {
   private readonly docker: NonNullable<ClusterSpec['docker']>;
   private readonly machine: Machine;
   private imageId = '';
+  /** What the survey read of each node's files (path → content; undefined: missing). */
+  private seen = new Map<number, Map<string, string | undefined>>();
   /** After apply: the config hash each node's container must have. */
   private wanted = new Map<number, { hash: string; files: RenderedFile[] }>();
 
@@ -94,11 +96,14 @@ export class ContainerRuntime implements Runtime {
         if (!c) return { node, hasData: false };
         const ex = this.engine.executor(c.id, c.name);
         // A server that has joined an ensemble keeps its epoch beside its data.
+        const myidFile = path.posix.join(node.dataDir, 'myid');
         const [myid, zooCfg, epoch] = await Promise.all([
-          ex.readFile(path.posix.join(node.dataDir, 'myid')),
+          ex.readFile(myidFile),
           ex.readFile(node.zooCfg),
           ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
         ]);
+        // What the files say now: apply compares against it without asking the engine again.
+        this.seen.set(node.id, new Map([[myidFile, myid], [node.zooCfg, zooCfg]]));
         return {
           node,
           process: this.processOf(c),
@@ -137,7 +142,8 @@ export class ContainerRuntime implements Runtime {
         const ex = have && this.engine.executor(have.id, have.name);
         const files = await Promise.all(
           p.files.map(async (f): Promise<FileOutcome> => {
-            const before = ex ? await ex.readFile(f.path) : undefined;
+            const known = this.seen.get(p.node.id);
+            const before = known?.has(f.path) ? known.get(f.path) : ex ? await ex.readFile(f.path) : undefined;
             const status = before === f.content ? 'unchanged' : 'changed';
             return {
               path: `${have?.name ?? this.containerName(p.node)}:${f.path}`,

@@ -23,7 +23,7 @@ import type { WaitHooks } from '../health/wait.js';
 import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
 import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js';
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
-import { assertPortsFree } from '../hosts/ports.js';
+import { assertPortsFree, noSs, parseSsListeners } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
 import {
   closeTargets,
@@ -157,24 +157,29 @@ export class HostRuntime implements Runtime {
     await startNode(ex, this.spec, node);
   }
 
-  async checkStartable(nodes: NodeSpec[]): Promise<void> {
-    const procs = await this.processes();
+  async checkStartable(nodes: NodeSpec[], known?: Map<number, ZkProcess | undefined>): Promise<void> {
+    const procs = known ?? (await this.processes());
     const ownPids = new Set([...procs.values()].flatMap((p) => (p ? [p.pid] : [])));
-    for (const t of this.targets) {
-      const mine = nodes.filter((n) => t.nodes.includes(n));
-      if (mine.length === 0) continue;
-      await assertPortsFree(t.ex, mine, ownPids, t.host.address).catch((e: Error) => {
-        throw new PreflightError(`Nothing was started: ${e.message}`);
-      });
-      const look = await t.ex.exec(mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; '));
-      const missing = look.stdout.split('\n').filter(Boolean);
-      if (missing.length) {
-        throw new ZkopsError(
-          `Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`,
-          ExitCode.usage,
-        );
-      }
-    }
+    await Promise.all(
+      this.targets.map(async (t) => {
+        const mine = nodes.filter((n) => t.nodes.includes(n));
+        if (mine.length === 0) return;
+        // One round trip: which run scripts are missing, then the listening sockets.
+        const look = await t.ex.exec(`${mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; ')}; echo @@; command -v ss >/dev/null && ss -Hltnp || echo @@no-ss`);
+        const [missingPart = '', ssPart = ''] = look.stdout.split('@@\n');
+        const missing = missingPart.split('\n').filter(Boolean);
+        if (missing.length) {
+          throw new ZkopsError(
+            `Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`,
+            ExitCode.usage,
+          );
+        }
+        if (ssPart.includes('@@no-ss')) throw noSs(t.ex.label);
+        await assertPortsFree(t.ex, mine, ownPids, t.host.address, parseSsListeners(ssPart)).catch((e: Error) => {
+          throw new PreflightError(`Nothing was started: ${e.message}`);
+        });
+      }),
+    );
   }
 
   async processes(): Promise<Map<number, ZkProcess | undefined>> {

@@ -153,7 +153,7 @@ export interface Runtime {
   /** Stops and starts one node with what `apply` put in place. */
   restart(node: NodeSpec): Promise<void>;
   /** Refuses (PreflightError) to start nodes that cannot: ports held by others, never set up. */
-  checkStartable(nodes: NodeSpec[]): Promise<void>;
+  checkStartable(nodes: NodeSpec[], processes?: Map<number, ZkProcess | undefined>): Promise<void>;
   /** Each node's server process (undefined: not running). */
   processes(): Promise<Map<number, ZkProcess | undefined>>;
   /** Each node's run state, with the cause for one that should run and does not. */
