@@ -70,7 +70,8 @@ async function probe(
   // takes the servers' flags. Only when that fails does a plain `java -version` tell which it was.
   const withFlags = (set: string[]) => [java, ...set.map(sh), '-version'].join(' ');
   const [first = [], ...others] = flagSets.length ? flagSets : [[]];
-  const refuse = (i: number) => `{ echo ${FLAGS_REFUSED} ${i}; ${withFlags(flagSets[i] ?? [])} 2>&1 | head -n 3; exit 3; }`;
+  const refuse = (i: number) =>
+    `{ echo ${FLAGS_REFUSED} ${i}; ${withFlags(flagSets[i] ?? [])} 2>&1 | head -n 3; exit 3; }`;
   const run = [
     `if out=$(${withFlags(first)} 2>&1); then printf '%s\\n' "$out"; else`,
     `  ${java} -version >/dev/null 2>&1 && ${refuse(0)}`,

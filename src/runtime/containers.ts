@@ -103,7 +103,13 @@ export class ContainerRuntime implements Runtime {
           ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
         ]);
         // What the files say now: apply compares against it without asking the engine again.
-        this.seen.set(node.id, new Map([[myidFile, myid], [node.zooCfg, zooCfg]]));
+        this.seen.set(
+          node.id,
+          new Map([
+            [myidFile, myid],
+            [node.zooCfg, zooCfg],
+          ]),
+        );
         return {
           node,
           process: this.processOf(c),

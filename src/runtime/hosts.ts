@@ -165,7 +165,9 @@ export class HostRuntime implements Runtime {
         const mine = nodes.filter((n) => t.nodes.includes(n));
         if (mine.length === 0) return;
         // One round trip: which run scripts are missing, then the listening sockets.
-        const look = await t.ex.exec(`${mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; ')}; echo @@; command -v ss >/dev/null && ss -Hltnp || echo @@no-ss`);
+        const look = await t.ex.exec(
+          `${mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; ')}; echo @@; command -v ss >/dev/null && ss -Hltnp || echo @@no-ss`,
+        );
         const [missingPart = '', ssPart = ''] = look.stdout.split('@@\n');
         const missing = missingPart.split('\n').filter(Boolean);
         if (missing.length) {
