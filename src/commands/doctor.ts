@@ -3,10 +3,13 @@ import { ExitCode } from '../errors.js';
 import { runDoctor, type Finding } from '../doctor/index.js';
 import { color, printJson, type OutputOptions } from '../output.js';
 import { openRuntime } from '../runtime/index.js';
+import { probeCluster } from '../health/cluster.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
 
 export async function doctorCommand(flags: ClusterFlags & { fix?: boolean }, out: OutputOptions): Promise<number> {
   const { spec } = await resolveCluster(flags);
+  // The probes need no runtime: they run while hosts are reached (one may take its whole connect timeout).
+  const reports = probeCluster(spec);
   let rt;
   try {
     rt = await openRuntime(spec, { partial: true });
@@ -15,7 +18,7 @@ export async function doctorCommand(flags: ClusterFlags & { fix?: boolean }, out
     return report(spec.name, [{ check: 'runtime', severity: 'error', message: (err as Error).message }], out);
   }
   try {
-    return report(spec.name, await runDoctor(rt, { fix: Boolean(flags.fix) }), out);
+    return report(spec.name, await runDoctor(rt, { fix: Boolean(flags.fix), reports }), out);
   } finally {
     await rt.close();
   }

@@ -61,7 +61,7 @@ export async function stopCommand(flags: LifecycleFlags, ids: string[], out: Out
   const progress = new Progress(out.progress);
   return withRuntime(spec, { partial: true }, async (rt) => {
     const nodes = reachableSelection(rt, ids);
-    if (ids.length === 0) progress.note('stopping every node: the ensemble is unavailable until zkops start');
+    if (ids.length === 0) warn('stopping every node: the ensemble is unavailable until zkops start.');
     else {
       const warning = await guardQuorum(spec, nodes, 'stopping', { force: flags.force });
       if (warning) warn(warning);

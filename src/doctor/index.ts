@@ -67,8 +67,15 @@ export function ownPids(ctx: DoctorContext): Set<number> {
 }
 
 /** Gathers the picture, then runs every check. */
-export async function runDoctor(rt: Runtime, options: { fix: boolean }): Promise<Finding[]> {
-  const [reports, states, places] = await Promise.all([probeCluster(rt.spec), rt.runStates(), rt.places()]);
+export async function runDoctor(
+  rt: Runtime,
+  options: { fix: boolean; reports?: Promise<NodeReport[]> },
+): Promise<Finding[]> {
+  const [reports, states, places] = await Promise.all([
+    options.reports ?? probeCluster(rt.spec),
+    rt.runStates(),
+    rt.places(),
+  ]);
   const byMachine = new Map<Machine['ex'], MachineView>();
   for (const p of places) {
     const view = byMachine.get(p.machine.ex) ?? { machine: p.machine, nodes: [], zk: [] };

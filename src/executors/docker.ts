@@ -215,6 +215,23 @@ export class DockerEngine {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** Runs `argv` in a throw-away container of `image` (entrypoint replaced) and returns its exit code and output. */
+  async runOnce(image: string, argv: string[]): Promise<{ code: number; output: string }> {
+    const c = await this.api.createContainer({
+      Image: image,
+      Entrypoint: [argv[0]!],
+      Cmd: argv.slice(1),
+      HostConfig: { AutoRemove: false },
+    });
+    try {
+      await c.start();
+      const { StatusCode } = (await c.wait()) as { StatusCode: number };
+      return { code: StatusCode, output: await this.logTail(c.id, 50) };
+    } finally {
+      await c.remove({ force: true, v: true }).catch(() => undefined);
+    }
+  }
+
   /** An executor for one container (files work before it starts; commands need it running). */
   executor(id: string, name: string): ContainerExecutor {
     return new ContainerExecutor(this.api, id, name);

@@ -89,6 +89,7 @@ export class ContainerRuntime implements Runtime {
         ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`)
         : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
     this.imageId = progress ? await progress.step('image', ensure, () => image) : await ensure();
+    if (!options.dryRun) await this.checkJavaFlags();
     const containers = await this.engine.nodeContainers(this.spec.name);
     const nodes = await Promise.all(
       this.spec.nodes.map(async (node) => {
@@ -274,6 +275,30 @@ export class ContainerRuntime implements Runtime {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * The image's Java must accept the servers' flags: a throw-away container runs
+   * `java FLAGS -version` (only when the inventory adds flags of its own; zkops's
+   * own are accepted by every Java the official images ship).
+   */
+  private async checkJavaFlags(): Promise<void> {
+    const sets = [
+      ...new Set(
+        this.spec.nodes
+          .filter((n) => n.javaFlags.length)
+          .map((n) => JSON.stringify(this.env(n)[0]!.slice('JVMFLAGS='.length).split(' '))),
+      ),
+    ];
+    for (const set of sets.map((s) => JSON.parse(s) as string[])) {
+      const r = await this.engine.runOnce(this.imageId, ['java', ...set, '-version']);
+      if (r.code !== 0) {
+        throw new PreflightError(
+          `The Java in ${this.docker.image} refuses the servers' JVM flags (${set.join(' ')}): it said "${r.output.trim().split('\n').slice(0, 2).join(' ')}". ` +
+            'Fix or remove that flag in java.flags (or nodes[].javaFlags); nothing was created.',
+        );
+      }
+    }
+  }
 
   private containerName(node: NodeSpec): string {
     return node.place;

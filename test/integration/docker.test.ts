@@ -59,6 +59,18 @@ describe('zkops with executor docker', () => {
     expect(await ours()).toEqual([]);
   });
 
+  it("refuses JVM flags the image's Java rejects, and creates nothing", async () => {
+    writeFileSync(
+      inventory,
+      `name: dtest\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m, flags: [-XX:+NoSuchOptionZkops] }\n`,
+    );
+    const r = await zkops(cwd, ['init', '-i', inventory]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("refuses the servers' JVM flags");
+    expect(r.stderr).toContain('NoSuchOptionZkops');
+    expect(await ours()).toEqual([]);
+  });
+
   it('brings up one container per node that form a quorum and replicate', async () => {
     writeInventory();
     const r = await zkopsJson(cwd, ['init', '-i', inventory]);

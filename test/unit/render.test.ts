@@ -96,6 +96,20 @@ describe('rendering (golden files)', () => {
   });
 });
 
+describe('production settings (golden files)', () => {
+  const prod = parseInventory(readFileSync('inventories/production-5.yaml', 'utf8'), 'production-5.yaml').spec;
+  it('renders an observer with JVM flags, GC log, log rotation, client address, under systemd as the service account', () => {
+    const facts: HostFacts = { ...FACTS, systemd: true, user: 'zookeeper', clientAddress: '10.0.2.14', javaMajor: 17 };
+    const files = renderNodeFiles(prod, prod.nodes[3]!, facts);
+    for (const f of files.slice(1)) golden(`production-5/node-4/${path.basename(f.path)}`, f.content);
+  });
+
+  it('renders the Java 8 GC flags', () => {
+    const files = renderNodeFiles(prod, prod.nodes[0]!, { ...FACTS, javaMajor: 8 });
+    golden('production-5/node-1-java8/zk-run.sh', files.find((f) => f.path.endsWith('zk-run.sh'))!.content);
+  });
+});
+
 describe('the cloud-NAT bind rule', () => {
   const node3 = vms.nodes[2]!;
   it('uses quorumListenOnAllIPs on 3.5.8+ and keeps the server list identical', () => {
