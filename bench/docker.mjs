@@ -74,7 +74,8 @@ for (let run = 0; run < RUNS; run++) {
   raw.push(performance.now() - t0);
   await rawDown();
   process.stderr.write(
-    `run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change re-run ${again[run].toFixed(0)} ms\n`,
+    `run ${run + 1}: zkops init --docker ${zk[run].toFixed(0)} ms, by hand ${raw[run].toFixed(0)} ms, no-change ` +
+      `re-run ${again[run].toFixed(0)} ms\n`,
   );
 }
 await fs.remove(cwd);
@@ -82,7 +83,8 @@ await fs.remove(cwd);
 console.log(`runs: ${RUNS}, ${os.cpus().length} cores, image ${image}`);
 console.log(`zkops init --docker, 3 nodes, fresh, to quorum:  median ${median(zk).toFixed(0)} ms`);
 console.log(
-  `same 3 containers by hand (docker create/cp/start): median ${median(raw).toFixed(0)} ms  (ratio ${(median(zk) / median(raw)).toFixed(2)})`,
+  `same 3 containers by hand (docker create/cp/start): median ${median(raw).toFixed(0)} ms  (ratio ` +
+    `${(median(zk) / median(raw)).toFixed(2)})`,
 );
 console.log(`no-change re-run of init:                          median ${median(again).toFixed(0)} ms`);
 console.log(`zkops status (healthy):                            median ${median(status).toFixed(0)} ms`);

@@ -67,7 +67,8 @@ for (let i = 0; i < RUNS; i++) {
   init.push(await zkopsInitRun());
   start.push(await zkopsRun());
   process.stderr.write(
-    `run ${i + 1}/${RUNS}: raw ${raw[i].toFixed(0)} ms, zkops init ${init[i].toFixed(0)} ms, zkops start ${start[i].toFixed(0)} ms\n`,
+    `run ${i + 1}/${RUNS}: raw ${raw[i].toFixed(0)} ms, zkops init ${init[i].toFixed(0)} ms, zkops start ` +
+      `${start[i].toFixed(0)} ms\n`,
   );
 }
 
@@ -93,5 +94,6 @@ console.log(
 );
 console.log(`zkops start (existing) to quorum:  median ${s.toFixed(0)} ms  ratio ${(s / r).toFixed(2)}`);
 console.log(
-  `zkops status, settled 3 nodes:     median ${median(status).toFixed(0)} ms wall (target < 300), max ${Math.max(...status).toFixed(0)} ms`,
+  `zkops status, settled 3 nodes:     median ${median(status).toFixed(0)} ms wall (target < 300), max ` +
+    `${Math.max(...status).toFixed(0)} ms`,
 );

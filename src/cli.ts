@@ -49,7 +49,8 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
 
   common(program.command('init'))
     .description(
-      'bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183), as processes or with --docker as containers',
+      'bring up a pseudo-cluster on this machine (default: 3 nodes, client ports 2181-2183), as processes or with ' +
+        '--docker as containers',
     )
     .option('--nodes <n>', 'number of nodes', intArg('a node count', 1, 255))
     .option('--base-port <port>', 'client port of node 1; other ports shift with it', intArg('a port', 1, 65535))
@@ -90,7 +91,8 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
 
   common(program.command('stop [nodes...]'))
     .description(
-      'stop nodes (all by default): TERM, then KILL after 15 s; returns when they are gone. Refuses to stop some nodes when the rest would lose the quorum',
+      'stop nodes (all by default): TERM, then KILL after 15 s; returns when they are gone. Refuses to stop some ' +
+        'nodes when the rest would lose the quorum',
     )
     .option('--force', 'stop them even if the ensemble loses its quorum')
     .action((ids: string[], o: Flags) =>
@@ -99,7 +101,8 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
 
   common(program.command('restart [nodes...]'))
     .description(
-      'rolling restart (followers first, leader last), waiting for quorum after each node; refuses a step that would lose the quorum',
+      'rolling restart (followers first, leader last), waiting for quorum after each node; refuses a step that ' +
+        'would lose the quorum',
     )
     .option('--force', 'restart even where a step leaves fewer than a majority of voters serving')
     .addOption(timeout)

@@ -72,7 +72,8 @@ export class ExecError extends ZkopsError {
     readonly stderr: string,
   ) {
     super(
-      `On ${target}, this command failed (exit ${code ?? 'signal'}):\n  ${command}\n${indent(stderr.trim() || '(no output)')}`,
+      `On ${target}, this command failed (exit ${code ?? 'signal'}):\n  ` +
+        `${command}\n${indent(stderr.trim() || '(no output)')}`,
       ExitCode.failure,
     );
   }

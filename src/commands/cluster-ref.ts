@@ -43,7 +43,8 @@ export async function resolveCluster(
     const names = await savedClusters(cwd);
     if (names.length === 0)
       throw new ZkopsError(
-        `No cluster here (${path.join(cwd, STATE_DIR)} is empty or missing). Run zkops init to create one, or pass an inventory with -i.`,
+        `No cluster here (${path.join(cwd, STATE_DIR)} is empty or missing). Run zkops init to create one, or pass ` +
+          `an inventory with -i.`,
         ExitCode.usage,
       );
     if (names.length > 1)
@@ -57,7 +58,8 @@ export async function resolveCluster(
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined)
     throw new ZkopsError(
-      `No cluster "${name}" in ${path.join(cwd, STATE_DIR)}. Run zkops init (or deploy) here first, or pass its inventory with -i.`,
+      `No cluster "${name}" in ${path.join(cwd, STATE_DIR)}. Run zkops init (or deploy) here first, or pass its ` +
+        `inventory with -i.`,
       ExitCode.usage,
     );
   return { spec: (await validatedInventory(text, file, cwd)).spec, file };

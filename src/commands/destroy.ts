@@ -15,7 +15,8 @@ export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, ou
   const { spec } = await resolveCluster(flags);
   if (!spec.onThisMachine) {
     throw new ZkopsError(
-      `destroy removes data, so zkops runs it only for clusters on this machine; ${spec.name} runs on SSH hosts. Use zkops stop, and remove data on the hosts yourself if you mean it.`,
+      `destroy removes data, so zkops runs it only for clusters on this machine; ${spec.name} runs on SSH hosts. ` +
+        `Use zkops stop, and remove data on the hosts yourself if you mean it.`,
       ExitCode.usage,
     );
   }
@@ -39,7 +40,8 @@ export async function destroyCommand(flags: ClusterFlags & { yes?: boolean }, ou
     if (out.json) printJson({ cluster: spec.name, stopped, removed });
     else
       process.stdout.write(
-        `Cluster ${spec.name} destroyed: stopped ${stopped.length} node(s); removed ${what ?? `${removed.length} item(s)`}.\n`,
+        `Cluster ${spec.name} destroyed: stopped ${stopped.length} node(s); removed ` +
+          `${what ?? `${removed.length} item(s)`}.\n`,
       );
     return ExitCode.ok;
   });

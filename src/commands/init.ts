@@ -48,7 +48,8 @@ export async function initCommand(flags: InitFlags, out: OutputOptions): Promise
       flags.image)
   ) {
     throw new ZkopsError(
-      'Give either an inventory (-i) or --nodes/--base-port/--name/--docker/--image, not both: the inventory already says those.',
+      'Give either an inventory (-i) or --nodes/--base-port/--name/--docker/--image, not both: the inventory ' +
+        'already says those.',
       ExitCode.usage,
     );
   }
@@ -58,7 +59,8 @@ export async function initCommand(flags: InitFlags, out: OutputOptions): Promise
   const loaded = await validatedInventory(text, flags.inventory ?? '(zkops init defaults)', process.cwd());
   if (!loaded.spec.onThisMachine) {
     throw new ZkopsError(
-      `${flags.inventory} describes nodes on other hosts; init brings up clusters on this machine. Use zkops deploy -i ${flags.inventory}.`,
+      `${flags.inventory} describes nodes on other hosts; init brings up clusters on this machine. Use zkops ` +
+        `deploy -i ${flags.inventory}.`,
       ExitCode.usage,
     );
   }

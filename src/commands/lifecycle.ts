@@ -43,7 +43,8 @@ function reachableSelection(rt: Runtime, ids: string[]): NodeSpec[] {
   if (ids.length > 0) return nodes;
   for (const u of rt.unreachable)
     warn(
-      `${u.place} cannot be reached (${u.reason}); node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')} left out.`,
+      `${u.place} cannot be reached (${u.reason}); node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')} left ` +
+        `out.`,
     );
   return nodes.filter((n) => !rt.unreachable.some((u) => u.nodes.includes(n.id)));
 }

@@ -130,15 +130,21 @@ export function formatStatus(status: ClusterStatus): string {
   const verdict =
     v.status === 'healthy'
       ? color.green(
-          `Cluster ${status.cluster}: healthy, ${status.nodes.length} node${status.nodes.length > 1 ? 's' : ''}, leader is node ${v.leader}.`,
+          `Cluster ${status.cluster}: healthy, ${status.nodes.length} node${status.nodes.length > 1 ? 's' : ''}, ` +
+            `leader is node ${v.leader}.`,
         )
       : color.red(
-          `Cluster ${status.cluster}: ${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`,
+          `Cluster ${status.cluster}: ` +
+            `${v.status === 'degraded' ? `degraded (leader is node ${v.leader})` : 'NO QUORUM'}.`,
         ) + `\n${v.problems.map((p) => `  - ${p}`).join('\n')}`;
   const hosts = status.unreachable.map(
     (u) =>
       color.yellow(`Host ${u.place} (${u.address}) could not be reached: ${u.reason}`) +
-      `\n  node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')}: probed over the client port only (no pid, no process check).`,
+      `\n  node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')}: probed over the client port only (no pid, ` +
+      `no process check).`,
   );
-  return `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${verdict}\nConnect string: ${status.connectString}\n`;
+  return (
+    `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${verdict}\nConnect string: ` +
+    `${status.connectString}\n`
+  );
 }

@@ -64,7 +64,8 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
       });
     else
       process.stdout.write(
-        `Installed and configured ${result.nodes.length} node(s) (${written} file(s) written); nothing started (--no-start). Start with: zkops start -i INVENTORY\n`,
+        `Installed and configured ${result.nodes.length} node(s) (${written} file(s) written); nothing started ` +
+          `(--no-start). Start with: zkops start -i INVENTORY\n`,
       );
     return ExitCode.ok;
   }
@@ -109,7 +110,8 @@ function formatDryRun(r: UpResult): string {
   for (const n of r.nodes) {
     const changed = n.files.filter((f) => f.status === 'changed');
     lines.push(
-      `node ${n.id} on ${n.host}: ${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`,
+      `node ${n.id} on ${n.host}: ` +
+        `${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`,
     );
     for (const f of changed) lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
   }

@@ -99,9 +99,11 @@ async function probe(
   const h = sh(home);
   const flagsId = createHash('sha256').update(JSON.stringify(flagSets)).digest('hex').slice(0, 16);
   const script = [
-    `id=$(printf '%s ' ${h} ${flagsId}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
+    `id=$(printf '%s ' ${h} ${flagsId}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ` +
+      `${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
     `r=${sh(record)}`,
-    `if [ -f "$r" ] && [ "$(head -n 1 "$r")" = "$id" ]; then echo cached; printf '%s\\n' "$id"; tail -n +2 "$r"; exit 0; fi`,
+    `if [ -f "$r" ] && [ "$(head -n 1 "$r")" = "$id" ]; then echo cached; printf '%s\\n' "$id"; tail -n +2 "$r"; ` +
+      `exit 0; fi`,
     `echo ran; printf '%s\\n' "$id"`,
     run,
   ].join('\n');
@@ -145,7 +147,8 @@ export async function findJava(
     const p = await probe(ex, home, options.record, options.flags);
     if (p.refused) {
       throw new PreflightError(
-        `Java at ${home} on ${ex.label} refuses the servers' JVM flags (${p.refused.flags.join(' ')}): it said "${p.refused.said}". ` +
+        `Java at ${home} on ${ex.label} refuses the servers' JVM flags (${p.refused.flags.join(' ')}): it said ` +
+          `"${p.refused.said}". ` +
           'Fix or remove that flag in java.flags (or nodes[].javaFlags); nothing was written or started.',
       );
     }
@@ -160,13 +163,16 @@ export async function findJava(
           ? 'the JAVA_HOME environment variable'
           : 'PATH';
     throw new PreflightError(
-      `Java at ${home} (from ${from}) on ${ex.label} does not run: ${home}/bin/java ${p.output ? `said "${firstLine(p.output)}"` : 'is missing'}. ` +
-        `ZooKeeper would fail to start with this.${hint} ${source === 'JAVA_HOME' ? 'fix or unset JAVA_HOME' : `fix ${from}`}.`,
+      `Java at ${home} (from ${from}) on ${ex.label} does not run: ${home}/bin/java ` +
+        `${p.output ? `said "${firstLine(p.output)}"` : 'is missing'}. ` +
+        `ZooKeeper would fail to start with this.${hint} ` +
+        `${source === 'JAVA_HOME' ? 'fix or unset JAVA_HOME' : `fix ${from}`}.`,
     );
   }
   if (!found)
     throw new PreflightError(
-      `No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE (apt-get install openjdk-17-jre-headless) or set java.home.`,
+      `No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE ` +
+        `(apt-get install openjdk-17-jre-headless) or set java.home.`,
     );
   return found;
 }
@@ -176,7 +182,8 @@ export function checkJavaFits(java: JavaInstall, zkVersion: string, label: strin
   const min = minJavaFor(zkVersion);
   if (java.major < min) {
     throw new PreflightError(
-      `Java ${java.major} at ${java.home} on ${label} is too old for ZooKeeper ${zkVersion} (needs ${min} or newer). Point java.home at a newer JDK/JRE.`,
+      `Java ${java.major} at ${java.home} on ${label} is too old for ZooKeeper ${zkVersion} (needs ${min} or ` +
+        `newer). Point java.home at a newer JDK/JRE.`,
     );
   }
 }

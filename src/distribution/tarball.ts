@@ -43,7 +43,8 @@ export async function inspectTarball(file: string, expectedSha512?: string): Pro
   });
   if (expectedSha512 && expectedSha512.toLowerCase() !== sha512) {
     throw new PreflightError(
-      `zookeeper.tarball ${file} does not match zookeeper.sha512 (its SHA-512 is ${sha512.slice(0, 16)}…). Download it again, or fix the checksum from ${base}.sha512 on the Apache download page.`,
+      `zookeeper.tarball ${file} does not match zookeeper.sha512 (its SHA-512 is ${sha512.slice(0, 16)}…). ` +
+        `Download it again, or fix the checksum from ${base}.sha512 on the Apache download page.`,
     );
   }
   return { file, sha512, version: m[2]!, topDir: m[1]! };
@@ -71,7 +72,8 @@ export async function installTarball(ex: Executor, root: string, t: Tarball): Pr
   const marker = path.posix.join(inst.home, '.zkops-sha512');
   // One line each: unpacked release's checksum, uploaded tarball's checksum, link target.
   const state = await ex.exec(
-    `head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; readlink ${sh(inst.link)}`,
+    `head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; readlink ` +
+      `${sh(inst.link)}`,
   );
   const [unpacked = '', uploaded = '', linked = ''] = state.stdout.split('\n').map((l) => l.trim());
   if (unpacked === t.sha512 && linked === inst.home) return 'unchanged';
@@ -81,7 +83,8 @@ export async function installTarball(ex: Executor, root: string, t: Tarball): Pr
     const got = (await execChecked(ex, `sha512sum ${sh(remote)} | cut -d' ' -f1`)).trim();
     if (got !== t.sha512)
       throw new PreflightError(
-        `${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${t.sha512.slice(0, 16)}… (a broken transfer or disk); run deploy again.`,
+        `${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${t.sha512.slice(0, 16)}… (a ` +
+          `broken transfer or disk); run deploy again.`,
       );
   }
   if (unpacked !== t.sha512) {
@@ -90,14 +93,16 @@ export async function installTarball(ex: Executor, root: string, t: Tarball): Pr
     await execChecked(
       ex,
       `rm -rf ${sh(staging)} && mkdir -p ${sh(staging)} && tar -xzf ${sh(remote)} -C ${sh(staging)} && ` +
-        `[ -d ${sh(`${staging}/${t.topDir}/lib`)} ] && printf '%s\\n' ${t.sha512} > ${sh(`${staging}/${t.topDir}/.zkops-sha512`)} && ` +
+        `[ -d ${sh(`${staging}/${t.topDir}/lib`)} ] && printf '%s\\n' ${t.sha512} > ` +
+        `${sh(`${staging}/${t.topDir}/.zkops-sha512`)} && ` +
         `rm -rf ${sh(inst.home)} && mv ${sh(`${staging}/${t.topDir}`)} ${sh(inst.home)} && rm -rf ${sh(staging)}`,
     );
   }
   // Replace the link atomically (rename over it), so `current` is never missing.
   await execChecked(
     ex,
-    `ln -sfn ${sh(inst.home)} ${sh(`${inst.link}.zkops-new`)} && mv -T ${sh(`${inst.link}.zkops-new`)} ${sh(inst.link)}`,
+    `ln -sfn ${sh(inst.home)} ${sh(`${inst.link}.zkops-new`)} && mv -T ${sh(`${inst.link}.zkops-new`)} ` +
+      `${sh(inst.link)}`,
   );
   return 'installed';
 }

@@ -48,13 +48,16 @@ export async function findZookeeper(
     if (r.code === 0 && h && classpath && version) return { home: h, classpath, version, source };
     if (source !== 'system') {
       throw new PreflightError(
-        `ZooKeeper not found at ${home} (from ${source === 'inventory' ? 'zookeeper.home in the inventory' : 'ZOOKEEPER_HOME'}) on ${ex.label}: ` +
-          `expected an unpacked release with lib/zookeeper-X.Y.Z.jar (apache-zookeeper-X.Y.Z-bin). Fix the path, or remove it to use the system package.`,
+        `ZooKeeper not found at ${home} (from ` +
+          `${source === 'inventory' ? 'zookeeper.home in the inventory' : 'ZOOKEEPER_HOME'}) on ${ex.label}: ` +
+          `expected an unpacked release with lib/zookeeper-X.Y.Z.jar (apache-zookeeper-X.Y.Z-bin). Fix the path, ` +
+          `or remove it to use the system package.`,
       );
     }
   }
   throw new PreflightError(
     `ZooKeeper is not installed on ${ex.label}. Install Debian's package (apt-get install zookeeper), ` +
-      `or unpack an Apache release (apache-zookeeper-3.8.x-bin.tar.gz) and set ZOOKEEPER_HOME to it, or set zookeeper.home in the inventory.`,
+      `or unpack an Apache release (apache-zookeeper-3.8.x-bin.tar.gz) and set ZOOKEEPER_HOME to it, or set ` +
+      `zookeeper.home in the inventory.`,
   );
 }

@@ -72,7 +72,8 @@ export class DockerEngine {
       await api.ping();
     } catch (err) {
       throw new PreflightError(
-        `Cannot reach the Docker engine at ${where} (${(err as Error).message}). Start it (systemctl start docker, or dockerd), or point DOCKER_HOST at one; nothing was created.`,
+        `Cannot reach the Docker engine at ${where} (${(err as Error).message}). Start it (systemctl start docker, ` +
+          `or dockerd), or point DOCKER_HOST at one; nothing was created.`,
       );
     }
     return new DockerEngine(api, where);
@@ -100,8 +101,10 @@ export class DockerEngine {
       );
     } catch (err) {
       throw new PreflightError(
-        `The image ${image} is not on the Docker engine and could not be pulled: ${firstLine((err as Error).message).trim()}. ` +
-          `Pull or build it on this machine (docker pull ${image}), or set docker.image to an image you have; nothing was created.`,
+        `The image ${image} is not on the Docker engine and could not be pulled: ` +
+          `${firstLine((err as Error).message).trim()}. ` +
+          `Pull or build it on this machine (docker pull ${image}), or set docker.image to an image you have; ` +
+          `nothing was created.`,
       );
     }
     return (await this.api.getImage(image).inspect()).Id;

@@ -70,7 +70,10 @@ export async function syncFiles(
  */
 export function detachedCommand(argv: string[], options: { cwd: string; logFile: string }): string {
   const dir = options.logFile.replace(/\/[^/]*$/, '') || '/';
-  return `mkdir -p ${sh(dir)} && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 < /dev/null & echo $!; }`;
+  return (
+    `mkdir -p ${sh(dir)} && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 ` +
+    `< /dev/null & echo $!; }`
+  );
 }
 
 /** Starts a long-lived command detached from zkops (see detachedCommand) and returns its pid. */

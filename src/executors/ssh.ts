@@ -134,7 +134,8 @@ export class SshExecutor implements Executor {
     try {
       await put(sftp, staging);
       await this.run(
-        `mkdir -p ${sh(dir)} && mv -f ${sh(staging)} ${sh(file + suffix)} && chown root:root ${sh(file + suffix)} && chmod ${mode.toString(8)} ${sh(file + suffix)} && mv -f ${sh(file + suffix)} ${sh(file)}`,
+        `mkdir -p ${sh(dir)} && mv -f ${sh(staging)} ${sh(file + suffix)} && chown root:root ${sh(file + suffix)} ` +
+          `&& chmod ${mode.toString(8)} ${sh(file + suffix)} && mv -f ${sh(file + suffix)} ${sh(file)}`,
       );
     } catch (err) {
       await this.exec(`rm -f ${sh(staging)} ${sh(file + suffix)}`);
@@ -203,7 +204,8 @@ export async function connectSsh(
       auth.privateKey = await readFile(ssh.identityFile);
     } catch (e) {
       throw new TransportError(
-        `Cannot read ssh.identityFile ${ssh.identityFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        `Cannot read ssh.identityFile ${ssh.identityFile}: ` +
+          `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
     if (process.env.ZKOPS_SSH_PASSPHRASE) auth.passphrase = process.env.ZKOPS_SSH_PASSPHRASE;
@@ -211,7 +213,8 @@ export async function connectSsh(
     auth.agent = process.env.SSH_AUTH_SOCK;
   } else {
     throw new TransportError(
-      `No SSH credentials for ${target.user}@${target.host}: set ssh.identityFile in the inventory or run an ssh-agent (SSH_AUTH_SOCK).`,
+      `No SSH credentials for ${target.user}@${target.host}: set ssh.identityFile in the inventory or run an ` +
+        `ssh-agent (SSH_AUTH_SOCK).`,
     );
   }
   const extra: Client[] = [];
@@ -257,12 +260,14 @@ function open(
       if (err.level === 'client-authentication')
         return reject(
           new TransportError(
-            `SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the agent's keys.`,
+            `SSH authentication failed for ${t.user}@${t.host}:${t.port}: check ssh.user, ssh.identityFile or the ` +
+              `agent's keys.`,
           ),
         );
       reject(
         new TransportError(
-          `Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd runs there.`,
+          `Cannot reach ${t.host}:${t.port} over SSH: ${err.message}. Check the address, ssh.port and that sshd ` +
+            `runs there.`,
         ),
       );
     });
@@ -279,11 +284,15 @@ function open(
           if (match === 'known') return verify(true);
           const fp = `${keyType(key)} ${fingerprint(key)}`;
           if (match === 'changed') {
-            keyProblem = `WARNING: the SSH host key of ${name} has CHANGED (now ${fp}); it does not match ${knownHosts}. This can mean a man-in-the-middle attack, or a reinstalled host. zkops stops here for this host. If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${knownHosts}`;
+            keyProblem =
+              `WARNING: the SSH host key of ${name} has CHANGED (now ${fp}); it does not match ` +
+              `${knownHosts}. This can mean a man-in-the-middle attack, or a reinstalled host. zkops stops here for this host. If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${knownHosts}`;
             return verify(false);
           }
           if (!options.acceptNewHostKeys) {
-            keyProblem = `The SSH host key of ${name} is unknown (${fp}); it is not in ${knownHosts}. Check the fingerprint, then run again with --accept-new-host-keys to record it (or add it with ssh-keyscan).`;
+            keyProblem =
+              `The SSH host key of ${name} is unknown (${fp}); it is not in ${knownHosts}. Check the ` +
+              `fingerprint, then run again with --accept-new-host-keys to record it (or add it with ssh-keyscan).`;
             return verify(false);
           }
           await recordKnownHost(knownHosts, name, key);

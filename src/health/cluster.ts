@@ -59,7 +59,8 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
     return {
       status: 'no-quorum',
       problems: [
-        `only ${serving} of ${voting.length} voters serve; a quorum needs ${need}. Node ${leader} still claims to lead, ` +
+        `only ${serving} of ${voting.length} voters serve; a quorum needs ${need}. Node ${leader} still claims to ` +
+          `lead, ` +
           'but a majority does not follow it (it steps down within a few ticks)',
         ...problems,
       ],

@@ -28,11 +28,13 @@ export function shapeWarnings(spec: Pick<ClusterSpec, 'nodes'>): string[] {
     return ['a single server (standalone) survives no failure; 3 voters survive one, 5 survive two'];
   if (n <= 2)
     return [
-      `${n} voter${n > 1 ? 's' : ''} survive${n > 1 ? '' : 's'} no failure: one server down stops the ensemble; use 3 voters to survive one failure, 5 for two`,
+      `${n} voter${n > 1 ? 's' : ''} survive${n > 1 ? '' : 's'} no failure: one server down stops the ensemble; ` +
+        `use 3 voters to survive one failure, 5 for two`,
     ];
   if (n % 2 === 0)
     return [
-      `${n} voters survive ${toleratedFailures(n)} failure${toleratedFailures(n) > 1 ? 's' : ''}, no more than ${n - 1} would; an odd number (${n - 1} or ${n + 1}) is the usual choice`,
+      `${n} voters survive ${toleratedFailures(n)} failure${toleratedFailures(n) > 1 ? 's' : ''}, no more than ` +
+        `${n - 1} would; an odd number (${n - 1} or ${n + 1}) is the usual choice`,
     ];
   return [];
 }

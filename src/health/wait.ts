@@ -73,7 +73,8 @@ async function explain(
   const lines = ['Nodes not serving:'];
   for (const r of bad) {
     lines.push(
-      `  node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${dead.includes(r.node.id) ? 'process exited' : (r.health.error ?? r.health.mode)}`,
+      `  node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ` +
+        `${dead.includes(r.node.id) ? 'process exited' : (r.health.error ?? r.health.mode)}`,
     );
     if (hooks.logTail) {
       const tail = (await hooks.logTail(r.node).catch(() => '')).trim();

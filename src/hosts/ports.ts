@@ -108,8 +108,10 @@ export async function assertPortsFree(
   const clashes = await findPortClashes(ex, nodes, ownPids, known);
   if (clashes.length === 0) return;
   throw new PreflightError(
-    `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} taken:\n${clashes.map((c) => `    ${describeClash(c, hostLabel)}`).join('\n')}\n` +
-      '    Stop those processes (zkops doctor can tell whether one is a leftover ZooKeeper), or choose other ports (--base-port, or the inventory).',
+    `${clashes.length === 1 ? 'a port is' : `${clashes.length} ports are`} ` +
+      `taken:\n${clashes.map((c) => `    ${describeClash(c, hostLabel)}`).join('\n')}\n` +
+      '    Stop those processes (zkops doctor can tell whether one is a leftover ZooKeeper), or choose other ports ' +
+      '(--base-port, or the inventory).',
   );
 }
 

@@ -64,7 +64,8 @@ export async function preflight(
     throw new PreflightError(
       problems.length === 1
         ? `Preflight failed; nothing was written or started.\n  ${problems[0]}`
-        : `Preflight failed on ${problems.length} checks; nothing was written or started:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+        : `Preflight failed on ${problems.length} checks; nothing was written or ` +
+            `started:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
   return results.map((r) => (r as PromiseFulfilledResult<HostState>).value);
@@ -80,7 +81,8 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   }
   if (env.freeMiB !== undefined && env.freeMiB < MIN_FREE_MIB) {
     throw new PreflightError(
-      `${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`,
+      `${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ` +
+        `${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`,
     );
   }
   // Independent look-ups run together: java -version alone costs a JVM start.
@@ -97,13 +99,15 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
     throw new PreflightError(
-      `the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; change zookeeper.version or zookeeper.home`,
+      `the inventory asks for ZooKeeper ${spec.zookeeper.version} but ${zk.home} on ${ex.label} is ${zk.version}; ` +
+        `change zookeeper.version or zookeeper.home`,
     );
   }
   checkJavaFits(java, zk.version, ex.label);
   if (target.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(
-      `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), or choose a dir that ${env.login} can write (under its home, say).`,
+      `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be ` +
+        `created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), or choose a dir that ${env.login} can write (under its home, say).`,
     );
   }
   const { systemd, user } = decideService(spec, target, env);
@@ -169,42 +173,51 @@ function decideService(
   const wanted = spec.service.systemd;
   if (wanted === true && !env.systemd) {
     throw new PreflightError(
-      `service.systemd is true, but systemd does not run on ${label} (no /run/systemd/system). Set service.systemd to auto to use zkops's supervised start there.`,
+      `service.systemd is true, but systemd does not run on ${label} (no /run/systemd/system). Set service.systemd ` +
+        `to auto to use zkops's supervised start there.`,
     );
   }
   if (wanted === true && !root) {
     throw new PreflightError(
-      `service.systemd is true, but ${label} logs in as ${env.login} without root, so zkops cannot install units. Use ssh.user root or ssh.sudo: true, or set service.systemd to auto.`,
+      `service.systemd is true, but ${label} logs in as ${env.login} without root, so zkops cannot install units. ` +
+        `Use ssh.user root or ssh.sudo: true, or set service.systemd to auto.`,
     );
   }
   const systemd = wanted === 'auto' ? env.systemd && root : wanted;
   if (!systemd && env.systemd && env.units.length > 0) {
     throw new PreflightError(
-      `${label} runs this cluster's nodes as systemd units (${env.units.join(', ')}), but this run would start them without systemd (service.systemd: ${wanted}${root ? '' : `, and ${env.login} has no root`}). ` +
-        `Nothing was changed. To leave systemd: zkops stop, then on the host systemctl disable ${env.units.join(' ')} and remove them from /etc/systemd/system; or set service.systemd back to auto.`,
+      `${label} runs this cluster's nodes as systemd units (${env.units.join(', ')}), but this run would start ` +
+        `them without systemd (service.systemd: ${wanted}${root ? '' : `, and ${env.login} has no root`}). ` +
+        `Nothing was changed. To leave systemd: zkops stop, then on the host systemctl disable ` +
+        `${env.units.join(' ')} and remove them from /etc/systemd/system; or set service.systemd back to auto.`,
     );
   }
   const account = spec.service.user ?? (root ? DEFAULT_SERVICE_USER : env.login);
   if (account === env.login) return { systemd };
   if (!root) {
     throw new PreflightError(
-      `service.user is ${account}, but ${label} logs in as ${env.login} without root, so zkops cannot run servers as another account. Use ssh.user root or ssh.sudo: true, or remove service.user to run them as ${env.login}.`,
+      `service.user is ${account}, but ${label} logs in as ${env.login} without root, so zkops cannot run servers ` +
+        `as another account. Use ssh.user root or ssh.sudo: true, or remove service.user to run them as ${env.login}.`,
     );
   }
   if (env.account === 'none') {
     throw new PreflightError(
-      `the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself (a system account, no login), or set service.user to an existing one.`,
+      `the account ${account} does not exist on ${label} and there is no useradd to create it. Create it yourself ` +
+        `(a system account, no login), or set service.user to an existing one.`,
     );
   }
   if (env.closedDirs.length > 0) {
     throw new PreflightError(
-      `the servers would run as ${account}, which cannot enter ${env.closedDirs.join(', ')} (not searchable by other accounts) on the way to ${target.nodes[0]?.dir}. ` +
-        `Install elsewhere (dir; the default is /opt/zookeeper), or open the directory (chmod o+x), or set service.user: root (not recommended).`,
+      `the servers would run as ${account}, which cannot enter ${env.closedDirs.join(', ')} (not searchable by ` +
+        `other accounts) on the way to ${target.nodes[0]?.dir}. ` +
+        `Install elsewhere (dir; the default is /opt/zookeeper), or open the directory (chmod o+x), or set ` +
+        `service.user: root (not recommended).`,
     );
   }
   if (!systemd && !env.setpriv) {
     throw new PreflightError(
-      `${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. Install util-linux, or set service.user: root to run them as root (not recommended).`,
+      `${label} has no setpriv (util-linux), which zkops needs to start servers as ${account} without systemd. ` +
+        `Install util-linux, or set service.user: root to run them as root (not recommended).`,
     );
   }
   return { systemd, user: account };
@@ -274,12 +287,15 @@ async function readHostEnvironment(
     'printf "%s\\n" "$d"; [ -w "$d" ] && echo writable || echo readonly',
     loopback
       ? 'echo local'
-      : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o addr show | grep -qF " $a/" && echo local || echo remote`,
+      : `a=${sh(addr)}; case "$a" in *[!0-9.]*) a=$(getent ahostsv4 "$a" | head -n1 | cut -d' ' -f1);; esac; ip -o ` +
+        `addr show | grep -qF " $a/" && echo local || echo remote`,
     'id',
     '[ -d /run/systemd/system ] && command -v systemctl >/dev/null && echo systemd || echo none',
-    `for f in ${sh(`/etc/systemd/system/zookeeper-${spec.name}-`)}*.service; do [ -f "$f" ] && printf '%s ' "\${f##*/}"; done; echo`,
+    `for f in ${sh(`/etc/systemd/system/zookeeper-${spec.name}-`)}*.service; do [ -f "$f" ] && printf '%s ' ` +
+      `"\${f##*/}"; done; echo`,
     'command -v setpriv >/dev/null && echo setpriv || echo none',
-    `u=${sh(spec.service.user ?? DEFAULT_SERVICE_USER)}; if getent passwd "$u" >/dev/null; then echo exists; elif command -v useradd >/dev/null; then echo create; else echo none; fi`,
+    `u=${sh(spec.service.user ?? DEFAULT_SERVICE_USER)}; if getent passwd "$u" >/dev/null; then echo exists; elif ` +
+      `command -v useradd >/dev/null; then echo create; else echo none; fi`,
     // Directories from there up to / that other accounts cannot enter (a home directory, mode 700, say).
     `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
     `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
@@ -294,8 +310,10 @@ async function readHostEnvironment(
     ...target.nodes.map(
       (n) =>
         `m=; { read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))}; ` +
-        `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; printf '%s\t%s\t%s\n' ${n.id} "$m" "$d"; ` +
-        `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ${sh(n.zooCfg)}`,
+        `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; printf '%s\t%s\t%s\n' ${n.id} "$m" ` +
+        `"$d"; ` +
+        `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ` +
+        `${sh(n.zooCfg)}`,
     ),
     'true',
   ].join('\n');

@@ -31,7 +31,8 @@ function rotateCommand(file: string, spec: ClusterSpec): string {
   const keep = spec.logging.maxFiles;
   return (
     `if [ "$(stat -c %s ${f} 2>/dev/null || echo 0)" -gt ${size(spec.logging.maxFileSize).bytes} ]; then ` +
-    `i=${keep}; while [ $i -gt 1 ]; do j=$((i-1)); [ -f ${f}.$j ] && mv -f ${f}.$j ${f}.$i; i=$j; done; mv -f ${f} ${f}.1; fi`
+    `i=${keep}; while [ $i -gt 1 ]; do j=$((i-1)); [ -f ${f}.$j ] && mv -f ${f}.$j ${f}.$i; i=$j; done; mv -f ${f} ` +
+    `${f}.1; fi`
   );
 }
 
@@ -39,9 +40,12 @@ function rotateCommand(file: string, spec: ClusterSpec): string {
 export async function startNode(ex: Executor, spec: ClusterSpec, node: NodeSpec): Promise<number> {
   const unit = sh(unitName(spec, node));
   const out = `${node.logDir}/zookeeper.out`;
-  const supervised = `${rotateCommand(out, spec)}; ${detachedCommand(['sh', node.runScript], { cwd: node.dir, logFile: out })}`;
+  const supervised =
+    `${rotateCommand(out, spec)}; ` + `${detachedCommand(['sh', node.runScript], { cwd: node.dir, logFile: out })}`;
   // reset-failed: a unit that gave up restarting (start limit) must start again when asked.
-  const cmd = `if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} 2>/dev/null; systemctl start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
+  const cmd =
+    `if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} 2>/dev/null; systemctl ` +
+    `start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
   const r = await ex.exec(cmd);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) {

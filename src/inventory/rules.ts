@@ -74,7 +74,9 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
         : [
             {
               path: ['nodes', i, 'host'],
-              message: `"${n.host}" is not in \`hosts\`; with executor ssh every node's host must be listed there with its address`,
+              message:
+                `"${n.host}" is not in \`hosts\`; with executor ssh every node's host must be listed there ` +
+                `with its address`,
             },
           ],
     );
@@ -110,7 +112,8 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
       {
         path: ['service'],
         message:
-          'service applies to executor: ssh only (a local pseudo-cluster runs as you, a container as its image says). Remove the service section',
+          'service applies to executor: ssh only (a local pseudo-cluster runs as you, a container as its image ' +
+          'says). Remove the service section',
       },
     ];
   },
@@ -128,7 +131,8 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
       issues.push({
         path: ['nodes'],
         message:
-          'with executor docker, describe the ensemble as pseudo: {count, basePort}; each node becomes a container and its client port is published on 127.0.0.1',
+          'with executor docker, describe the ensemble as pseudo: {count, basePort}; each node becomes a container ' +
+          'and its client port is published on 127.0.0.1',
       });
     if (raw.hosts !== undefined)
       issues.push({
@@ -176,7 +180,8 @@ const SPEC_RULES: SpecRule[] = [
         {
           path: inv.pseudo ? ['pseudo', 'observers'] : ['nodes'],
           message: inv.pseudo
-            ? `${observers} observers of ${inv.pseudo.count} nodes leave no participant to vote; expected at most ${inv.pseudo.count - 1}`
+            ? `${observers} observers of ${inv.pseudo.count} nodes leave no participant to vote; expected at most ` +
+              `${inv.pseudo.count - 1}`
             : 'every node is an observer: at least one must be a participant (observers have no vote)',
         },
       ];
@@ -191,7 +196,9 @@ const SPEC_RULES: SpecRule[] = [
         ? [
             {
               path: ['pseudo', 'basePort'],
-              message: `with ${inv.pseudo.count} nodes the highest service port would pass 65535; expected a base port ≤ ${max}, got ${inv.pseudo.basePort}`,
+              message:
+                `with ${inv.pseudo.count} nodes the highest service port would pass 65535; expected a base ` +
+                `port ≤ ${max}, got ${inv.pseudo.basePort}`,
             },
           ]
         : [];
@@ -255,7 +262,9 @@ const SPEC_RULES: SpecRule[] = [
             const idx = indexOf(inv, b.node);
             issues.push({
               path: idx >= 0 ? ['nodes', idx, b.key] : ['dir'],
-              message: `node ${b.node.id} ${b.key} ${b.p} overlaps node ${a.node.id} ${a.key} ${a.p} on the same host; each node needs its own directories`,
+              message:
+                `node ${b.node.id} ${b.key} ${b.p} overlaps node ${a.node.id} ${a.key} ${a.p} on the same ` +
+                `host; each node needs its own directories`,
             });
           }
         }

@@ -125,7 +125,8 @@ export const DockerSchema = z
       .regex(/^[a-z0-9][\w.\/:@-]*$/i, 'expected an image reference like zookeeper:3.8')
       .default('zookeeper:3.8')
       .describe(
-        'An image with the official zookeeper image conventions (/conf/zoo.cfg, /data/myid, /datalog, zkServer.sh start-foreground). Pulled when the engine lacks it.',
+        'An image with the official zookeeper image conventions (/conf/zoo.cfg, /data/myid, /datalog, zkServer.sh ' +
+          'start-foreground). Pulled when the engine lacks it.',
       ),
     network: z
       .string()
@@ -144,14 +145,16 @@ export const ServiceSchema = z
       .union([z.boolean(), z.literal('auto')])
       .default('auto')
       .describe(
-        'Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always the supervised start with a pid file.',
+        'Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always ' +
+          'the supervised start with a pid file.',
       ),
     user: z
       .string()
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'expected a user name of lower-case letters, digits, "_" or "-"')
       .optional()
       .describe(
-        'Account the servers run as; created as a system account without login when missing. Default: zookeeper when zkops has root on the host (ssh.user root, or ssh.sudo), else the SSH user itself.',
+        'Account the servers run as; created as a system account without login when missing. Default: zookeeper ' +
+          'when zkops has root on the host (ssh.user root, or ssh.sudo), else the SSH user itself.',
       ),
   })
   .describe('How nodes run on SSH hosts.');
@@ -167,7 +170,8 @@ export const InventorySchema = z
     dir: absOrRelPath
       .optional()
       .describe(
-        'local: where node directories live (default .zkops/<name>). ssh: install root on each host (default /opt/zookeeper).',
+        'local: where node directories live (default .zkops/<name>). ssh: install root on each host (default ' +
+          '/opt/zookeeper).',
       ),
     zookeeper: z
       .strictObject({

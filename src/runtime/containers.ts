@@ -293,7 +293,8 @@ export class ContainerRuntime implements Runtime {
       const r = await this.engine.runOnce(this.imageId, ['java', ...set, '-version']);
       if (r.code !== 0) {
         throw new PreflightError(
-          `The Java in ${this.docker.image} refuses the servers' JVM flags (${set.join(' ')}): it said "${r.output.trim().split('\n').slice(0, 2).join(' ')}". ` +
+          `The Java in ${this.docker.image} refuses the servers' JVM flags (${set.join(' ')}): it said ` +
+            `"${r.output.trim().split('\n').slice(0, 2).join(' ')}". ` +
             'Fix or remove that flag in java.flags (or nodes[].javaFlags); nothing was created.',
         );
       }
@@ -378,7 +379,8 @@ export class ContainerRuntime implements Runtime {
     const missing = nodes.filter((n) => !containers.some((c) => c.node === n.id));
     if (missing.length) {
       throw new ZkopsError(
-        `Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => n.id).join(', ')} of ${this.spec.name} ha${missing.length > 1 ? 've' : 's'} no container. Run zkops init (or deploy) with its inventory first.`,
+        `Node${missing.length > 1 ? 's' : ''} ${missing.map((n) => n.id).join(', ')} of ${this.spec.name} ` +
+          `ha${missing.length > 1 ? 've' : 's'} no container. Run zkops init (or deploy) with its inventory first.`,
         ExitCode.usage,
       );
     }

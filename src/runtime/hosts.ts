@@ -133,7 +133,8 @@ export class HostRuntime implements Runtime {
     );
     if (failed.length)
       throw new ZkopsError(
-        `Writing files failed (every file is written atomically; run again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
+        `Writing files failed (every file is written atomically; run again to ` +
+          `converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
       );
     return { nodes: perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])), distribution };
   }
@@ -166,13 +167,15 @@ export class HostRuntime implements Runtime {
         if (mine.length === 0) return;
         // One round trip: which run scripts are missing, then the listening sockets.
         const look = await t.ex.exec(
-          `${mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; ')}; echo @@; command -v ss >/dev/null && ss -Hltnp || echo @@no-ss`,
+          `${mine.map((n) => `[ -f ${sh(n.runScript)} ] || echo ${n.id}`).join('; ')}; echo @@; command -v ss ` +
+            `>/dev/null && ss -Hltnp || echo @@no-ss`,
         );
         const [missingPart = '', ssPart = ''] = look.stdout.split('@@\n');
         const missing = missingPart.split('\n').filter(Boolean);
         if (missing.length) {
           throw new ZkopsError(
-            `Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init (or deploy) first.`,
+            `Node ${missing.join(', ')} has never been set up on ${t.host.name} (no run script). Run zkops init ` +
+              `(or deploy) first.`,
             ExitCode.usage,
           );
         }
@@ -263,7 +266,8 @@ export class HostRuntime implements Runtime {
   async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
     if (!this.dataDescription) {
       throw new ZkopsError(
-        `destroy removes data, so zkops never runs it on SSH hosts (${this.spec.name} runs on ${this.summary}). Use zkops stop, and remove data on the hosts yourself if you mean it.`,
+        `destroy removes data, so zkops never runs it on SSH hosts (${this.spec.name} runs on ${this.summary}). ` +
+          `Use zkops stop, and remove data on the hosts yourself if you mean it.`,
         ExitCode.usage,
       );
     }
@@ -291,7 +295,8 @@ export class HostRuntime implements Runtime {
     const gone = this.down.find((d) => d.nodes.includes(node));
     if (gone) {
       throw new ZkopsError(
-        `node ${node.id} is on ${gone.host.name}, which cannot be reached over SSH (${gone.reason}); nothing was done to it.`,
+        `node ${node.id} is on ${gone.host.name}, which cannot be reached over SSH (${gone.reason}); nothing was ` +
+          `done to it.`,
       );
     }
     return targetOf(this.targets, node).ex;
@@ -306,7 +311,10 @@ export class HostRuntime implements Runtime {
     return problemLines(r.stdout);
   }
 
-  /** java.sh and zk.sh: in /etc/profile.d where zkops has root on a remote host, else beside the nodes to be sourced. */
+  /**
+   * java.sh and zk.sh: in /etc/profile.d where zkops has root on a remote host, else beside the
+   * nodes, to be sourced.
+   */
   private profileFiles(h: HostState): RenderedFile[] {
     const profiles = renderProfileScripts(h.facts, h.target.nodes[0]!.confDir);
     const dir = h.target.remote && h.root ? SYSTEM_PROFILE_DIR : this.spec.dir;
@@ -326,7 +334,8 @@ export class HostRuntime implements Runtime {
       );
       if (failed.length)
         throw new ZkopsError(
-          `Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
+          `Installing ${tarball.topDir} failed (nothing was started; run deploy again to ` +
+            `converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
         );
       return Object.fromEntries(
         res.map((r, i) => [this.targets[i]!.host.name, (r as PromiseFulfilledResult<DistributionOutcome>).value]),
@@ -355,7 +364,8 @@ function prepareDirs(spec: ClusterSpec, nodes: NodeSpec[], facts: HostFacts): st
   if (!facts.user) return make;
   const u = sh(facts.user);
   return [
-    `getent passwd ${u} >/dev/null || useradd --system --user-group --no-create-home --home-dir ${sh(spec.dir)} --shell "$(command -v nologin || echo /bin/false)" ${u}`,
+    `getent passwd ${u} >/dev/null || useradd --system --user-group --no-create-home --home-dir ${sh(spec.dir)} ` +
+      `--shell "$(command -v nologin || echo /bin/false)" ${u}`,
     make,
     `g=$(id -g ${u})`,
     // Only what is not already theirs: a no-change deploy changes nothing.
@@ -377,5 +387,7 @@ function describeFacts(hosts: HostState[]): string {
   const f = hosts[0]?.facts;
   if (!f) return '';
   const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.target.host.name);
-  return `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`;
+  return (
+    `ZooKeeper ${f.zookeeperVersion}, Java ` + `${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
+  );
 }

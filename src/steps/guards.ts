@@ -16,12 +16,15 @@ export function guardMyids(survey: Survey): void {
     .filter((s) => s.myid !== undefined && s.myid !== String(s.node.id) && s.hasData)
     .map(
       (s) =>
-        `node ${s.node.id} on ${s.node.place}: ${s.node.dataDir} holds data of server ${s.myid}, but the inventory makes it server ${s.node.id}. ` +
-        `Rewriting myid would silently corrupt the ensemble. Give this node id ${s.myid} in the inventory, or move that data directory away yourself if it is truly unwanted.`,
+        `node ${s.node.id} on ${s.node.place}: ${s.node.dataDir} holds data of server ${s.myid}, but the inventory ` +
+        `makes it server ${s.node.id}. ` +
+        `Rewriting myid would silently corrupt the ensemble. Give this node id ${s.myid} in the inventory, or move ` +
+        `that data directory away yourself if it is truly unwanted.`,
     );
   if (problems.length)
     throw new ZkopsError(
-      `Refusing to change a server id over existing data; nothing was written or started.\n${problems.map((p) => `  ${p}`).join('\n')}`,
+      `Refusing to change a server id over existing data; nothing was written or ` +
+        `started.\n${problems.map((p) => `  ${p}`).join('\n')}`,
     );
 }
 
@@ -51,8 +54,11 @@ export function guardMembership(survey: Survey, plans: NodePlan[]): void {
 /** The refusal to change a running ensemble's server list in one step. */
 function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): PreflightError {
   return new PreflightError(
-    `The ensemble's membership would change while it runs (node ${nodeId} runs with\n${indent(serverLines(nowCfg))}\n  and the inventory now says\n${indent(serverLines(nextCfg))}).\n` +
-      `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. Nothing was written or started. ` +
-      `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
+    `The ensemble's membership would change while it runs (node ${nodeId} runs ` +
+      `with\n${indent(serverLines(nowCfg))}\n  and the inventory now says\n${indent(serverLines(nextCfg))}).\n` +
+      `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. ` +
+      `Nothing was written or started. ` +
+      `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, ` +
+      `or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
   );
 }

@@ -57,9 +57,12 @@ export async function guardQuorum(
   }
   if (o.servingNow < o.need || o.servingAfter >= o.need) return undefined;
   const what = `${verb} node${leaving.length > 1 ? 's' : ''} ${leaving.map((n) => n.id).join(', ')}`;
-  const consequence = `${what} leaves ${o.servingAfter} of ${o.voters} voters serving: the ensemble would lose its quorum (it needs ${o.need}) and refuse every read and write`;
+  const consequence =
+    `${what} leaves ${o.servingAfter} of ${o.voters} voters serving: the ensemble would lose its ` +
+    `quorum (it needs ${o.need}) and refuse every read and write`;
   if (options.force) return `${consequence}; going on (--force).`;
   throw new PreflightError(
-    `${consequence}. Nothing was changed. Start the nodes that are down first (zkops start), or pass --force if the outage is intended.`,
+    `${consequence}. Nothing was changed. Start the nodes that are down first (zkops start), or pass --force if ` +
+      `the outage is intended.`,
   );
 }

@@ -89,7 +89,10 @@ export async function killServersUnder(dir: string): Promise<void> {
   }
 }
 
-/** Whether `pid` is a live (not zombie) QuorumPeerMain whose command line contains `marker`; `env` must be in its environment. */
+/**
+ * Whether `pid` is a live (not zombie) QuorumPeerMain whose command line contains `marker`;
+ * `env`, when given, must be in its environment.
+ */
 export function isZkServer(pid: number, marker: string, env?: string): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');

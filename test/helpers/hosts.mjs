@@ -136,7 +136,9 @@ async function createHost(name, ip, labDir, identityFile) {
     .map((a) => `'${a}'`)
     .join(' ');
   // A private mount namespace: /opt, /etc/profile.d, /etc/systemd and /root/.bashrc are this host's own.
-  const inner = `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p /etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
+  const inner =
+    `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p ` +
+    `/etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
   await $`setsid ip netns exec ${netns} unshare --mount --propagation private sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
   return { name, ip, netns, root };
 }
@@ -183,7 +185,8 @@ async function createSystemdHost(name, ip, labDir, identityFile) {
   await $`install -m 644 ${path.join(root, 'bashrc')} ${r}/root/.bashrc`;
   writeFileSync(
     `${r}/etc/ssh/sshd_config.d/zkops-test.conf`,
-    'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nPermitRootLogin prohibit-password\nMaxStartups 100\nMaxSessions 100\n',
+    'HostKey /etc/ssh/ssh_host_ed25519_key\nPasswordAuthentication no\nPermitRootLogin ' +
+      'prohibit-password\nMaxStartups 100\nMaxSessions 100\n',
   );
   for (const u of MASKED_UNITS) await $`ln -sf /dev/null ${r}/etc/systemd/system/${u}`;
   await $`systemctl --root=${r} enable --quiet ssh.service`;

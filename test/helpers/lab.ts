@@ -48,7 +48,10 @@ export interface LabInventory {
   observers?: number;
 }
 
-/** An `executor: ssh` inventory with one node per lab host (ids from 1), the lab's key and known_hosts, 128 MiB heaps. */
+/**
+ * An `executor: ssh` inventory with one node per lab host (ids from 1), the lab's key and
+ * known_hosts, 128 MiB heaps.
+ */
 export function labInventory(lab: TestLab, o: LabInventory): string {
   const hosts = o.hosts ?? lab.hosts;
   const name = (i: number) => o.names?.[i] ?? hosts[i]!.name;

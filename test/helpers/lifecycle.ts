@@ -103,7 +103,8 @@ export function lifecycleSuite(t: LifecycleTarget): void {
         expect(lost, `acknowledged writes missing on ${server}`).toEqual([]);
       }
       console.log(
-        `${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`,
+        `${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} ` +
+          `failed, longest gap ${report.longestGapMs} ms`,
       );
     });
 

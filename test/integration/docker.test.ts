@@ -62,7 +62,8 @@ describe('zkops with executor docker', () => {
   it("refuses JVM flags the image's Java rejects, and creates nothing", async () => {
     writeFileSync(
       inventory,
-      `name: dtest\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m, flags: [-XX:+NoSuchOptionZkops] }\n`,
+      `name: dtest\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, ` +
+        `basePort: ${BASE} }\njava: { heap: 128m, flags: [-XX:+NoSuchOptionZkops] }\n`,
     );
     const r = await zkops(cwd, ['init', '-i', inventory]);
     expect(r.code).toBe(4);

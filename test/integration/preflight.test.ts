@@ -37,7 +37,8 @@ describe('preflight refuses to start a half-working ensemble', () => {
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(
         new RegExp(
-          `node 2 client port 23182 on 127\\.0\\.0\\.1 is taken by pid ${holder.pid} \\(\\S*python3 -m http\\.server 23182`,
+          `node 2 client port 23182 on 127\\.0\\.0\\.1 is taken by pid ${holder.pid} \\(\\S*python3 -m ` +
+            `http\\.server 23182`,
         ),
       );
       expect(r.stderr).toContain('nothing was written or started');
@@ -119,7 +120,8 @@ describe('zkops doctor', () => {
     expect(diag.code).toBe(5);
     expect(diag.stdout).toMatch(
       new RegExp(
-        `FAIL\\s+leftover-process: QuorumPeerMain pid ${strayPid} \\(config .*zoo-manual\\.cfg\\) is not a node of this cluster but holds node 2 client port 23482`,
+        `FAIL\\s+leftover-process: QuorumPeerMain pid ${strayPid} \\(config .*zoo-manual\\.cfg\\) is not a node of ` +
+          `this cluster but holds node 2 client port 23482`,
       ),
     );
 

@@ -15,7 +15,8 @@ beforeAll(async () => {
   inventory = path.join(cwd, 'docker.yaml');
   writeFileSync(
     inventory,
-    `name: rtdocker\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, basePort: 26281 }\njava: { heap: 128m }\n`,
+    `name: rtdocker\nexecutor: docker\ndocker: { image: ${JSON.stringify(TEST_IMAGE)} }\npseudo: { count: 3, ` +
+      `basePort: 26281 }\njava: { heap: 128m }\n`,
   );
 }, 300_000);
 afterAll(async () => {

@@ -98,41 +98,46 @@ describe('a non-root SSH user with sudo', () => {
     const r = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(
-      'the servers would run as zookeeper, which cannot enter /opt/private (not searchable by other accounts) on the way to /opt/private/zk',
+      'the servers would run as zookeeper, which cannot enter /opt/private (not searchable by other accounts) on ' +
+        'the way to /opt/private/zk',
     );
     expect(await onHost(ctx.lab.hosts[0]!, 'ls -A /opt/private')).toBe('');
   });
 
-  it('without sudo, deploys where the login may write, runs the server as the login, and keeps the profile scripts beside the nodes', async () => {
-    const file = path.join(ctx.cwd, 'plain.yaml');
-    const body = (dir: string) =>
-      labInventory(ctx.lab, { name: 'plain', dir, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['p1'] });
-    writeFileSync(file, body('/opt/plain'));
-    const refused = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain(
-      `${user} on p1 (${user}@${ctx.lab.hosts[0]!.ip}) cannot write /opt, where /opt/plain/node-1 would be created`,
-    );
+  it(
+    'without sudo, deploys where the login may write, runs the server as the login, and keeps the profile scripts ' +
+      'beside the nodes',
+    async () => {
+      const file = path.join(ctx.cwd, 'plain.yaml');
+      const body = (dir: string) =>
+        labInventory(ctx.lab, { name: 'plain', dir, ssh: `user: ${user}`, hosts: [ctx.lab.hosts[0]!], names: ['p1'] });
+      writeFileSync(file, body('/opt/plain'));
+      const refused = await zkops(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(
+        `${user} on p1 (${user}@${ctx.lab.hosts[0]!.ip}) cannot write /opt, where /opt/plain/node-1 would be created`,
+      );
 
-    writeFileSync(file, body(`/home/${user}/zk`));
-    try {
-      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.json.healthy).toBe(true);
-      const h = ctx.lab.hosts[0]!;
-      expect((await onHost(h, `stat -c %U /proc/${r.json.nodes[0].pid}`)).trim()).toBe(user);
-      expect(
-        await onHost(
-          h,
-          `. /home/${user}/zk/java.sh; . /home/${user}/zk/zk.sh; command -v zkServer.sh; echo "$JAVA_HOME"`,
-        ),
-      ).toMatch(/zkServer\.sh\n\/\S+\n$/);
-      // /etc/profile.d (written earlier through sudo) was left alone.
-      expect(await onHost(h, `grep -c /home/${user} /etc/profile.d/zk.sh || true`)).toBe('0\n');
-    } finally {
-      await zkops(ctx.cwd, ['stop', '-i', file]);
-    }
-  });
+      writeFileSync(file, body(`/home/${user}/zk`));
+      try {
+        const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.json.healthy).toBe(true);
+        const h = ctx.lab.hosts[0]!;
+        expect((await onHost(h, `stat -c %U /proc/${r.json.nodes[0].pid}`)).trim()).toBe(user);
+        expect(
+          await onHost(
+            h,
+            `. /home/${user}/zk/java.sh; . /home/${user}/zk/zk.sh; command -v zkServer.sh; echo "$JAVA_HOME"`,
+          ),
+        ).toMatch(/zkServer\.sh\n\/\S+\n$/);
+        // /etc/profile.d (written earlier through sudo) was left alone.
+        expect(await onHost(h, `grep -c /home/${user} /etc/profile.d/zk.sh || true`)).toBe('0\n');
+      } finally {
+        await zkops(ctx.cwd, ['stop', '-i', file]);
+      }
+    },
+  );
 
   it('without sudo, refuses to run servers as another account before writing anything', async () => {
     const file = path.join(ctx.cwd, 'nosudo.yaml');

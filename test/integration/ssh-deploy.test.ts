@@ -60,7 +60,8 @@ describe('zkops deploy over SSH', () => {
     const h = ctx.lab.hosts[1]!;
     const out = await onHost(
       h,
-      '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo "JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"',
+      '. /etc/profile.d/java.sh; . /etc/profile.d/zk.sh; "$JAVA_HOME/bin/java" -version 2>&1 | head -n1; echo ' +
+        '"JRE_HOME=$JRE_HOME"; command -v zkServer.sh; cat "$ZOOCFGDIR/java.env"',
     );
     expect(out).toMatch(/version "\d+/);
     expect(out).toMatch(/JRE_HOME=\/\S+/);
@@ -79,7 +80,8 @@ describe('zkops deploy over SSH', () => {
     expect(
       await onHost(
         h,
-        `stat -c '%U:%G %a' ${q('data')} ${q('logs')} ${q('data/version-2')} ${q('conf/zoo.cfg')} ${q('bin/zk-run.sh')}`,
+        `stat -c '%U:%G %a' ${q('data')} ${q('logs')} ${q('data/version-2')} ${q('conf/zoo.cfg')} ` +
+          `${q('bin/zk-run.sh')}`,
       ),
     ).toBe(
       [

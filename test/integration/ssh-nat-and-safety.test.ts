@@ -30,7 +30,8 @@ function inventory(
       `dir: /opt/${name}`,
       `ssh: { identityFile: ${ctx.lab.identityFile}, knownHosts: ${ctx.lab.knownHosts} }`,
       'hosts:',
-      `  - { name: n1, address: ${opts.host1Address}${opts.bindAll1 === undefined ? '' : `, bindAll: ${opts.bindAll1}`} }`,
+      `  - { name: n1, address: ` +
+        `${opts.host1Address}${opts.bindAll1 === undefined ? '' : `, bindAll: ${opts.bindAll1}`} }`,
       `  - { name: n2, address: ${ctx.lab.hosts[1]!.ip} }`,
       `  - { name: n3, address: ${ctx.lab.hosts[2]!.ip} }`,
       ...(opts.extraHost ? [`  - { name: n4, address: ${opts.extraHost} }`] : []),

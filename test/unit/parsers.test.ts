@@ -117,7 +117,8 @@ describe('problemLines (why a server is not healthy, from its log)', () => {
     '2026-11-23 10:00:00,000 - INFO  [main:QuorumPeerConfig@177] - Reading configuration from: /old/zoo.cfg',
     '2026-11-23 10:00:01,000 - ERROR [main:QuorumPeer@1] - an error of the previous run',
     '2026-11-23 10:05:00,000 - INFO  [main:QuorumPeerConfig@177] - Reading configuration from: /conf/zoo.cfg',
-    '2026-11-23 10:05:01,000 - INFO  [NIOWorkerThread-1:FourLetterCommands@1] - Processing srvr command from /127.0.0.1:4242',
+    '2026-11-23 10:05:01,000 - INFO  [NIOWorkerThread-1:FourLetterCommands@1] - Processing srvr command from ' +
+      '/127.0.0.1:4242',
     '2026-11-23 10:05:02,000 - WARN  [main:QuorumCnxManager@401] - Cannot open channel to 2',
     'java.net.ConnectException: Connection refused',
     '\tat java.base/sun.nio.ch.Net.connect0(Native Method)',

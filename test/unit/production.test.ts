@@ -141,24 +141,28 @@ describe('JVM flags, GC log and log rotation', () => {
     return { args: out.trim().split('\n'), files };
   }
 
-  it('gives every server a fixed heap, a heap dump and exit on OutOfMemoryError, and a rotated GC log in its log directory', () => {
-    const { args, files } = javaArgs('pseudo: {count: 3}');
-    const logs = JSON.parse(
-      JSON.stringify(args.find((a) => a.startsWith('-XX:HeapDumpPath='))!.slice('-XX:HeapDumpPath='.length)),
-    );
-    expect(logs).toMatch(/zk dir \$\(touch pwned\);'q'\/node-1\/logs$/);
-    expect(args).toContain(`-Xlog:gc*:file="${logs}/gc.log":time,uptime:filecount=5,filesize=20M`);
-    expect(args).toEqual(
-      expect.arrayContaining([
-        '-Xms256m',
-        '-Xmx256m',
-        '-XX:+HeapDumpOnOutOfMemoryError',
-        '-XX:+ExitOnOutOfMemoryError',
-      ]),
-    );
-    expect(args.at(-1)).toMatch(/node-1\/conf\/zoo\.cfg$/);
-    expect(fileOf(files, 'zoo.cfg')).toContain('clientPortAddress=127.0.0.1\n');
-  });
+  it(
+    'gives every server a fixed heap, a heap dump and exit on OutOfMemoryError, and a rotated GC log in its log ' +
+      'directory',
+    () => {
+      const { args, files } = javaArgs('pseudo: {count: 3}');
+      const logs = JSON.parse(
+        JSON.stringify(args.find((a) => a.startsWith('-XX:HeapDumpPath='))!.slice('-XX:HeapDumpPath='.length)),
+      );
+      expect(logs).toMatch(/zk dir \$\(touch pwned\);'q'\/node-1\/logs$/);
+      expect(args).toContain(`-Xlog:gc*:file="${logs}/gc.log":time,uptime:filecount=5,filesize=20M`);
+      expect(args).toEqual(
+        expect.arrayContaining([
+          '-Xms256m',
+          '-Xmx256m',
+          '-XX:+HeapDumpOnOutOfMemoryError',
+          '-XX:+ExitOnOutOfMemoryError',
+        ]),
+      );
+      expect(args.at(-1)).toMatch(/node-1\/conf\/zoo\.cfg$/);
+      expect(fileOf(files, 'zoo.cfg')).toContain('clientPortAddress=127.0.0.1\n');
+    },
+  );
 
   it('uses the old GC flags on Java 8, and none when the GC log is off', () => {
     const java8 = javaArgs('pseudo: {count: 3}', { javaMajor: 8 }).args;

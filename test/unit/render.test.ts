@@ -133,7 +133,9 @@ describe('the cloud-NAT bind rule', () => {
 describe('shell quoting of inventory values', () => {
   it('keeps paths with spaces and metacharacters intact when a real shell sources java.env', () => {
     const evil = `/opt/zk dir/$(touch pwned);'quote'"dq"\`id\`&|*`;
-    const text = `name: q\nexecutor: ssh\ndir: "${evil.replace(/["\\]/g, '\\$&')}"\nhosts: [{name: h, address: 10.0.0.1}]\nnodes: [{id: 1, host: h}, {id: 2, host: h, clientPort: 2182, quorumPort: 2889, electionPort: 3889, adminPort: 8081}]\n`;
+    const text =
+      `name: q\nexecutor: ssh\ndir: "${evil.replace(/["\\]/g, '\\$&')}"\nhosts: [{name: h, address: ` +
+      `10.0.0.1}]\nnodes: [{id: 1, host: h}, {id: 2, host: h, clientPort: 2182, quorumPort: 2889, electionPort: 3889, adminPort: 8081}]\n`;
     const { spec } = parseInventory(text, 'q.yaml');
     const javaHome = `/usr/lib/jvm/it's here $(touch pwned)`;
     const files = renderNodeFiles(spec, spec.nodes[0]!, { ...FACTS, javaHome });

@@ -17,7 +17,8 @@ export const javaCheck: Check = async (ctx) => {
     places.map(async (place) => {
       const f = sh(place.javaEnv);
       const r = await place.ex.exec(
-        `[ -f ${f} ] || exit 3; . ${f} >/dev/null 2>&1; printf '%s\\n' "$JAVA_HOME"; "$JAVA_HOME/bin/java" -version >/dev/null 2>&1 && echo runs`,
+        `[ -f ${f} ] || exit 3; . ${f} >/dev/null 2>&1; printf '%s\\n' "$JAVA_HOME"; "$JAVA_HOME/bin/java" ` +
+          `-version >/dev/null 2>&1 && echo runs`,
         {
           timeoutMs: 20000,
         },
@@ -29,7 +30,9 @@ export const javaCheck: Check = async (ctx) => {
       const finding: Finding = {
         check: 'java',
         severity: 'error',
-        message: `node ${place.node.id}: ${place.javaEnv} sets JAVA_HOME=${home || '(nothing)'}, which has no working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
+        message:
+          `node ${place.node.id}: ${place.javaEnv} sets JAVA_HOME=${home || '(nothing)'}, which has no ` +
+          `working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
         fix: good
           ? `set JAVA_HOME=${good} in ${place.javaEnv} (zkops doctor --fix does it)`
           : 'install a JRE and run zkops init/deploy again',

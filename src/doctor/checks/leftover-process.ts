@@ -22,10 +22,14 @@ export const leftoverProcessCheck: Check = async (ctx) => {
       const finding: Finding = {
         check: 'leftover-process',
         severity: 'error',
-        message: `QuorumPeerMain pid ${proc.pid} (config ${proc.config || 'unknown'}) is not a node of this cluster but holds ${blocked.join(', ')}; the node cannot start while it runs.`,
+        message:
+          `QuorumPeerMain pid ${proc.pid} (config ${proc.config || 'unknown'}) is not a node of this ` +
+          `cluster but holds ${blocked.join(', ')}; the node cannot start while it runs.`,
         fix: ours
-          ? `stop it (kill ${proc.pid}); zkops doctor --fix does it, since its config lies inside this cluster's directory`
-          : `it belongs to something else: stop it yourself (kill ${proc.pid}) if it is a leftover, or move this cluster to other ports`,
+          ? `stop it (kill ${proc.pid}); zkops doctor --fix does it, since its config lies inside this cluster's ` +
+            `directory`
+          : `it belongs to something else: stop it yourself (kill ${proc.pid}) if it is a leftover, or move this ` +
+            `cluster to other ports`,
       };
       if (ctx.fix && ours) {
         await stopNodeProcess(m.machine.ex, { ...m.nodes[0]!, zooCfg: proc.config }, proc);
