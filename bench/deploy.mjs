@@ -9,31 +9,14 @@
 //   node bench/deploy.mjs [runs=3]
 import { $, fs, path, os } from 'zx';
 import { createLab } from '../test/helpers/hosts.mjs';
-import { median } from './lib.mjs';
+import { labInventory, median } from './lib.mjs';
 
 $.verbose = false;
 const RUNS = Number(process.argv[2] ?? 3);
 const ZKOPS = path.resolve('bin/zkops.js');
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-deploy-'));
 
-function inventory(lab, name) {
-  const file = path.join(cwd, `${name}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      'executor: ssh',
-      `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
-      'hosts:',
-      ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-      'nodes:',
-      ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-      'java: { heap: 128m }',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
+const inventory = (lab, name) => labInventory(lab, name, cwd);
 
 async function timed(args) {
   const t0 = performance.now();

@@ -8,28 +8,14 @@
 //   node bench/faults.mjs [runs=3]
 import { $, fs, path, os } from 'zx';
 import { createLab } from '../test/helpers/hosts.mjs';
-import { median } from './lib.mjs';
+import { labInventory, median } from './lib.mjs';
 
 $.verbose = false;
 const RUNS = Number(process.argv[2] ?? 3);
 const ZKOPS = path.resolve('bin/zkops.js');
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-bench-faults-'));
 const lab = await createLab('bf', 3);
-const inventory = path.join(cwd, 'faults.yaml');
-fs.writeFileSync(
-  inventory,
-  [
-    'name: faults',
-    'executor: ssh',
-    `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
-    'hosts:',
-    ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
-    'nodes:',
-    ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
-    'java: { heap: 128m }',
-    '',
-  ].join('\n'),
-);
+const inventory = labInventory(lab, 'faults', cwd);
 
 /** Median wall time of `zkops ARGS`, and the exit code it gave. */
 async function timed(args) {

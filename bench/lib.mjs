@@ -1,7 +1,8 @@
-// What the benchmarks share: the median, and an independent quorum check
-// (srvr over TCP, not zkops's own code) for the runs started by hand.
+// What the benchmarks share: the median, an independent quorum check
+// (srvr over TCP, not zkops's own code) for the runs started by hand, and
+// the SSH inventory for a lab of test hosts.
 import net from 'node:net';
-import { sleep } from 'zx';
+import { fs, path, sleep } from 'zx';
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -24,4 +25,24 @@ export async function waitQuorum(base) {
     if (modes.filter((m) => m === 'leader').length === 1 && modes.filter((m) => m === 'follower').length === 2) return;
     await sleep(25);
   }
+}
+
+/** An `executor: ssh` inventory for the test hosts of `lab`, one node each, 128 MiB heaps; returns its path. */
+export function labInventory(lab, name, dir) {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      'executor: ssh',
+      `ssh: { identityFile: ${lab.identityFile}, knownHosts: ${lab.knownHosts} }`,
+      'hosts:',
+      ...lab.hosts.map((h) => `  - { name: ${h.name}, address: ${h.ip} }`),
+      'nodes:',
+      ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
+      'java: { heap: 128m }',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
