@@ -117,11 +117,36 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o: Flags) => run(async () => (await import('./commands/destroy.js')).destroyCommand(o, outputOptions(o))));
 
-  common(program.command('doctor'))
-    .description('find and explain classic faults (wrong JAVA_HOME, leftover QuorumPeerMain, port clashes, ...)')
-    .option('--fix', 'apply the fixes that are safe')
+  const discovery = (cmd: Command) =>
+    cmd
+      .option(
+        '--zoo-cfg <file...>',
+        'zoo.cfg files of servers zkops did not set up (on this machine, or on --host hosts)',
+      )
+      .option('--host <user@address[:port]...>', 'look on these hosts over SSH (the ssh-agent, or --ssh-key)')
+      .option('--ssh-key <file>', 'private key for --host (default: the ssh-agent)')
+      .option('--known-hosts <file>', 'known_hosts for --host (default: ~/.ssh/known_hosts)')
+      .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time');
+
+  discovery(common(program.command('doctor')))
+    .description(
+      'find and explain classic faults (wrong JAVA_HOME, leftover QuorumPeerMain, port clashes, myid, network, ...): ' +
+        'of the cluster here, an inventory, or servers zkops did not set up',
+    )
+    .option('--fix', 'apply the fixes that are safe, then check again')
     .action((o: Flags & { fix?: boolean }) =>
       run(async () => (await import('./commands/doctor.js')).doctorCommand(o, outputOptions(o))),
+    );
+
+  discovery(program.command('adopt'))
+    .description('write an inventory for an ensemble zkops did not set up, so that deploy can manage it')
+    .option('-o, --output <file>', 'where to write the inventory (default: print it)')
+    .option('--name <name>', 'cluster name (default: adopted)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .option('--verbose', 'stack traces on errors')
+    .action((o: Flags & { output?: string; name?: string }) =>
+      run(async () => (await import('./commands/adopt.js')).adoptCommand(o, outputOptions(o))),
     );
 
   program

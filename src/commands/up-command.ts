@@ -4,6 +4,7 @@
  */
 import { printJson, Progress, warn, type OutputOptions } from '../output.js';
 import { shapeWarnings } from '../health/majority.js';
+import { parseZooCfg } from '../discovery/zoo-cfg.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { Validated } from '../inventory/cache.js';
 import { bringUp, type UpResult } from '../steps/up.js';
@@ -109,11 +110,32 @@ function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
   for (const n of r.nodes) {
     const changed = n.files.filter((f) => f.status === 'changed');
-    lines.push(
-      `node ${n.id} on ${n.host}: ` +
-        `${n.action.replace('would-', 'would ')}${changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change'}`,
-    );
-    for (const f of changed) lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
+    const what = changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change';
+    lines.push(`node ${n.id} on ${n.host}: ${n.action.replace('would-', 'would ')}${what}`);
+    for (const f of changed) {
+      lines.push(`  ${f.before === undefined ? '+ (new)' : '~'} ${f.path}`);
+      // For zoo.cfg, what matters is the settings, not comments and order.
+      if (f.before !== undefined && f.after !== undefined && f.path.endsWith('.cfg')) {
+        const d = settingsDiff(f.before, f.after);
+        if (d.changed.length + d.removed.length === 0) lines.push('      no setting changes');
+        for (const c of d.changed) lines.push(`      ${c.key}: ${c.from} → ${c.to}`);
+        for (const k of d.removed) lines.push(`      - ${k.key}=${k.value} (removed)`);
+        for (const a of d.added) lines.push(`      + ${a.key}=${a.value} (added by zkops)`);
+      }
+    }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What a zoo.cfg's settings would become: keys changed, removed, added (comments and order aside). */
+export function settingsDiff(before: string, after: string) {
+  const a = parseZooCfg(before, 'before').entries;
+  const b = parseZooCfg(after, 'after').entries;
+  return {
+    changed: [...a]
+      .filter(([k, v]) => b.has(k) && b.get(k)!.value !== v.value)
+      .map(([k, v]) => ({ key: k, from: v.value, to: b.get(k)!.value })),
+    removed: [...a].filter(([k]) => !b.has(k)).map(([k, v]) => ({ key: k, value: v.value })),
+    added: [...b].filter(([k]) => !a.has(k)).map(([k, v]) => ({ key: k, value: v.value })),
+  };
 }

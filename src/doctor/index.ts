@@ -1,28 +1,36 @@
 /**
  * Doctor: checks over one picture of the cluster, gathered once from its
- * runtime (hosts or containers alike) → findings, each with its evidence and,
- * where a fix is safe, the fix itself. Every check runs, concurrently; one
- * failing check never hides another's findings.
+ * runtime (hosts or containers alike, clusters zkops built or adopted from
+ * what it found) → findings, each with its evidence and, where a fix is
+ * safe, the fix itself. Every check runs, concurrently; one failing check
+ * never hides another's findings.
  */
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster, type NodeReport } from '../health/cluster.js';
 import { listZkProcesses } from '../hosts/processes.js';
 import { listListeners, type Listener } from '../hosts/ports.js';
 import type { Machine, NodePlace, RunState, Runtime, ZkProcess } from '../runtime/types.js';
+import { gatherFacts, type NodeFacts } from './facts.js';
 import { runtimeCheck } from './checks/runtime.js';
 import { processCheck } from './checks/process.js';
 import { javaCheck } from './checks/java.js';
 import { leftoverProcessCheck } from './checks/leftover-process.js';
 import { portsCheck } from './checks/ports.js';
-import { myidCheck } from './checks/myid.js';
+import { networkCheck } from './checks/network.js';
+import { configCheck } from './checks/config.js';
 import { quorumCheck } from './checks/quorum.js';
+import { storageCheck } from './checks/storage.js';
 
 /** One thing doctor found. */
 export interface Finding {
   check: string;
+  /** The node it is about, when it is about one. */
+  node?: number;
   severity: 'ok' | 'warning' | 'error';
   message: string;
-  /** What to do about it, in words an operator can act on. */
+  /** What shows it: file and line, process with pid and command, port, log line. */
+  evidence?: string[];
+  /** What to do about it, as a command or an edit. */
   fix?: string;
   /** Set when --fix applied the fix. */
   fixed?: boolean;
@@ -45,25 +53,36 @@ export interface DoctorContext {
   reports: NodeReport[];
   states: Map<number, RunState>;
   machines: MachineView[];
+  facts: NodeFacts[];
+  /** The problem lines of each node's log (its current run). */
+  logs: Map<number, string>;
   fix: boolean;
 }
 
 /** A check: returns its findings (an `ok` finding when all is well). */
 export type Check = (ctx: DoctorContext) => Promise<Finding[]>;
 
-const CHECKS: [string, Check][] = [
+/** Every check, by id: what it looks at is in its own file. */
+export const CHECKS: [string, Check][] = [
   ['runtime', runtimeCheck],
   ['process', processCheck],
   ['java', javaCheck],
   ['leftover-process', leftoverProcessCheck],
   ['ports', portsCheck],
-  ['myid', myidCheck],
+  ['network', networkCheck],
+  ['config', configCheck],
   ['quorum', quorumCheck],
+  ['storage', storageCheck],
 ];
 
 /** This cluster's own server pids. */
-export function ownPids(ctx: DoctorContext): Set<number> {
+export function ownPids(ctx: Pick<DoctorContext, 'states'>): Set<number> {
   return new Set([...ctx.states.values()].flatMap((s) => (s.state === 'running' ? [s.process.pid] : [])));
+}
+
+/** An ok finding when a check found nothing. */
+export function okIfNone(findings: Finding[], check: string, message: string): Finding[] {
+  return findings.length ? findings : [{ check, severity: 'ok', message }];
 }
 
 /** Gathers the picture, then runs every check. */
@@ -82,14 +101,38 @@ export async function runDoctor(
     view.nodes.push(p.node);
     byMachine.set(p.machine.ex, view);
   }
-  const machines = await Promise.all(
-    [...byMachine.values()].map(async (m) => ({
-      ...m,
-      zk: await listZkProcesses(m.machine.ex),
-      listeners: await listListeners(m.machine.ex).catch(() => undefined),
-    })),
-  );
-  const ctx: DoctorContext = { spec: rt.spec, rt, places, reports, states, machines, fix: options.fix };
+  // Peer names (not addresses) each node's host must resolve.
+  const names = [...new Set(rt.spec.nodes.map((n) => n.peerAddress).filter((a) => !/^[\d.]+$|:/.test(a)))];
+  const hooks = rt.waitHooks();
+  const [machines, facts, logs] = await Promise.all([
+    Promise.all(
+      [...byMachine.values()].map(async (m) => ({
+        ...m,
+        zk: await listZkProcesses(m.machine.ex).catch(() => []),
+        listeners: await listListeners(m.machine.ex).catch(() => undefined),
+      })),
+    ),
+    Promise.all(places.map((p) => gatherFacts(p, states.get(p.node.id), names))),
+    Promise.all(
+      rt.spec.nodes.map(async (n) => {
+        const healthy = ['leader', 'follower', 'observer', 'standalone'].includes(
+          reports.find((r) => r.node === n)?.health.mode ?? '',
+        );
+        return [n.id, healthy ? '' : ((await hooks.logTail?.(n).catch(() => '')) ?? '')] as const;
+      }),
+    ),
+  ]);
+  const ctx: DoctorContext = {
+    spec: rt.spec,
+    rt,
+    places,
+    reports,
+    states,
+    machines,
+    facts,
+    logs: new Map(logs),
+    fix: options.fix,
+  };
   const results = await Promise.all(
     CHECKS.map(([name, check]) =>
       check(ctx).catch((err: Error): Finding[] => [

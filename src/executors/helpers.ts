@@ -15,7 +15,13 @@ export async function execChecked(ex: Executor, command: string, options?: ExecO
 }
 
 /** Outcome of putting one file in place. */
-export type FileOutcome = { path: string; status: 'changed' | 'unchanged'; before?: string };
+export type FileOutcome = {
+  path: string;
+  status: 'changed' | 'unchanged';
+  /** With keepBefore (dry runs): what the file says now, and what it would say. */
+  before?: string;
+  after?: string;
+};
 
 /**
  * Brings files to the wanted content and mode, writing only those that differ.
@@ -56,7 +62,12 @@ export async function syncFiles(
       if (hash === want && mode === file.mode.toString(8)) return { path: file.path, status: 'unchanged' };
       const before = options.keepBefore && hash ? await ex.readFile(file.path) : undefined;
       if (!options.dryRun) await ex.writeFile(file.path, file.content, file.mode);
-      return { path: file.path, status: 'changed', before };
+      const after = options.keepBefore
+        ? typeof file.content === 'string'
+          ? file.content
+          : String(file.content)
+        : undefined;
+      return { path: file.path, status: 'changed', before, after };
     }),
   );
   return outcomes;

@@ -45,6 +45,11 @@ export interface NodeSpec extends NodePorts {
   pidFile: string;
   zooCfg: string;
   runScript: string;
+  /**
+   * A server zkops did not set up (found by the doctor or adopt): its release's bin/ and conf/,
+   * where zkServer.sh and zkEnv.sh say how it starts. Never set from an inventory.
+   */
+  handMade?: { binDir: string; confDir: string };
 }
 
 /** The whole ensemble, ready to render and deploy. */

@@ -156,6 +156,7 @@ export class ContainerRuntime implements Runtime {
               path: `${have?.name ?? this.containerName(p.node)}:${f.path}`,
               status,
               before: options.dryRun ? before : undefined,
+              after: options.dryRun ? f.content : undefined,
             };
           }),
         );

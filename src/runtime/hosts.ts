@@ -74,6 +74,11 @@ export class HostRuntime implements Runtime {
     if (targets.every((t) => !t.remote)) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
   }
 
+  /** A runtime over hosts already reached (servers found by discovery, not set up by zkops). */
+  static fromTargets(spec: ClusterSpec, targets: HostTarget[]): HostRuntime {
+    return new HostRuntime(spec, targets, {});
+  }
+
   /** Opens an executor per host: this machine for a local cluster, else an SSH connection each (in parallel). */
   static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<HostRuntime> {
     let connect: Connect = { remote: false };
@@ -242,7 +247,9 @@ export class HostRuntime implements Runtime {
         node,
         ex: t.ex,
         machine: { label: t.host.name, address: t.host.address, ex: t.ex },
-        javaEnv: path.join(node.confDir, 'java.env'),
+        env: node.handMade
+          ? { kind: 'zkEnv' as const, binDir: node.handMade.binDir, confDir: node.handMade.confDir }
+          : { kind: 'java.env' as const, file: path.join(node.confDir, 'java.env') },
       })),
     );
   }
@@ -302,11 +309,15 @@ export class HostRuntime implements Runtime {
     return targetOf(this.targets, node).ex;
   }
 
-  /** The end of the node's first log that has anything in it; problemLines picks what matters. */
+  /**
+   * The end of the node's newest logs (zookeeper.log and .out as zkops names them;
+   * zookeeper-USER-server-HOST.log/.out as zkServer.sh does), oldest first;
+   * problemLines picks what matters from the current run.
+   */
   private async logTail(node: NodeSpec): Promise<string> {
-    const logs = [path.join(node.logDir, 'zookeeper.log'), path.join(node.logDir, 'zookeeper.out')].map(sh);
+    const dir = sh(node.logDir);
     const r = await this.ex(node).exec(
-      `for f in ${logs.join(' ')}; do [ -s "$f" ] && exec tail -n 2000 "$f"; done; true`,
+      `ls -tr ${dir}/zookeeper*.log ${dir}/zookeeper*.out 2>/dev/null | tail -n 2 | while IFS= read -r f; do tail -n 1000 "$f"; done; true`,
     );
     return problemLines(r.stdout);
   }

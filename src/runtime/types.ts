@@ -93,8 +93,12 @@ export interface NodePlace {
   node: NodeSpec;
   ex: Executor;
   machine: Machine;
-  /** Files zkops renders there that an operator may fix by hand (java.env on hosts). */
-  javaEnv?: string;
+  /**
+   * How to learn the Java a server would run with, by asking a shell: source zkops's java.env
+   * (nodes it set up), or run the release's own zkEnv.sh in a login shell (nodes set up by hand,
+   * started with zkServer.sh). None in a container: the image brings its Java.
+   */
+  env?: { kind: 'java.env'; file: string } | { kind: 'zkEnv'; binDir: string; confDir: string };
 }
 
 /** What the runtime's own machinery says about itself (engine, image, hosts). */

@@ -1,68 +1,158 @@
 /**
- * Java: the JAVA_HOME each node's java.env sets must run. A wrong one is the
+ * Java: the Java each node's start script would run must run, accept the
+ * server's flags, and suit its ZooKeeper version. A wrong JAVA_HOME is the
  * classic cause of "Error contacting service. It is probably not running.",
- * which says nothing about Java. The host's own shell is asked what java.env
- * sets (it is a shell script: no parsing can stand in for sourcing it). Fix
- * (safe: the node cannot run on it anyway): point JAVA_HOME at a Java that runs.
+ * which says nothing about Java. A shell is asked what the node's java.env (or
+ * its release's zkEnv.sh, in a login shell, for servers set up by hand) sets:
+ * no parsing stands in for sourcing a script. Also: a non-login command (ssh
+ * HOST zkServer.sh start, cron) that sees another JAVA_HOME than a login.
+ * Fix (safe: the node cannot run on it anyway; the old file is kept as
+ * .zkops-bak): point the line that sets JAVA_HOME at a Java that runs.
  */
-import { findJava, javaOnPath } from '../../distribution/java.js';
+import { findJava, javaOnPath, parseJavaMajor } from '../../distribution/java.js';
 import { sh } from '../../shell.js';
-import type { NodePlace } from '../../runtime/types.js';
-import type { Check, Finding } from '../index.js';
+import type { NodeFacts } from '../facts.js';
+import { okIfNone, type Check, type DoctorContext, type Finding } from '../index.js';
+
+/** Runs `java [flags] -version` once per distinct (host, java, flags); results shared by the nodes. */
+function javaRunner() {
+  const seen = new Map<string, Promise<{ plain: string | undefined; flagsOk: boolean; flagsSaid: string }>>();
+  return (facts: NodeFacts) => {
+    const j = facts.java!;
+    const key = `${facts.place.machine.label}\0${j.java}\0${j.flags ?? ''}`;
+    let run = seen.get(key);
+    if (!run) {
+      const java = sh(j.java ?? 'java');
+      const flags = j.flags ?? '';
+      // With the flags first: one JVM start when all is well.
+      run = facts.place.ex
+        .exec(
+          `if o=$(${java} ${flags} -version 2>&1); then echo '@@ok'; printf '%s\\n' "$o"; ` +
+            `else echo '@@flags'; printf '%s\\n' "$o" | head -n 2; echo '@@plain'; ${java} -version 2>&1 && echo '@@plain-ok'; fi`,
+          { timeoutMs: 20_000 },
+        )
+        .then((r) => {
+          const out = r.stdout;
+          if (out.startsWith('@@ok')) return { plain: out.slice(5), flagsOk: true, flagsSaid: '' };
+          const [flagsPart = '', plainPart = ''] = out.split('@@plain\n');
+          return {
+            plain: plainPart.includes('@@plain-ok') ? plainPart.replace('@@plain-ok', '') : undefined,
+            flagsOk: false,
+            flagsSaid: flagsPart.replace('@@flags\n', '').trim().split('\n')[0] ?? '',
+          };
+        });
+      seen.set(key, run);
+    }
+    return run;
+  };
+}
 
 export const javaCheck: Check = async (ctx) => {
-  const findings: Finding[] = [];
-  const places = ctx.places.filter((p): p is NodePlace & { javaEnv: string } => p.javaEnv !== undefined);
-  await Promise.all(
-    places.map(async (place) => {
-      const f = sh(place.javaEnv);
-      const r = await place.ex.exec(
-        `[ -f ${f} ] || exit 3; . ${f} >/dev/null 2>&1; printf '%s\\n' "$JAVA_HOME"; "$JAVA_HOME/bin/java" ` +
-          `-version >/dev/null 2>&1 && echo runs`,
-        {
-          timeoutMs: 20000,
-        },
-      );
-      if (r.code === 3) return;
-      const [home = '', runs] = r.stdout.split('\n');
-      if (runs === 'runs') return;
-      const good = await findGoodJava(ctx.spec.java.home, place).catch(() => undefined);
-      const finding: Finding = {
-        check: 'java',
-        severity: 'error',
-        message:
-          `node ${place.node.id}: ${place.javaEnv} sets JAVA_HOME=${home || '(nothing)'}, which has no ` +
-          `working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
-        fix: good
-          ? `set JAVA_HOME=${good} in ${place.javaEnv} (zkops doctor --fix does it)`
-          : 'install a JRE and run zkops init/deploy again',
-      };
-      const text = ctx.fix && good ? await place.ex.readFile(place.javaEnv) : undefined;
-      if (text && /^export JAVA_HOME=.*$/m.test(text)) {
-        await place.ex.writeFile(
-          place.javaEnv,
-          text.replace(/^export JAVA_HOME=.*$/m, `export JAVA_HOME=${sh(good!)}`),
-          0o644,
-        );
-        finding.fixed = true;
-      }
-      findings.push(finding);
-    }),
+  const run = javaRunner();
+  const withJava = ctx.facts.filter((f) => f.java);
+  const findings = (await Promise.all(withJava.map((f) => checkNode(ctx, f, run)))).flat();
+  return okIfNone(findings, 'java', withJava.length ? '' : 'no start script to ask (the image brings its Java)').map(
+    (f) => (f.message ? f : { ...f, message: 'every node runs a Java that works' }),
   );
-  findings.sort((a, b) => a.message.localeCompare(b.message));
-  if (findings.length === 0)
-    findings.push({
-      check: 'java',
-      severity: 'ok',
-      message: places.length
-        ? "every node's java.env names a Java that runs"
-        : 'no java.env to check (the image brings its Java)',
-    });
-  return findings;
 };
 
-/** A Java that runs on the node's host: the inventory's, else JAVA_HOME there, else the one on PATH. */
-async function findGoodJava(fromInventory: string | undefined, place: NodePlace): Promise<string> {
-  const env = (await place.machine.ex.exec('printf "%s" "$JAVA_HOME"')).stdout.trim();
-  return (await findJava(place.machine.ex, fromInventory, env || undefined, await javaOnPath(place.machine.ex))).home;
+async function checkNode(ctx: DoctorContext, facts: NodeFacts, run: ReturnType<typeof javaRunner>): Promise<Finding[]> {
+  const j = facts.java!;
+  const node = facts.node;
+  const f = (severity: Finding['severity'], message: string, more: Partial<Finding> = {}): Finding => ({
+    check: 'java',
+    node: node.id,
+    severity,
+    message,
+    ...more,
+  });
+  const setIn = j.setIn.map((s) => `${s.file}:${s.line} sets JAVA_HOME=${s.value}`);
+  const findings: Finding[] = [];
+  // What a non-login command would see differs from a login shell's: a start over `ssh host cmd` or cron differs.
+  if (j.login !== undefined && j.plain !== j.login && facts.place.env?.kind === 'zkEnv') {
+    findings.push(
+      f(
+        'warning',
+        `a login shell has JAVA_HOME=${j.login || '(unset)'}, a non-login command (ssh HOST zkServer.sh start, cron) has ${j.plain || '(unset)'}`,
+        {
+          evidence: setIn,
+          fix: 'set JAVA_HOME in conf/java.env, which zkServer.sh reads however it is started',
+        },
+      ),
+    );
+  }
+  if (j.error) {
+    return [
+      ...findings,
+      f('error', `${j.source} refuses to start it: ${j.error}`, {
+        evidence: setIn,
+        fix: 'install a JRE, or set JAVA_HOME to one in conf/java.env',
+      }),
+    ];
+  }
+  const r = await run(facts);
+  if (r.plain === undefined) {
+    const bad = j.setIn.find((s) => s.value === j.javaHome);
+    const finding = f(
+      'error',
+      `${bad ? bad.file : j.source} sets JAVA_HOME=${j.javaHome ?? '(unset)'}, which has no working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
+      { evidence: [...setIn, `${j.java ?? 'java'} -version fails`] },
+    );
+    const good = await findJava(facts.place.ex, ctx.spec.java.home, undefined, await javaOnPath(facts.place.ex)).then(
+      (x) => x.home,
+      () => undefined,
+    );
+    const file = bad?.file ?? (facts.place.env?.kind === 'java.env' ? facts.place.env.file : undefined);
+    finding.fix = good
+      ? `set JAVA_HOME=${good} in ${file ?? 'the file that sets it'} (zkops doctor --fix does it)`
+      : 'install a JRE and point JAVA_HOME at it';
+    if (ctx.fix && good && file) finding.fixed = await rewriteJavaHome(facts, file, good);
+    return [...findings, finding];
+  }
+  if (!r.flagsOk) {
+    findings.push(
+      f('error', `Java refuses the server's JVM flags: "${r.flagsSaid}"`, {
+        evidence: [`flags: ${j.flags ?? ''}`],
+        fix: 'fix or remove that flag (java.flags in the inventory, or SERVER_JVMFLAGS in java.env)',
+      }),
+    );
+  }
+  const major = parseJavaMajor(r.plain);
+  const version = ctx.reports.find((x) => x.node === node)?.health.version;
+  if (major && version) {
+    if (version.startsWith('3.4.') && major > 8)
+      findings.push(
+        f(
+          'warning',
+          `ZooKeeper ${version} on Java ${major}: 3.4 was never tested beyond Java 8, and its own zkCli fails on Java 14+ (ZOOKEEPER-3779)`,
+          {
+            fix: 'upgrade ZooKeeper (3.8+ runs on Java 8 to 21), or use a newer client',
+          },
+        ),
+      );
+    if (!version.startsWith('3.4.') && major < 8)
+      findings.push(
+        f('error', `ZooKeeper ${version} needs Java 8 or newer; ${j.java} is Java ${major}`, {
+          fix: 'point JAVA_HOME at Java 11 or 17',
+        }),
+      );
+  }
+  if (findings.length === 0)
+    findings.push(
+      f(
+        'ok',
+        `Java ${major ?? '?'} at ${j.javaHome ?? j.java} runs${j.flags ? ' with its flags' : ''} (from ${j.source})`,
+      ),
+    );
+  return findings;
+}
+
+/** Points the JAVA_HOME line of `file` at `home`, keeping the old file as .zkops-bak. */
+async function rewriteJavaHome(facts: NodeFacts, file: string, home: string): Promise<boolean> {
+  const ex = facts.place.ex;
+  const text = await ex.readFile(file);
+  if (text === undefined || !/^(\s*(?:export\s+)?)JAVA_HOME=.*$/m.test(text)) return false;
+  await ex.writeFile(`${file}.zkops-bak`, text, 0o644);
+  await ex.writeFile(file, text.replace(/^(\s*(?:export\s+)?)JAVA_HOME=.*$/m, `$1JAVA_HOME=${sh(home)}`), 0o644);
+  return true;
 }

@@ -1,11 +1,31 @@
-/** Ports: every stopped node's ports must be free, or it cannot start. Names the holder. */
+/**
+ * Ports: every port a node listens on (client, quorum, election, AdminServer,
+ * metrics, JMX) must be its own: not held by another process (IPv4 or IPv6;
+ * a Tomcat on 8080 is the classic), and not shared with another node of the
+ * same host (the copied directory that kept its clientPort). A port held by a
+ * stray ZooKeeper is left to the leftover-process check.
+ */
 import { describeClash, findPortClashes } from '../../hosts/ports.js';
-import { ownPids, type Check, type Finding } from '../index.js';
+import { ownPids, okIfNone, type Check, type Finding } from '../index.js';
 
 export const portsCheck: Check = async (ctx) => {
   const findings: Finding[] = [];
   const own = ownPids(ctx);
   for (const m of ctx.machines) {
+    // Two nodes of this host that want the same port: at most one of them can have it.
+    const byPort = new Map<number, string[]>();
+    for (const n of m.nodes)
+      for (const l of n.listens) byPort.set(l.port, [...(byPort.get(l.port) ?? []), `node ${n.id} ${l.name}`]);
+    for (const [port, users] of byPort) {
+      if (users.length < 2) continue;
+      findings.push({
+        check: 'ports',
+        severity: 'error',
+        message: `port ${port} on ${m.machine.label} is wanted by ${users.join(' and ')}: only one of them can listen there`,
+        evidence: m.nodes.filter((n) => n.listens.some((l) => l.port === port)).map((n) => `${n.zooCfg}: node ${n.id}`),
+        fix: 'give every node on a host its own ports (each copied directory its own clientPort, quorum/election ports, admin.serverPort)',
+      });
+    }
     if (!m.listeners) {
       findings.push({
         check: 'ports',
@@ -16,18 +36,18 @@ export const portsCheck: Check = async (ctx) => {
       continue;
     }
     const zkPids = new Set(m.zk.map((p) => p.pid));
-    const stopped = m.nodes.filter((n) => ctx.states.get(n.id)?.state !== 'running');
-    for (const c of await findPortClashes(m.machine.ex, stopped, own, m.listeners)) {
-      if (c.holder.pid && zkPids.has(c.holder.pid)) continue; // reported by leftover-process
+    for (const c of await findPortClashes(m.machine.ex, m.nodes, own, m.listeners)) {
+      if (c.holder.pid && zkPids.has(c.holder.pid)) continue; // a stray ZooKeeper: leftover-process says it
+      const running = ctx.states.get(c.node)?.state === 'running';
       findings.push({
         check: 'ports',
-        severity: 'error',
-        message: describeClash(c, m.machine.address),
-        fix: 'stop that process, or give this cluster other ports (inventory or --base-port)',
+        node: c.node,
+        severity: running ? 'warning' : 'error',
+        message: `${describeClash(c, m.machine.address)}${running ? `; the node's ${c.service} service cannot listen there` : '; the node cannot start while it does'}`,
+        evidence: [`ss: ${c.holder.address}:${c.port}${c.holder.pid ? ` pid ${c.holder.pid}` : ''}`],
+        fix: `stop that process, or give the node another ${c.service} port (inventory or --base-port; admin.serverPort for the AdminServer)`,
       });
     }
   }
-  if (findings.length === 0)
-    findings.push({ check: 'ports', severity: 'ok', message: 'no other process holds a port of this cluster' });
-  return findings;
+  return okIfNone(findings, 'ports', 'every node has its ports to itself');
 };

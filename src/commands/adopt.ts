@@ -1,0 +1,64 @@
+/**
+ * `zkops adopt`: writes an inventory for an ensemble zkops did not build
+ * (found from --zoo-cfg files, on --host hosts, or on this machine), with
+ * every setting its configs have and every node at its own ports and
+ * directories, so that `zkops deploy -i FILE` can manage it; the file is
+ * checked against the schema and rules before it is written.
+ */
+import { writeFile, rename } from 'node:fs/promises';
+import { ExitCode, ZkopsError } from '../errors.js';
+import { printJson, type OutputOptions } from '../output.js';
+import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';
+import { adoptedInventory } from '../discovery/inventory.js';
+
+export type AdoptFlags = DiscoveryFlags & { output?: string };
+
+export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promise<number> {
+  const found = await discover(flags);
+  try {
+    if (found.ensembles.length !== 1) {
+      throw new ZkopsError(
+        found.ensembles.length === 0
+          ? `No ZooKeeper server found (looked at ${found.looked}). Pass its configs with --zoo-cfg FILE, or its hosts with --host USER@ADDRESS.`
+          : `Found ${found.ensembles.length} ensembles (${found.ensembles.map((e) => e.spec.nodes.map((n) => n.zooCfg).join(' + ')).join('; ')}); name the configs of one with --zoo-cfg.`,
+        ExitCode.usage,
+      );
+    }
+    const e = found.ensembles[0]!;
+    const first = flags.host?.[0] ? parseHost(flags.host[0]) : undefined;
+    const ssh = first && {
+      user: first.user,
+      port: first.port,
+      identityFile: flags.sshKey,
+      knownHosts: flags.knownHosts,
+    };
+    const text = adoptedInventory(
+      e,
+      e.spec.nodes.map((n) => n.zooCfg),
+      ssh,
+    );
+    // What adopt writes must be an inventory zkops accepts.
+    const { parseInventory } = await import('../inventory/load.js');
+    parseInventory(text, flags.output ?? '(adopted inventory)');
+    if (flags.output) {
+      const tmp = `${flags.output}.zkops-${process.pid}.tmp`;
+      await writeFile(tmp, text);
+      await rename(tmp, flags.output);
+    }
+    if (out.json)
+      printJson({
+        cluster: e.spec.name,
+        nodes: e.spec.nodes.map((n) => ({ id: n.id, zooCfg: n.zooCfg })),
+        inventory: flags.output ?? null,
+        text,
+      });
+    else if (flags.output)
+      process.stdout.write(
+        `Wrote ${flags.output}: ${e.spec.nodes.length} nodes (${e.spec.nodes.map((n) => `${n.id}: ${n.zooCfg}`).join(', ')}).\nNext: zkops deploy -i ${flags.output} --dry-run\n`,
+      );
+    else process.stdout.write(text);
+    return ExitCode.ok;
+  } finally {
+    await found.close();
+  }
+}
