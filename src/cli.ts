@@ -123,7 +123,10 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
         '--zoo-cfg <file...>',
         'zoo.cfg files of servers zkops did not set up (on this machine, or on --host hosts)',
       )
-      .option('--host <user@address[:port]...>', 'look on these hosts over SSH (the ssh-agent, or --ssh-key)')
+      .option(
+        '--host <user@address...>',
+        'look on these hosts over SSH (user@address[:port]; the ssh-agent, or --ssh-key)',
+      )
       .option('--ssh-key <file>', 'private key for --host (default: the ssh-agent)')
       .option('--known-hosts <file>', 'known_hosts for --host (default: ~/.ssh/known_hosts)')
       .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time');

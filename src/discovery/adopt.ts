@@ -67,7 +67,13 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], executor: 'local'
     nodes.push(nodeFrom(id, entry, s, h.host));
   }
   nodes.sort((a, b) => a.id - b.id);
-  const hostsUsed = [...new Set(nodes.map((n) => n.host))];
+  // One HostSpec per host name, shared by its nodes.
+  const hostsUsed: HostSpec[] = [];
+  for (const n of nodes) {
+    const known = hostsUsed.find((h) => h.name === n.host.name);
+    if (known) n.host = known;
+    else hostsUsed.push(n.host);
+  }
   const homes = nodes.map((n) => n.dir);
   const spec: ClusterSpec = {
     name,
@@ -89,7 +95,7 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], executor: 'local'
     nodes,
   };
   const targets: HostTarget[] = hostsUsed.map((host) => {
-    const h = group.find((x) => x.h.host === host)!.h;
+    const h = group.find((x) => x.h.host.name === host.name)!.h;
     return { host, ex: h.ex, remote: h.remote, nodes: nodes.filter((n) => n.host === host) };
   });
   return { spec, targets, found };

@@ -77,7 +77,12 @@ export async function discover(
     : flags.zooCfg?.length
       ? flags.zooCfg.join(', ')
       : 'running QuorumPeerMain processes, $ZOOKEEPER_HOME/conf, /etc/zookeeper/conf, /opt/*/conf, /usr/local/*/conf';
-  return { ensembles: adoptEnsembles(scanned, flags.host?.length ? 'ssh' : 'local', flags.name), close, looked };
+  try {
+    return { ensembles: adoptEnsembles(scanned, flags.host?.length ? 'ssh' : 'local', flags.name), close, looked };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** `user@host[:port]` → the host and how to log in. */

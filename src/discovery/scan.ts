@@ -43,6 +43,8 @@ export interface FoundServer {
   myidHex?: string;
   pidFile: string;
   pidFileText?: string;
+  /** Its data directory holds ZooKeeper data (version-2). */
+  hasData: boolean;
   env: ServerEnvironment;
   process?: ZkProcess;
 }
@@ -71,11 +73,16 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
   const script = [
     `echo ${MARK}-processes`,
     LIST_ZK_PROCESSES,
+    // This host's own servers: those in its network namespace (a container's, or a test host's neighbour's, are not).
+    `echo ${MARK}-here`,
+    `me=$(readlink /proc/self/ns/net); for c in $(grep -a -l -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null); do ` +
+      `d=\${c%/cmdline}; [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$me" ] && printf '%s ' "\${d#/proc/}"; done; echo`,
     `echo ${MARK}-configs`,
     // Every candidate config, as a canonical path, once: given, named by a process, usual places.
     `{ for f in ${given.map(sh).join(' ')} ${usual ? USUAL.join(' ') : ''}; do printf '%s\\n' "$f"; done`,
     `  grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | while IFS= read -r l; do`,
-    `    d=\${l%%/cmdline:*}; c=$(tr '\\0' '\\n' < "$d/cmdline" 2>/dev/null | tail -n 1)`,
+    `    d=\${l%%/cmdline:*}; [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] || continue`,
+    `    c=$(tr '\\0' '\\n' < "$d/cmdline" 2>/dev/null | tail -n 1)`,
     `    case "$c" in /*) printf '%s\\n' "$c";; *.cfg) printf '%s/%s\\n' "$(cd "$d/cwd" 2>/dev/null && pwd -P)" "$c";; esac`,
     '  done; } | while IFS= read -r f; do [ -f "$f" ] && printf \'%s/%s\\n\' "$(cd "${f%/*}" && pwd -P)" "${f##*/}"; done | sort -u |',
     'while IFS= read -r f; do',
@@ -83,6 +90,7 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
     `  d=$(sed -n 's/^[[:space:]]*dataDir[[:space:]]*[=:][[:space:]]*//p' "$f" | tail -n 1 | sed 's/[[:space:]]*$//')`,
     '  printf \'myid\\t\'; [ -f "$d/myid" ] && od -An -tx1 -v "$d/myid" | tr -d \' \\n\'; echo',
     '  printf \'pid\\t\'; cat "$d/zookeeper_server.pid" 2>/dev/null | head -c 64; echo',
+    '  [ -d "$d/version-2" ] && printf \'data\\tyes\\n\'',
     '  c=${f%/*}; h=${c%/*}; b=$h/bin; [ "$c" = /etc/zookeeper/conf ] && [ -x /usr/share/zookeeper/bin/zkServer.sh ] && b=/usr/share/zookeeper/bin',
     '  [ -f "$b/zkServer.sh" ] && printf \'bin\\t%s\\n\' "$b"',
     // Who sets JAVA_HOME where: the login profile, and the node's own env files.
@@ -98,11 +106,18 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
     'true',
   ].join('\n');
   const out = await execChecked(ex, script, { timeoutMs: 60_000 });
-  const processes = parseZkProcesses(section(out, `${MARK}-processes`, `${MARK}-configs`));
+  const here = new Set(section(out, `${MARK}-here`, `${MARK}-configs`).trim().split(' ').map(Number));
+  const processes = parseZkProcesses(section(out, `${MARK}-processes`, `${MARK}-here`)).filter((p) => here.has(p.pid));
+  const named = new Set(given.map((g) => path.posix.normalize(g)));
   const servers = out
     .split(`${MARK}-cfg `)
     .slice(1)
-    .map((chunk) => parseChunk(chunk, processes));
+    .map((chunk) => parseChunk(chunk, processes))
+    // A config in a usual place counts when it is a server's: named, running, in an ensemble, or with data
+    // (Debian's unused example config, say, does not).
+    .filter(
+      (s) => named.has(s.cfg.file) || s.process || s.cfg.servers.length > 0 || s.hasData || s.myidHex !== undefined,
+    );
   return { servers, processes };
 }
 
@@ -153,6 +168,7 @@ function parseChunk(chunk: string, processes: ZkProcess[]): FoundServer {
     myidHex: one('myid')?.[1] || undefined,
     pidFile: path.posix.join(dataDir ?? '.', 'zookeeper_server.pid'),
     pidFileText: one('pid')?.[1]?.trim() || undefined,
+    hasData: one('data')?.[1] === 'yes',
     env,
     process: processes.find((p) => samePath(p.config, file)),
   };

@@ -69,7 +69,9 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
     `echo ${M}-java; ${java}`,
     `echo ${M}-javahome; for e in /etc/profile.d/*.sh ${sh(node.confDir)}/java.env ${sh(node.confDir)}/zookeeper-env.sh; do ` +
       `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" 2>/dev/null | sed "s|^|$e\t|"; done; ` +
-      `printf 'plain\t%s\n' "$JAVA_HOME"; printf 'login\t%s\n' "$(bash -lc 'printf %s "$JAVA_HOME"' 2>/dev/null </dev/null | tail -n 1)"`,
+      // The java a start would run, without and with a login profile (3.4-era zkEnv.sh: JAVA_HOME, else PATH).
+      `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; else readlink -f "$(command -v java)"; fi'; ` +
+      `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; printf 'login\t%s\n' "$(bash -lc "$eff" 2>/dev/null </dev/null | tail -n 1)"`,
     `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
     `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; printf '%s\\t%s\\n' "$n" "$(du -sm ${snapDir} 2>/dev/null | cut -f1)"`,
     // Whether the server's account may write its directories (as root: asked as that account).

@@ -13,6 +13,11 @@ export interface LogCause {
 
 const KNOWN: { pattern: RegExp; cause: string; fix: string }[] = [
   {
+    pattern: /failed to run command .*java|java: not found|JAVA_HOME is not set/,
+    cause: 'the Java it was started with does not exist (a wrong JAVA_HOME)',
+    fix: 'see the java check: point JAVA_HOME at a Java that runs',
+  },
+  {
     pattern: /No snapshot found, but there are log entries/,
     cause: 'a data directory from 3.4 without a snapshot: 3.5+ refuses transaction logs without one (ZOOKEEPER-3056)',
     fix: 'start this node once with -Dzookeeper.snapshot.trust.empty=true (or copy a snapshot from a 3.4 node), then remove the flag',

@@ -6,6 +6,7 @@
  * argument is that node's zoo.cfg: zkops never signals anyone else's JVM.
  * Zombies (state Z) count as gone, since `kill -0` still succeeds on them.
  */
+import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
@@ -67,7 +68,7 @@ export async function findNodeProcesses(ex: Executor, nodes: NodeSpec[]): Promis
 
 /** Which of `procs` is each node's: the one started with that node's zoo.cfg. */
 export function nodeProcesses(procs: ZkProcess[], nodes: NodeSpec[]): Map<number, ZkProcess | undefined> {
-  return new Map(nodes.map((n) => [n.id, procs.find((p) => p.config === n.zooCfg)]));
+  return new Map(nodes.map((n) => [n.id, procs.find((p) => sameConfig(p.config, n.zooCfg))]));
 }
 
 /** True while `pid` is a live (non-zombie) process. */
@@ -86,7 +87,7 @@ export async function stopNodeProcess(
   proc: ZkProcess | undefined,
   graceMs = 15000,
 ): Promise<StopOutcome> {
-  if (!proc || proc.config !== node.zooCfg) return { status: 'not-running' };
+  if (!proc || !sameConfig(proc.config, node.zooCfg)) return { status: 'not-running' };
   await ex.exec(`kill -TERM ${proc.pid}`);
   if (await waitGone(ex, proc.pid, graceMs)) return { status: 'stopped', pid: proc.pid, forced: false };
   await ex.exec(`kill -KILL ${proc.pid}`);
@@ -101,4 +102,9 @@ async function waitGone(ex: Executor, pid: number, ms: number): Promise<boolean>
     await new Promise((r) => setTimeout(r, 100));
   }
   return !(await isAlive(ex, pid));
+}
+
+/** Config paths as the same file: zkServer.sh starts servers with bin/../conf/zoo.cfg. */
+export function sameConfig(a: string, b: string): boolean {
+  return path.posix.normalize(a) === path.posix.normalize(b);
 }

@@ -50,13 +50,20 @@ function javaRunner() {
 export const javaCheck: Check = async (ctx) => {
   const run = javaRunner();
   const withJava = ctx.facts.filter((f) => f.java);
-  const findings = (await Promise.all(withJava.map((f) => checkNode(ctx, f, run)))).flat();
+  // Nodes of one host often share the file that sets JAVA_HOME: it is rewritten once.
+  const rewrites = new Map<string, Promise<boolean>>();
+  const findings = (await Promise.all(withJava.map((f) => checkNode(ctx, f, run, rewrites)))).flat();
   return okIfNone(findings, 'java', withJava.length ? '' : 'no start script to ask (the image brings its Java)').map(
     (f) => (f.message ? f : { ...f, message: 'every node runs a Java that works' }),
   );
 };
 
-async function checkNode(ctx: DoctorContext, facts: NodeFacts, run: ReturnType<typeof javaRunner>): Promise<Finding[]> {
+async function checkNode(
+  ctx: DoctorContext,
+  facts: NodeFacts,
+  run: ReturnType<typeof javaRunner>,
+  rewrites: Map<string, Promise<boolean>>,
+): Promise<Finding[]> {
   const j = facts.java!;
   const node = facts.node;
   const f = (severity: Finding['severity'], message: string, more: Partial<Finding> = {}): Finding => ({
@@ -73,7 +80,7 @@ async function checkNode(ctx: DoctorContext, facts: NodeFacts, run: ReturnType<t
     findings.push(
       f(
         'warning',
-        `a login shell has JAVA_HOME=${j.login || '(unset)'}, a non-login command (ssh HOST zkServer.sh start, cron) has ${j.plain || '(unset)'}`,
+        `a login shell would start it with ${j.login || '(no java)'}, a non-login command (ssh HOST zkServer.sh start, cron) with ${j.plain || '(no java)'}`,
         {
           evidence: setIn,
           fix: 'set JAVA_HOME in conf/java.env, which zkServer.sh reads however it is started',
@@ -98,7 +105,9 @@ async function checkNode(ctx: DoctorContext, facts: NodeFacts, run: ReturnType<t
       `${bad ? bad.file : j.source} sets JAVA_HOME=${j.javaHome ?? '(unset)'}, which has no working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
       { evidence: [...setIn, `${j.java ?? 'java'} -version fails`] },
     );
-    const good = await findJava(facts.place.ex, ctx.spec.java.home, undefined, await javaOnPath(facts.place.ex)).then(
+    // A Java that runs there: the inventory's (for nodes zkops set up), else the one on PATH.
+    const fromInventory = facts.place.env?.kind === 'java.env' ? ctx.spec.java.home : undefined;
+    const good = await findJava(facts.place.ex, fromInventory, undefined, await javaOnPath(facts.place.ex)).then(
       (x) => x.home,
       () => undefined,
     );
@@ -106,7 +115,11 @@ async function checkNode(ctx: DoctorContext, facts: NodeFacts, run: ReturnType<t
     finding.fix = good
       ? `set JAVA_HOME=${good} in ${file ?? 'the file that sets it'} (zkops doctor --fix does it)`
       : 'install a JRE and point JAVA_HOME at it';
-    if (ctx.fix && good && file) finding.fixed = await rewriteJavaHome(facts, file, good);
+    if (ctx.fix && good && file) {
+      const key = `${facts.place.machine.label}\0${file}`;
+      if (!rewrites.has(key)) rewrites.set(key, rewriteJavaHome(facts, file, good));
+      finding.fixed = await rewrites.get(key)!;
+    }
     return [...findings, finding];
   }
   if (!r.flagsOk) {

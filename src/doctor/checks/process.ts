@@ -83,7 +83,7 @@ async function checkNode(ctx: DoctorContext, node: NodeSpec): Promise<Finding[]>
           ? `its pid file ${node.pidFile} is gone, so \`zkServer.sh stop\` says "no zookeeper to stop" and leaves it running`
           : `its pid file ${node.pidFile} names ${text}, not the server`;
       const finding = f('warning', `runs as ${who}, but ${what}`, {
-        evidence: [`process ${p.pid}: ${p.command.slice(0, 160)}`],
+        evidence: [`process ${p.pid}: ${short(p.command)}`],
         fix: `write ${p.pid} into ${node.pidFile} (zkops doctor --fix does it)`,
       });
       if (ctx.fix && facts) {
@@ -99,4 +99,9 @@ async function checkNode(ctx: DoctorContext, node: NodeSpec): Promise<Finding[]>
       f('ok', `runs as ${who} (${p.by}${p.unit ? ` ${p.unit}` : ''}) and serves as ${health?.mode ?? '?'}`),
     );
   return findings;
+}
+
+/** A long command line, its start and its end kept (the main class and the config are at the end). */
+function short(command: string): string {
+  return command.length <= 160 ? command : `${command.slice(0, 60)} … ${command.slice(-90)}`;
 }
