@@ -36,17 +36,30 @@ const MANAGED =
 
 const isLoopback = (a: string) => /^127\./.test(a) || a === 'localhost' || a === '::1';
 
-/** Groups found servers into ensembles (same member list) and builds a spec for each. */
+/**
+ * Groups found servers into ensembles and builds a spec for each. Servers
+ * whose member lists share a member belong together, even where the lists
+ * disagree (that disagreement is what the doctor must then point out).
+ */
 export function adoptEnsembles(hosts: ScannedHost[], executor: 'local' | 'ssh', name?: string): Adopted[] {
   const all = hosts.flatMap((h) => h.scan.servers.map((s) => ({ h, s })));
   const members = (s: FoundServer) =>
-    s.cfg.servers.length
-      ? s.cfg.servers.map((e) => `${e.id}@${e.host}:${e.quorumPort}`).join(',')
-      : `standalone:${s.cfg.file}`;
-  const byMembers = new Map<string, { h: ScannedHost; s: FoundServer }[]>();
-  for (const x of all) byMembers.set(members(x.s), [...(byMembers.get(members(x.s)) ?? []), x]);
-  return [...byMembers.values()].map((group, i) =>
-    adoptOne(group, executor, name ?? (byMembers.size > 1 ? `adopted-${i + 1}` : 'adopted')),
+    s.cfg.servers.length ? s.cfg.servers.map((e) => `${e.id}@${e.host}:${e.quorumPort}`) : [`standalone:${s.cfg.file}`];
+  // Union-find over shared members.
+  const parent = all.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
+  const owner = new Map<string, number>();
+  all.forEach((x, i) => {
+    for (const m of members(x.s)) {
+      const j = owner.get(m);
+      if (j === undefined) owner.set(m, i);
+      else parent[root(i)] = root(j);
+    }
+  });
+  const groups = new Map<number, typeof all>();
+  all.forEach((x, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), x]));
+  return [...groups.values()].map((group, i) =>
+    adoptOne(group, executor, name ?? (groups.size > 1 ? `adopted-${i + 1}` : 'adopted')),
   );
 }
 

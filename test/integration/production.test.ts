@@ -3,7 +3,7 @@
  * flags checked before anything starts, GC logs, the console log rotated on
  * start, client ports on loopback only, and the warnings for fragile shapes.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,5 +146,62 @@ describe('fragile shapes and honest help', () => {
       /deploy .*install and run the ensemble an inventory describes \(SSH hosts, this machine or Docker\)/,
     );
     expect(help).toMatch(/destroy .*cluster on this machine \(processes or containers\)/);
+  });
+});
+
+describe('the doctor on a full disk', () => {
+  it("names a node whose data directory's disk is full", async () => {
+    const inventory = path.join(cwd, 'disk.yaml');
+    writeFileSync(inventory, 'name: disk\npseudo: { count: 3, basePort: 27681 }\njava: { heap: 128m }\n');
+    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+    const data = path.join(cwd, '.zkops/disk/node-2/data');
+    const spare = path.join(cwd, 'disk-copy');
+    try {
+      // Node 2's data moves onto a small file system, which then fills up.
+      expect((await zkops(cwd, ['stop', '2', '-i', inventory])).code).toBe(0);
+      await execa('cp', ['-a', data, spare]);
+      await execa('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', data]);
+      await execa('cp', ['-a', `${spare}/.`, data]);
+      await execa('sh', ['-c', `dd if=/dev/zero of=${data}/filler bs=1M count=64 2>/dev/null || true`]);
+      const r = await zkopsJson(cwd, ['doctor', '-i', inventory]);
+      expect(r.code).toBe(5);
+      const full = r.json.findings.find((f: any) => f.check === 'storage' && f.node === 2);
+      expect(full.severity).toBe('error');
+      expect(full.message).toBe(`only 0 MiB free on the disk of ${data}`);
+    } finally {
+      await execa('umount', ['-l', data], { reject: false });
+      await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+    }
+  });
+});
+
+describe('the doctor on servers it finds', () => {
+  it('with no cluster here, finds what runs on this machine; with --zoo-cfg, those configs; and names differing server lists', async () => {
+    const inventory = path.join(cwd, 'found.yaml');
+    writeFileSync(inventory, 'name: found\npseudo: { count: 3, basePort: 27781 }\njava: { heap: 128m }\n');
+    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+    const elsewhere = path.join(cwd, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    try {
+      const found = await zkopsJson(elsewhere, ['doctor']);
+      const ours = found.json.ensembles
+        ? found.json.ensembles.find((e: any) => e.cluster.includes('/.zkops/found/'))
+        : found.json;
+      expect(ours.cluster).toContain(path.join(cwd, '.zkops/found/node-1/conf/zoo.cfg'));
+      expect(ours.findings.filter((f: any) => f.check === 'process' && f.severity === 'ok')).toHaveLength(3);
+      // A copied config that kept an old member: the lists disagree.
+      const cfg3 = path.join(cwd, '.zkops/found/node-3/conf/zoo.cfg');
+      writeFileSync(cfg3, `${readFileSync(cfg3, 'utf8')}server.4=127.0.0.1:27999:28999\n`);
+      const cfgs = [1, 2, 3].map((i) => path.join(cwd, `.zkops/found/node-${i}/conf/zoo.cfg`));
+      const r = await zkopsJson(elsewhere, ['doctor', '--zoo-cfg', ...cfgs]);
+      expect(r.code).toBe(5);
+      const lists = (r.json.ensembles ?? [r.json])
+        .flatMap((e: any) => e.findings)
+        .find((f: any) => f.check === 'config' && /server lists differ/.test(f.message));
+      expect(lists.severity).toBe('error');
+      expect(lists.evidence.some((e: string) => e.includes('server.4=127.0.0.1:27999:28999'))).toBe(true);
+    } finally {
+      await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+    }
   });
 });

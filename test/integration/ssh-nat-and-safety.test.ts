@@ -53,6 +53,18 @@ describe('cloud NAT: a host reached through an address it does not have', () => 
       expect(r.code).toBe(5);
       expect(r.stderr).toContain(`node 1 (${publicIp(1)}:2181)`);
       expect(r.stderr).toMatch(/Cannot assign requested address/);
+      // The doctor names the cause, with the server line and the host's own addresses.
+      const doc = await zkopsJson(ctx.cwd, ['doctor', '-i', inv]);
+      expect(doc.code).toBe(5);
+      const net = doc.json.findings.find((f: any) => f.check === 'network' && f.node === 1);
+      expect(net.severity).toBe('error');
+      expect(net.message).toContain(`its own server entry names ${publicIp(1)}, which is on none of n1's interfaces`);
+      expect(net.evidence[0]).toBe(
+        `/opt/natoff/node-1/conf/zoo.cfg:${net.evidence[0].split(':')[1]}: server.1=${publicIp(1)}:2888:3888`,
+      );
+      expect(net.fix).toContain('quorumListenOnAllIPs=true');
+      const storage = doc.json.findings.find((f: any) => f.check === 'storage' && f.node === 1);
+      expect(storage?.message ?? '').toMatch(/Cannot assign requested address|cannot bind|not on any of the host/i);
     } finally {
       await zkops(ctx.cwd, ['stop', '-i', inv]);
     }
