@@ -151,7 +151,8 @@ function acrossNodes(ctx: DoctorContext): Finding[] {
     });
   // Two nodes of one host in one data directory overwrite each other's snapshots and logs.
   const byDir = new Map<string, number[]>();
-  for (const n of ctx.spec.nodes) {
+  // (Containers each have their own file system.)
+  for (const n of ctx.places.filter((p) => p.ex === p.machine.ex).map((p) => p.node)) {
     const key = `${n.host.address}\0${n.dataDir}`;
     byDir.set(key, [...(byDir.get(key) ?? []), n.id]);
   }

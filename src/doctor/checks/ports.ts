@@ -36,7 +36,11 @@ export const portsCheck: Check = async (ctx) => {
       continue;
     }
     const zkPids = new Set(m.zk.map((p) => p.pid));
-    for (const c of await findPortClashes(m.machine.ex, m.nodes, own, m.listeners)) {
+    // A node's own server holds its ports; in a container the engine's proxy does, which is the node's too:
+    // there only a stopped node's ports are looked at.
+    const onHost = (id: number) => ctx.places.some((p) => p.node.id === id && p.ex === p.machine.ex);
+    const look = m.nodes.filter((n) => onHost(n.id) || ctx.states.get(n.id)?.state !== 'running');
+    for (const c of await findPortClashes(m.machine.ex, look, own, m.listeners)) {
       if (c.holder.pid && zkPids.has(c.holder.pid)) continue; // a stray ZooKeeper: leftover-process says it
       const running = ctx.states.get(c.node)?.state === 'running';
       findings.push({
