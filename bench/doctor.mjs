@@ -22,7 +22,8 @@ try {
   }
   console.log(`runs: ${RUNS}, 3 nodes, ${os.cpus().length} cores`);
   console.log(
-    `zkops doctor, healthy 3-node pseudo-cluster: median ${median(ms).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms (target < 1000)`,
+    `zkops doctor, healthy 3-node pseudo-cluster: median ${median(ms).toFixed(0)} ms, ` +
+      `max ${Math.max(...ms).toFixed(0)} ms (target < 1000)`,
   );
 } finally {
   await $({ cwd, nothrow: true })`node ${ZKOPS} destroy --yes --quiet`;

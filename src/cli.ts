@@ -73,9 +73,26 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     )
     .option('--no-start', 'install and configure, but start nothing')
     .option('--force', 'go on with a rolling restart even where it leaves fewer than a majority of voters serving')
+    .option('--allow-downgrade', "let a 3.5+ node go back to a 3.4 release (its data must be 3.4's)")
     .addOption(timeout)
     .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean; start?: boolean }) =>
       run(async () => (await import('./commands/deploy.js')).deployCommand(o, outputOptions(o))),
+    );
+
+  common(program.command('upgrade'))
+    .description(
+      'roll the release the inventory now names (zookeeper.home, .tarball, .version, docker.image) out one node at a time: ' +
+        'followers first, the leader last, each back and caught up before the next; 3.4 data is carried over to 3.5+',
+    )
+    .option('--dry-run', 'show the plan (each node, its versions, the order); change nothing')
+    .option(
+      '--accept-new-host-keys',
+      'trust and record SSH host keys seen for the first time (like OpenSSH accept-new)',
+    )
+    .option('--allow-downgrade', "let a 3.5+ node go back to a 3.4 release (its data must be 3.4's)")
+    .addOption(timeout)
+    .action((o: Flags & { dryRun?: boolean; acceptNewHostKeys?: boolean }) =>
+      run(async () => (await import('./commands/deploy.js')).deployCommand({ ...o, upgrade: true }, outputOptions(o))),
     );
 
   common(program.command('status'))

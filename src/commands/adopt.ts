@@ -19,8 +19,11 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
     if (found.ensembles.length !== 1) {
       throw new ZkopsError(
         found.ensembles.length === 0
-          ? `No ZooKeeper server found (looked at ${found.looked}). Pass its configs with --zoo-cfg FILE, or its hosts with --host USER@ADDRESS.`
-          : `Found ${found.ensembles.length} ensembles (${found.ensembles.map((e) => e.spec.nodes.map((n) => n.zooCfg).join(' + ')).join('; ')}); name the configs of one with --zoo-cfg.`,
+          ? `No ZooKeeper server found (looked at ${found.looked}). ` +
+              `Pass its configs with --zoo-cfg FILE, or its hosts with --host USER@ADDRESS.`
+          : `Found ${found.ensembles.length} ensembles ` +
+              `(${found.ensembles.map((e) => e.spec.nodes.map((n) => n.zooCfg).join(' + ')).join('; ')}); ` +
+              `name the configs of one with --zoo-cfg.`,
         ExitCode.usage,
       );
     }
@@ -54,7 +57,9 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
       });
     else if (flags.output)
       process.stdout.write(
-        `Wrote ${flags.output}: ${e.spec.nodes.length} nodes (${e.spec.nodes.map((n) => `${n.id}: ${n.zooCfg}`).join(', ')}).\nNext: zkops deploy -i ${flags.output} --dry-run\n`,
+        `Wrote ${flags.output}: ${e.spec.nodes.length} nodes ` +
+          `(${e.spec.nodes.map((n) => `${n.id}: ${n.zooCfg}`).join(', ')}).\n` +
+          `Next: zkops deploy -i ${flags.output} --dry-run\n`,
       );
     else process.stdout.write(text);
     return ExitCode.ok;

@@ -16,6 +16,8 @@ export interface DeployFlags {
   acceptNewHostKeys?: boolean;
   start?: boolean;
   force?: boolean;
+  allowDowngrade?: boolean;
+  upgrade?: boolean;
   timeout: number;
 }
 
@@ -29,5 +31,7 @@ export async function deployCommand(flags: DeployFlags, out: OutputOptions): Pro
     acceptNewHostKeys: flags.acceptNewHostKeys,
     start: flags.start,
     force: flags.force,
+    allowDowngrade: flags.allowDowngrade,
+    upgrade: flags.upgrade,
   });
 }

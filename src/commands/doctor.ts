@@ -149,5 +149,9 @@ function verdict(findings: Finding[]): string {
   const open = findings.filter((f) => f.severity !== 'ok' && !f.fixed);
   const errors = open.filter((f) => f.severity === 'error').length;
   if (open.length === 0) return '\nNo problems found.\n';
-  return `\n${open.length} problem${open.length > 1 ? 's' : ''} found (${errors} error${errors === 1 ? '' : 's'}, ${open.length - errors} warning${open.length - errors === 1 ? '' : 's'}).\n`;
+  return (
+    `\n${open.length} problem${open.length > 1 ? 's' : ''} found ` +
+    `(${errors} error${errors === 1 ? '' : 's'}, ` +
+    `${open.length - errors} warning${open.length - errors === 1 ? '' : 's'}).\n`
+  );
 }

@@ -20,6 +20,10 @@ export interface UpCommandOptions {
   acceptNewHostKeys?: boolean;
   /** Roll on even where a restart step loses the quorum. */
   force?: boolean;
+  /** Let a 3.5+ node go back to 3.4. */
+  allowDowngrade?: boolean;
+  /** `zkops upgrade`: the run must change the version of a running node. */
+  upgrade?: boolean;
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
@@ -35,6 +39,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     dryRun: opts.dryRun,
     start: opts.start,
     force: opts.force,
+    allowDowngrade: opts.allowDowngrade,
     // Remembered as soon as files exist, so stop/status/destroy find even a cluster that then fails to form.
     onWritten: async () => void (await saveInventory(loaded.spec, loaded.saved)),
   };
@@ -48,6 +53,11 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     result = await bringUp(rt, upOptions);
   } finally {
     await rt.close();
+  }
+  if (opts.upgrade && result.upgrades.length === 0 && !out.json) {
+    process.stdout.write(
+      'No running node changes its ZooKeeper version: change zookeeper.home, .tarball or .version (or docker.image) in the inventory to upgrade.\n',
+    );
   }
   if (opts.start === false && !opts.dryRun) {
     const written = result.nodes.flatMap((n) => n.files).filter((f) => f.status === 'changed').length;
@@ -72,7 +82,14 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
   }
   if (opts.dryRun) {
     if (out.json)
-      printJson({ cluster: spec.name, warnings, dryRun: true, changed: result.changed, nodes: result.nodes });
+      printJson({
+        cluster: spec.name,
+        warnings,
+        dryRun: true,
+        changed: result.changed,
+        upgrades: result.upgrades,
+        nodes: result.nodes,
+      });
     else process.stdout.write(formatDryRun(result));
     return ExitCode.ok;
   }
@@ -81,6 +98,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     printJson({
       ...status,
       warnings,
+      upgrades: result.upgrades,
       changed: result.changed,
       quorumMs: result.quorumMs,
       distribution: result.distribution,
@@ -103,11 +121,23 @@ function summary(r: UpResult): string {
       ? `restarted node${by('restarted').length > 1 ? 's' : ''} ${by('restarted').join(', ')} (rolling)`
       : '',
   ].filter(Boolean);
-  return parts.length ? `Done: ${parts.join('; ')}.` : 'Done: files updated; no node needed a restart.';
+  const upgraded = r.upgrades.length
+    ? `\nUpgraded ${r.upgrades.map((u) => `node ${u.id} ${u.from} → ${u.to}`).join(', ')}, one at a time, followers first.`
+    : '';
+  return `${parts.length ? `Done: ${parts.join('; ')}.` : 'Done: files updated; no node needed a restart.'}${upgraded}`;
 }
 
 function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
+  if (r.upgrades.length) {
+    lines.push(
+      'Upgrade, one node at a time (followers first, the leader last, each back in the quorum and caught up before the next):',
+    );
+    for (const u of r.upgrades)
+      lines.push(
+        `  node ${u.id}: ${u.from} → ${u.to}${u.trustEmptySnapshot ? ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)' : ''}`,
+      );
+  }
   for (const n of r.nodes) {
     const changed = n.files.filter((f) => f.status === 'changed');
     const what = changed.length ? `, ${changed.length} file(s) would change:` : ', no file would change';

@@ -83,24 +83,31 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
     `  grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | while IFS= read -r l; do`,
     `    d=\${l%%/cmdline:*}; [ "$(readlink "$d/ns/net" 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ] || continue`,
     `    c=$(tr '\\0' '\\n' < "$d/cmdline" 2>/dev/null | tail -n 1)`,
-    `    case "$c" in /*) printf '%s\\n' "$c";; *.cfg) printf '%s/%s\\n' "$(cd "$d/cwd" 2>/dev/null && pwd -P)" "$c";; esac`,
-    '  done; } | while IFS= read -r f; do [ -f "$f" ] && printf \'%s/%s\\n\' "$(cd "${f%/*}" && pwd -P)" "${f##*/}"; done | sort -u |',
+    `    case "$c" in /*) printf '%s\\n' "$c";; ` +
+      `*.cfg) printf '%s/%s\\n' "$(cd "$d/cwd" 2>/dev/null && pwd -P)" "$c";; esac`,
+    '  done; } | while IFS= read -r f; do ' +
+      '[ -f "$f" ] && printf \'%s/%s\\n\' "$(cd "${f%/*}" && pwd -P)" "${f##*/}"; done | sort -u |',
     'while IFS= read -r f; do',
     `  echo "${MARK}-cfg $f"; cat "$f"; echo; echo "${MARK}-details"`,
     `  d=$(sed -n 's/^[[:space:]]*dataDir[[:space:]]*[=:][[:space:]]*//p' "$f" | tail -n 1 | sed 's/[[:space:]]*$//')`,
     '  printf \'myid\\t\'; [ -f "$d/myid" ] && od -An -tx1 -v "$d/myid" | tr -d \' \\n\'; echo',
     '  printf \'pid\\t\'; cat "$d/zookeeper_server.pid" 2>/dev/null | head -c 64; echo',
     '  [ -d "$d/version-2" ] && printf \'data\\tyes\\n\'',
-    '  c=${f%/*}; h=${c%/*}; b=$h/bin; [ "$c" = /etc/zookeeper/conf ] && [ -x /usr/share/zookeeper/bin/zkServer.sh ] && b=/usr/share/zookeeper/bin',
+    '  c=${f%/*}; h=${c%/*}; b=$h/bin; ' +
+      '[ "$c" = /etc/zookeeper/conf ] && [ -x /usr/share/zookeeper/bin/zkServer.sh ] && b=/usr/share/zookeeper/bin',
     '  [ -f "$b/zkServer.sh" ] && printf \'bin\\t%s\\n\' "$b"',
     // Who sets JAVA_HOME where: the login profile, and the node's own env files.
-    `  for e in /etc/profile.d/*.sh "$c/java.env" "$c/zookeeper-env.sh"; do [ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" | sed "s|^|set\\t$e\\t|"; done 2>/dev/null`,
+    `  for e in /etc/profile.d/*.sh "$c/java.env" "$c/zookeeper-env.sh"; do ` +
+      `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" | sed "s|^|set\\t$e\\t|"; done 2>/dev/null`,
     `  printf 'plain\\t%s\\t%s\\n' "$JAVA_HOME" "$(command -v java)"`,
-    `  printf 'login\\t%s\\n' "$(bash -lc 'printf "%s\\t%s" "$JAVA_HOME" "$(command -v java)"' 2>/dev/null </dev/null | tail -n 1)"`,
+    `  printf 'login\\t%s\\n' "$(bash -lc 'printf "%s\\t%s" "$JAVA_HOME" "$(command -v java)"' ` +
+      `2>/dev/null </dev/null | tail -n 1)"`,
     // zkEnv.sh in a login shell, as `zkServer.sh start` typed by an operator would run it.
     '  if [ -f "$b/zkEnv.sh" ]; then',
-    `    o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; printf "\\n${MARK}-env\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$ZOO_LOG_DIR"' _ "$b" "$c" 2>&1 </dev/null)`,
-    `    case "$o" in *"${MARK}-env"*) printf '%s\\n' "$o" | grep "^${MARK}-env" | sed 's/^[^\\t]*\\t/env\\t/';; *) printf 'enverr\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`,
+    `    o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
+      `printf "\\n${MARK}-env\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$ZOO_LOG_DIR"' _ "$b" "$c" 2>&1 </dev/null)`,
+    `    case "$o" in *"${MARK}-env"*) printf '%s\\n' "$o" | grep "^${MARK}-env" | sed 's/^[^\\t]*\\t/env\\t/';; ` +
+      `*) printf 'enverr\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`,
     '  fi',
     'done',
     'true',

@@ -19,15 +19,19 @@ export interface ZookeeperInstall {
 // Apache layout: HOME/lib/zookeeper-X.Y.Z.jar. Debian: /usr/share/java/zookeeper.jar,
 // whose manifest names its dependencies; log4j + its slf4j binding are added for logging.
 function probeScript(candidates: string[]): string {
-  return `for h in ${candidates.map(sh).join(' ')}; do
+  return (
+    `for h in ${candidates.map(sh).join(' ')}; do
   [ -n "$h" ] || continue
   j=$(ls "$h"/lib/zookeeper-[0-9]*.jar 2>/dev/null | grep -v -e jute -e prometheus | head -n1)
   if [ -n "$j" ]; then v=\${j##*/zookeeper-}; printf '%s\\t%s\\t%s\\n' "$h" "$h/conf:$h/lib/*" "\${v%.jar}"; exit 0; fi
   if [ "$h" = /usr/share/zookeeper ] && [ -f /usr/share/java/zookeeper.jar ]; then
     v=$(dpkg-query -W -f '\${Version}' zookeeper 2>/dev/null | sed 's/-.*//'); 
-    printf '%s\\t%s\\t%s\\n' "$h" "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar" "\${v:-3.8.0}"; exit 0
+    printf '%s\\t%s\\t%s\\n' "$h" ` +
+    `"/usr/share/java/zookeeper.jar:` +
+    `/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar" "\${v:-3.8.0}"; exit 0
   fi
-done`;
+done`
+  );
 }
 
 /** Finds ZooKeeper on the host, or says exactly what to install or set. */

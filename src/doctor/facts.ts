@@ -56,10 +56,14 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
   const env = place.env;
   const java =
     env?.kind === 'java.env'
-      ? `( . ${sh(env.file)} >/dev/null 2>&1; printf '%s\\t%s\\t%s\\n' "$JAVA_HOME" "\${JAVA:-$JAVA_HOME/bin/java}" "$SERVER_JVMFLAGS" )`
+      ? `( . ${sh(env.file)} >/dev/null 2>&1; ` +
+        `printf '%s\\t%s\\t%s\\n' "$JAVA_HOME" "\${JAVA:-$JAVA_HOME/bin/java}" "$SERVER_JVMFLAGS" )`
       : env?.kind === 'zkEnv'
-        ? `o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; printf "\\n${M}-java\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$SERVER_JVMFLAGS"' _ ${sh(env.binDir)} ${sh(env.confDir)} 2>&1 </dev/null); ` +
-          `case "$o" in *"${M}-java"*) printf '%s\\n' "$o" | grep "^${M}-java" | cut -f2-;; *) printf 'error\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`
+        ? `o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
+          `printf "\\n${M}-java\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$SERVER_JVMFLAGS"' ` +
+          `_ ${sh(env.binDir)} ${sh(env.confDir)} 2>&1 </dev/null); ` +
+          `case "$o" in *"${M}-java"*) printf '%s\\n' "$o" | grep "^${M}-java" | cut -f2-;; ` +
+          `*) printf 'error\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`
         : 'true';
   const owner = user ? `u=${sh(user)}` : `u=$(stat -c %U ${data} 2>/dev/null)`;
   return [
@@ -67,20 +71,28 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
     `echo ${M}-myid; [ -f ${data}/myid ] && od -An -tx1 -v ${data}/myid | tr -d ' \\n'; echo`,
     `echo ${M}-pid; head -c 64 ${sh(node.pidFile)} 2>/dev/null; echo`,
     `echo ${M}-java; ${java}`,
-    `echo ${M}-javahome; for e in /etc/profile.d/*.sh ${sh(node.confDir)}/java.env ${sh(node.confDir)}/zookeeper-env.sh; do ` +
+    `echo ${M}-javahome; ` +
+      `for e in /etc/profile.d/*.sh ${sh(node.confDir)}/java.env ${sh(node.confDir)}/zookeeper-env.sh; do ` +
       `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" 2>/dev/null | sed "s|^|$e\t|"; done; ` +
       // The java a start would run, without and with a login profile (3.4-era zkEnv.sh: JAVA_HOME, else PATH).
-      `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; else readlink -f "$(command -v java)"; fi'; ` +
-      `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; printf 'login\t%s\n' "$(bash -lc "$eff" 2>/dev/null </dev/null | tail -n 1)"`,
-    `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
-    `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; printf '%s\\t%s\\n' "$n" "$(du -sm ${snapDir} 2>/dev/null | cut -f1)"`,
+      `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; ` +
+      `else readlink -f "$(command -v java)"; fi'; ` +
+      `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; ` +
+      `printf 'login\t%s\n' "$(bash -lc "$eff" 2>/dev/null </dev/null | tail -n 1)"`,
+    `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; ` +
+      `df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
+    `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; ` +
+      `printf '%s\\t%s\\n' "$n" "$(du -sm ${snapDir} 2>/dev/null | cut -f1)"`,
     // Whether the server's account may write its directories (as root: asked as that account).
     `echo ${M}-write; ${owner}; printf '%s\\n' "$u"; for d in ${dirs.map(sh).join(' ')}; do ` +
       `if [ "$(id -u)" = 0 ] && [ -n "$u" ] && [ "$u" != root ] && command -v setpriv >/dev/null; then ` +
-      `setpriv --reuid="$u" --regid="$(id -g "$u" 2>/dev/null || echo 0)" --init-groups test -w "$d" 2>/dev/null && echo "ok $d" || echo "no $d"; ` +
+      `setpriv --reuid="$u" --regid="$(id -g "$u" 2>/dev/null || echo 0)" --init-groups ` +
+      `test -w "$d" 2>/dev/null && echo "ok $d" || echo "no $d"; ` +
       `else [ -w "$d" ] && echo "ok $d" || echo "no $d"; fi; done`,
     `echo ${M}-addr; ip -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1`,
-    `echo ${M}-resolve; command -v getent >/dev/null && for h in ${peers.map(sh).join(' ')}; do printf '%s\\t%s\\n' "$h" "$(getent ahostsv4 "$h" 2>/dev/null | awk '{print $1}' | sort -u | tr '\\n' ' ')"; done`,
+    `echo ${M}-resolve; command -v getent >/dev/null && for h in ${peers.map(sh).join(' ')}; do ` +
+      `printf '%s\\t%s\\n' "$h" ` +
+      `"$(getent ahostsv4 "$h" 2>/dev/null | awk '{print $1}' | sort -u | tr '\\n' ' ')"; done`,
     'true',
   ].join('\n');
 }

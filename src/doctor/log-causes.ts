@@ -20,17 +20,23 @@ const KNOWN: { pattern: RegExp; cause: string; fix: string }[] = [
   {
     pattern: /No snapshot found, but there are log entries/,
     cause: 'a data directory from 3.4 without a snapshot: 3.5+ refuses transaction logs without one (ZOOKEEPER-3056)',
-    fix: 'start this node once with -Dzookeeper.snapshot.trust.empty=true (or copy a snapshot from a 3.4 node), then remove the flag',
+    fix:
+      'start this node once with -Dzookeeper.snapshot.trust.empty=true (or copy a snapshot from a 3.4 node), ' +
+      'then remove the flag',
   },
   {
     pattern: /Unable to load database on disk/,
     cause: 'the data directory cannot be loaded (unreadable, corrupt, or a 3.4 data directory without a snapshot)',
-    fix: 'check the lines around it in the log; if the data is damaged, move the data directory away and let the node resync from the quorum',
+    fix:
+      'check the lines around it in the log; if the data is damaged, ' +
+      'move the data directory away and let the node resync from the quorum',
   },
   {
     pattern: /Cannot assign requested address/,
     cause: "the server tried to listen on an address that is not on any of the host's interfaces (a cloud elastic IP)",
-    fix: 'listen on all addresses: quorumListenOnAllIPs=true (3.5.8+), or 0.0.0.0 in the own server.N entry (older); zkops does this with bindAll',
+    fix:
+      'listen on all addresses: quorumListenOnAllIPs=true (3.5.8+), ' +
+      'or 0.0.0.0 in the own server.N entry (older); zkops does this with bindAll',
   },
   {
     pattern: /Address already in use/,

@@ -286,7 +286,9 @@ function open(
           if (match === 'changed') {
             keyProblem =
               `WARNING: the SSH host key of ${name} has CHANGED (now ${fp}); it does not match ` +
-              `${knownHosts}. This can mean a man-in-the-middle attack, or a reinstalled host. zkops stops here for this host. If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${knownHosts}`;
+              `${knownHosts}. This can mean a man-in-the-middle attack, or a reinstalled host. ` +
+              `zkops stops here for this host. ` +
+              `If the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${knownHosts}`;
             return verify(false);
           }
           if (!options.acceptNewHostKeys) {

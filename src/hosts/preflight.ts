@@ -107,7 +107,8 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   if (target.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(
       `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be ` +
-        `created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), or choose a dir that ${env.login} can write (under its home, say).`,
+        `created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), ` +
+        `or choose a dir that ${env.login} can write (under its home, say).`,
     );
   }
   const { systemd, user } = decideService(spec, target, env);
@@ -145,6 +146,8 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
         process,
         myid: found?.myid,
         hasData: found?.hasData ?? false,
+        snapshots: found?.snapshots ?? false,
+        txnLogs: found?.txnLogs ?? false,
         runningZooCfg: process ? found?.servers : undefined,
       };
     }),
@@ -245,7 +248,7 @@ interface HostEnvironment {
   /** Listening TCP sockets (undefined: the host has no ss); only when ports are checked. */
   listeners?: Listener[];
   /** Per node: its myid, whether its data directory holds data, and the server lines of its zoo.cfg. */
-  nodes: Map<number, { myid?: string; hasData: boolean; servers: string }>;
+  nodes: Map<number, { myid?: string; hasData: boolean; snapshots: boolean; txnLogs: boolean; servers: string }>;
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
@@ -310,8 +313,11 @@ async function readHostEnvironment(
     ...target.nodes.map(
       (n) =>
         `m=; { read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))}; ` +
-        `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; printf '%s\t%s\t%s\n' ${n.id} "$m" ` +
-        `"$d"; ` +
+        `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; ` +
+        // Snapshots and transaction logs (3.5+ refuses logs without a snapshot).
+        `s=no; for f in ${sh(path.join(n.dataDir, 'version-2'))}/snapshot.*; do [ -e "$f" ] && s=yes; break; done; ` +
+        `l=no; for f in ${sh(path.join(n.dataLogDir ?? n.dataDir, 'version-2'))}/log.*; do [ -e "$f" ] && l=yes; break; done; ` +
+        `printf '%s\t%s\t%s\t%s\t%s\n' ${n.id} "$m" "$d" "$s" "$l"; ` +
         `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ` +
         `${sh(n.zooCfg)}`,
     ),
@@ -321,11 +327,21 @@ async function readHostEnvironment(
   const cut = (from: string, to?: string) =>
     all.slice(all.indexOf(`${from}\n`) + from.length + 1, to ? all.indexOf(`${to}\n`) : undefined);
   const listenersOut = cut(SECTION.listeners, SECTION.nodes);
-  const nodes = new Map<number, { myid?: string; hasData: boolean; servers: string }>();
+  const nodes = new Map<
+    number,
+    { myid?: string; hasData: boolean; snapshots: boolean; txnLogs: boolean; servers: string }
+  >();
   for (const line of cut(SECTION.nodes).split('\n').filter(Boolean)) {
-    const [id = '', a = '', b] = line.split('\t');
+    const [id = '', a = '', b, snap, logs] = line.split('\t');
     const n = Number(id);
-    if (b !== undefined) nodes.set(n, { myid: a.trim() || undefined, hasData: b === 'data', servers: '' });
+    if (b !== undefined)
+      nodes.set(n, {
+        myid: a.trim() || undefined,
+        hasData: b === 'data',
+        snapshots: snap === 'yes',
+        txnLogs: logs === 'yes',
+        servers: '',
+      });
     else if (nodes.has(n)) nodes.get(n)!.servers += `${a}\n`;
   }
   const [

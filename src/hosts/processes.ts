@@ -18,7 +18,8 @@ export type { StopOutcome, ZkProcess };
 // per line. One grep reads every command line; state, account (/proc/PID/status, /etc/passwd)
 // and systemd unit (/proc/PID/cgroup) are read with shell built-ins only, so the whole scan
 // costs three processes however many there are.
-export const LIST_ZK_PROCESSES = `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
+export const LIST_ZK_PROCESSES =
+  `grep -a -H -F QuorumPeerMain /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\037' |
 while IFS= read -r l; do
   f=\${l%%:*}; d=\${f%/cmdline}
   read -r st < "$d/stat" 2>/dev/null || continue
@@ -26,7 +27,8 @@ while IFS= read -r l; do
   [ "$s" = Z ] && continue
   uid=; while read -r k v _; do [ "$k" = Uid: ] && { uid=$v; break; }; done 2>/dev/null < "$d/status"
   user=$uid; while IFS=: read -r n _ i _; do [ "$i" = "$uid" ] && { user=$n; break; }; done < /etc/passwd
-  unit=; while IFS= read -r c; do case "$c" in *.service) u=\${c##*/}; case "$u" in zookeeper-*) unit=$u;; esac;; esac; done 2>/dev/null < "$d/cgroup"
+  unit=; while IFS= read -r c; do case "$c" in *.service) ` +
+  `u=\${c##*/}; case "$u" in zookeeper-*) unit=$u;; esac;; esac; done 2>/dev/null < "$d/cgroup"
   printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$user" "$unit" "\${l#*:}"
 done`;
 

@@ -135,7 +135,8 @@ export const DockerSchema = z
       .describe('User-defined bridge network the nodes share (created when missing). Default: zkops-<name>.'),
   })
   .describe(
-    "executor docker: each node is a container on this machine's Docker engine (DOCKER_HOST, else /var/run/docker.sock).",
+    "executor docker: each node is a container on this machine's Docker engine " +
+      '(DOCKER_HOST, else /var/run/docker.sock).',
   );
 
 /** service: how nodes run on SSH hosts. */
@@ -201,7 +202,8 @@ export const InventorySchema = z
           .array(jvmFlag)
           .default([])
           .describe(
-            "More JVM flags for every server, after zkops's own (a later flag wins); checked by running java with them.",
+            "More JVM flags for every server, after zkops's own (a later flag wins); " +
+              'checked by running java with them.',
           ),
         gcLog: z
           .strictObject({

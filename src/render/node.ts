@@ -136,7 +136,12 @@ function serverList(spec: ClusterSpec, node: NodeSpec, facts: HostFacts) {
 }
 
 /** Every file one node needs, in the order they should be written (myid and configs before the run script). */
-export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFacts): RenderedFile[] {
+export function renderNodeFiles(
+  spec: ClusterSpec,
+  node: NodeSpec,
+  facts: HostFacts,
+  extra: { trustEmptySnapshot?: boolean } = {},
+): RenderedFile[] {
   const javaEnv = path.join(node.confDir, 'java.env');
   const log4jProps = path.join(node.confDir, 'log4j.properties');
   const logbackXml = path.join(node.confDir, 'logback.xml');
@@ -146,6 +151,10 @@ export function renderNodeFiles(spec: ClusterSpec, node: NodeSpec, facts: HostFa
     cluster: spec.name,
     id: node.id,
     observer: node.role === 'observer',
+    trustEmptySnapshot: extra.trustEmptySnapshot,
+    // What each version line understands (the reason is beside each key in templates/zoo.cfg).
+    v35: versionAtLeast(facts.zookeeperVersion, '3.5.0'),
+    v36: versionAtLeast(facts.zookeeperVersion, '3.6.0'),
     dataDir: node.dataDir,
     dataLogDir: node.dataLogDir,
     clientPort: node.clientPort,

@@ -29,6 +29,7 @@ import type {
   Machine,
   NodePlace,
   NodePlan,
+  PlanOptions,
   RunState,
   Runtime,
   RuntimeFinding,
@@ -127,11 +128,12 @@ export class ContainerRuntime implements Runtime {
     return { summary: `${image} on ${this.engine.where}`, nodes };
   }
 
-  plan(survey: Survey): NodePlan[] {
+  plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
     return this.spec.nodes.map((node) => {
-      const files = this.files(node);
+      const files = this.files(node, options.trustEmptySnapshot?.has(node.id));
       return {
         node,
+        version: this.version(),
         files,
         zooCfg: files.find((f) => f.path === node.zooCfg)!.content,
         running: Boolean(survey.nodes.find((s) => s.node === node)?.process),
@@ -317,10 +319,16 @@ export class ContainerRuntime implements Runtime {
   }
 
   /** zoo.cfg and myid of a node, as the container reads them. */
-  private files(node: NodeSpec): RenderedFile[] {
-    const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.spec.zookeeper.version ?? '3.8.0' };
+  /** The version the image runs: zookeeper.version, else its tag when the tag is one (zookeeper:3.9.3). */
+  private version(): string {
+    const tag = /:(\d+\.\d+\.\d+)$/.exec(this.docker.image)?.[1];
+    return this.spec.zookeeper.version ?? tag ?? '3.8.0';
+  }
+
+  private files(node: NodeSpec, trustEmptySnapshot = false): RenderedFile[] {
+    const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.version() };
     const inside = { ...node, clientPort: CLIENT_PORT_INSIDE };
-    return renderNodeFiles(this.spec, inside, facts).filter(
+    return renderNodeFiles(this.spec, inside, facts, { trustEmptySnapshot }).filter(
       (f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'),
     );
   }

@@ -38,6 +38,7 @@ import type {
   Applied,
   NodePlace,
   NodePlan,
+  PlanOptions,
   RunState,
   Runtime,
   RuntimeFinding,
@@ -101,12 +102,15 @@ export class HostRuntime implements Runtime {
     return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
   }
 
-  plan(survey: Survey): NodePlan[] {
+  plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
     return this.hostStates.flatMap((h) =>
       h.target.nodes.map((node) => {
-        const files = renderNodeFiles(this.spec, node, h.facts);
+        const files = renderNodeFiles(this.spec, node, h.facts, {
+          trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
+        });
         const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
-        return { node, files, zooCfg: files.find((f) => f.path === node.zooCfg)!.content, running };
+        const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
+        return { node, version: h.facts.zookeeperVersion, files, zooCfg, running };
       }),
     );
   }
@@ -317,7 +321,8 @@ export class HostRuntime implements Runtime {
   private async logTail(node: NodeSpec): Promise<string> {
     const dir = sh(node.logDir);
     const r = await this.ex(node).exec(
-      `ls -tr ${dir}/zookeeper*.log ${dir}/zookeeper*.out 2>/dev/null | tail -n 2 | while IFS= read -r f; do tail -n 1000 "$f"; done; true`,
+      `ls -tr ${dir}/zookeeper*.log ${dir}/zookeeper*.out 2>/dev/null | tail -n 2 | ` +
+        `while IFS= read -r f; do tail -n 1000 "$f"; done; true`,
     );
     return problemLines(r.stdout);
   }

@@ -37,6 +37,9 @@ export interface NodeSurvey {
   myid?: string;
   /** Its data directory already holds ZooKeeper data (version-2). */
   hasData: boolean;
+  /** It has snapshots, and transaction logs (3.5+ refuses logs without a snapshot: an upgrade from 3.4 must know). */
+  snapshots?: boolean;
+  txnLogs?: boolean;
   /** The zoo.cfg it runs with (running nodes only): its server list is its current membership. */
   runningZooCfg?: string;
 }
@@ -50,10 +53,17 @@ export interface Survey {
 /** What a node needs: its files, rendered for where it runs. */
 export interface NodePlan {
   node: NodeSpec;
+  /** The ZooKeeper version it will run. */
+  version: string;
   files: RenderedFile[];
   /** The rendered zoo.cfg (the membership it will run with). */
   zooCfg: string;
   running: boolean;
+}
+
+/** How a plan is rendered. */
+export interface PlanOptions {
+  trustEmptySnapshot?: Set<number>;
 }
 
 /** Files brought into place for one node; `changed` means a running node must restart to take them. */
@@ -146,8 +156,11 @@ export interface Runtime {
 
   /** Checks everything before a change (nothing is written); throws one PreflightError naming every problem. */
   survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey>;
-  /** The files each node needs, rendered from what the survey found. */
-  plan(survey: Survey): NodePlan[];
+  /**
+   * The files each node needs, rendered from what the survey found. `trustEmptySnapshot`: nodes
+   * whose next start must accept transaction logs without a snapshot (an upgrade from 3.4).
+   */
+  plan(survey: Survey, options?: PlanOptions): NodePlan[];
   /** Puts the plan's files in place (dryRun: compares only). Running nodes are not touched. */
   apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied>;
   /** Starts stopped nodes (files in place); returns once their servers were launched. */

@@ -4,7 +4,8 @@
  * a majority to talk to. A step that would leave fewer than a majority of
  * voters serving (another node is down) is refused unless forced.
  */
-import type { NodeSpec } from '../inventory/spec.js';
+import { UnhealthyError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { followersFirst, probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { Runtime } from '../runtime/types.js';
@@ -35,5 +36,36 @@ export async function rollingRestart(
       .map((r) => r.node);
     await rt.restart(node);
     await waitForQuorum(rt.spec, timeoutMs, hooks, [...new Set([...serving, node])]);
+    await caughtUp(rt.spec, node, timeoutMs);
+  }
+}
+
+/**
+ * Back in the quorum is not enough before the next node goes: the restarted node must also have
+ * caught up. The leader says so (mntr's zk_synced_followers counts every follower); where mntr is
+ * not whitelisted, the node's zxid must reach what the leader had when the node rejoined.
+ */
+async function caughtUp(spec: ClusterSpec, node: NodeSpec, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let target: bigint | undefined;
+  for (;;) {
+    const reports = await probeCluster(spec, 1500);
+    const leader = reports.find((r) => r.health.mode === 'leader');
+    const me = reports.find((r) => r.node === node);
+    if (!leader || leader.node === node || me?.health.mode !== 'follower') return;
+    const followers = reports.filter((r) => r.health.mode === 'follower').length;
+    const synced = leader.health.metrics?.syncedFollowers;
+    if (synced !== undefined) {
+      if (synced >= followers) return;
+    } else if (leader.health.zxid && me.health.zxid) {
+      target ??= BigInt(leader.health.zxid);
+      if (BigInt(me.health.zxid) >= target) return;
+    } else return;
+    if (Date.now() > deadline) {
+      throw new UnhealthyError(
+        `node ${node.id} rejoined but the leader (node ${leader.node.id}) does not count it in sync after ${Math.round(timeoutMs / 1000)} s; its log says why.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -15,6 +15,7 @@ import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { Applied, NodePlan, Runtime, Survey, ZkProcess } from '../runtime/types.js';
 import { guardMembership, guardMyids } from './guards.js';
 import { rollingRestart } from './rolling.js';
+import { planVersions, type VersionMove } from './upgrade.js';
 
 /** What happened to one node. */
 export interface NodeOutcome {
@@ -34,6 +35,8 @@ export interface UpResult {
   distribution?: Record<string, DistributionOutcome>;
   /** Each node's process after the bring-up. */
   processes?: Map<number, ZkProcess | undefined>;
+  /** Nodes whose ZooKeeper version changes. */
+  upgrades: { id: number; from: string; to: string; trustEmptySnapshot: boolean }[];
 }
 
 export interface UpOptions {
@@ -44,6 +47,8 @@ export interface UpOptions {
   start?: boolean;
   /** Roll on even where a restart leaves fewer than a majority serving. */
   force?: boolean;
+  /** Let a 3.5+ node go back to 3.4 (its data must be 3.4's). */
+  allowDowngrade?: boolean;
   /** Called once files are in place (not on a dry run): from then on there is a cluster to remember. */
   onWritten?: () => Promise<void>;
 }
@@ -56,6 +61,7 @@ interface UpContext {
   survey?: Survey;
   plans?: NodePlan[];
   applied?: Applied;
+  moves?: VersionMove[];
   outcomes?: NodeOutcome[];
   result?: UpResult;
 }
@@ -78,6 +84,9 @@ const guardStep: Step = async (ctx) => {
   await ctx.opts.progress.step('check data', async () => {
     guardMyids(ctx.survey!);
     guardMembership(ctx.survey!, ctx.plans!);
+    ctx.moves = await planVersions(ctx.survey!, ctx.plans!, { allowDowngrade: ctx.opts.allowDowngrade });
+    const trusted = new Set(ctx.moves.filter((m) => m.trustEmptySnapshot).map((m) => m.node.id));
+    if (trusted.size) ctx.plans = ctx.rt.plan(ctx.survey!, { trustEmptySnapshot: trusted });
   });
 };
 
@@ -110,7 +119,10 @@ const writeStep: Step = async (ctx) => {
   const changed =
     ctx.outcomes.some((o) => o.action !== 'unchanged' || o.files.some((f) => f.status === 'changed')) ||
     Object.values(ctx.applied.distribution ?? {}).includes('installed');
-  ctx.result = { changed, nodes: ctx.outcomes, reports: [], distribution: ctx.applied.distribution };
+  const upgrades = (ctx.moves ?? [])
+    .filter((m) => m.from && m.from !== m.to)
+    .map((m) => ({ id: m.node.id, from: m.from!, to: m.to, trustEmptySnapshot: m.trustEmptySnapshot }));
+  ctx.result = { changed, nodes: ctx.outcomes, reports: [], distribution: ctx.applied.distribution, upgrades };
   return !dry && ctx.opts.start !== false;
 };
 
@@ -154,7 +166,28 @@ const quorumStep: Step = async (ctx) => {
   ctx.result = { ...ctx.result!, reports: waited.reports, quorumMs: waited.ms, processes };
 };
 
-const STEPS: Step[] = [preflightStep, guardStep, writeStep, startStep, rollStep, quorumStep];
+/**
+ * After an upgrade from 3.4: snapshot.trust.empty leaves the zoo.cfg of every node that now
+ * holds a snapshot (no restart: the running server needs it no more). A node still without one
+ * keeps it until a later deploy finds its snapshot.
+ */
+const settleStep: Step = async (ctx) => {
+  const trusted = ctx.moves?.filter((m) => m.trustEmptySnapshot) ?? [];
+  if (trusted.length === 0) return;
+  await ctx.opts.progress.step('settle', async () => {
+    const now = await ctx.rt.survey({ checkPorts: false, dryRun: false });
+    const still = new Set(
+      trusted.filter((m) => !now.nodes.find((n) => n.node === m.node)?.snapshots).map((m) => m.node.id),
+    );
+    await ctx.rt.apply(ctx.rt.plan(now, { trustEmptySnapshot: still }), { dryRun: false });
+    for (const id of still)
+      warn(
+        `node ${id} holds no snapshot yet: snapshot.trust.empty stays in its zoo.cfg until it does (a later deploy removes it).`,
+      );
+  });
+};
+
+const STEPS: Step[] = [preflightStep, guardStep, writeStep, startStep, rollStep, quorumStep, settleStep];
 
 /** Brings the cluster to the state the spec describes. */
 export async function bringUp(rt: Runtime, opts: UpOptions): Promise<UpResult> {

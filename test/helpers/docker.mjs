@@ -30,12 +30,14 @@ export async function ensureDockerd() {
   );
 }
 
-const ENTRYPOINT = `#!/bin/sh
+const ENTRYPOINT =
+  `#!/bin/sh
 # As the official image: keep a zoo.cfg and myid that are there, else make defaults.
 set -e
 mkdir -p "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" "$ZOO_LOG_DIR"
 if [ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]; then
-  printf 'dataDir=%s\\ndataLogDir=%s\\nclientPort=2181\\ntickTime=2000\\ninitLimit=5\\nsyncLimit=2\\n' "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" > "$ZOO_CONF_DIR/zoo.cfg"
+  printf 'dataDir=%s\\ndataLogDir=%s\\nclientPort=2181\\ntickTime=2000\\ninitLimit=5\\nsyncLimit=2\\n' ` +
+  `"$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" > "$ZOO_CONF_DIR/zoo.cfg"
 fi
 [ -f "$ZOO_DATA_DIR/myid" ] || echo "\${ZOO_MY_ID:-1}" > "$ZOO_DATA_DIR/myid"
 exec "$@"
@@ -81,7 +83,8 @@ export async function buildZookeeperImage() {
       if (!fs.existsSync(path.join(root, 'bin', applet))) await fs.symlink('busybox', path.join(root, 'bin', applet));
     }
     const modules =
-      'java.base,java.desktop,java.management,java.naming,java.security.jgss,java.security.sasl,jdk.unsupported,jdk.management';
+      'java.base,java.desktop,java.management,java.naming,java.security.jgss,' +
+      'java.security.sasl,jdk.unsupported,jdk.management';
     await $`jlink --add-modules ${modules} --strip-debug --no-header-files --no-man-pages --output ${root}/opt/java/openjdk`;
     // Every library the JRE's ELF files link, from this machine, at the same paths.
     const elves = (

@@ -138,7 +138,8 @@ async function createHost(name, ip, labDir, identityFile) {
   // A private mount namespace: /opt, /etc/profile.d, /etc/systemd and /root/.bashrc are this host's own.
   const inner =
     `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p ` +
-    `/etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
+    `/etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && ` +
+    `mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
   await $`setsid ip netns exec ${netns} unshare --mount --propagation private sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
   return { name, ip, netns, root };
 }

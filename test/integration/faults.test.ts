@@ -118,23 +118,26 @@ describe('the quorum guard on a pseudo-cluster', () => {
     await killServersUnder(cwd);
   });
 
-  it('stops one node of three, refuses the second, and --force goes through; the verdict is then "no quorum"', async () => {
-    expect((await zkops(cwd, ['stop', '2'])).code).toBe(0);
-    const refused = await zkops(cwd, ['stop', '1']);
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain(
-      'stopping node 1 leaves 1 of 3 voters serving: the ensemble would lose its quorum (it needs 2)',
-    );
-    expect(refused.stderr).toContain('--force');
-    const forced = await zkopsJson(cwd, ['stop', '1', '--force']);
-    expect(forced.code).toBe(0);
-    expect(forced.json.nodes[0]).toMatchObject({ id: 1, status: 'stopped' });
-    expect(forced.stderr).toContain('going on (--force)');
-    // Right away, while node 3 may still believe it leads.
-    const status = await zkopsJson(cwd, ['status']);
-    expect(status.code).toBe(5);
-    expect(status.json.verdict.status).toBe('no-quorum');
-  });
+  it(
+    'stops one node of three, refuses the second, and --force goes through; ' + 'the verdict is then "no quorum"',
+    async () => {
+      expect((await zkops(cwd, ['stop', '2'])).code).toBe(0);
+      const refused = await zkops(cwd, ['stop', '1']);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain(
+        'stopping node 1 leaves 1 of 3 voters serving: the ensemble would lose its quorum (it needs 2)',
+      );
+      expect(refused.stderr).toContain('--force');
+      const forced = await zkopsJson(cwd, ['stop', '1', '--force']);
+      expect(forced.code).toBe(0);
+      expect(forced.json.nodes[0]).toMatchObject({ id: 1, status: 'stopped' });
+      expect(forced.stderr).toContain('going on (--force)');
+      // Right away, while node 3 may still believe it leads.
+      const status = await zkopsJson(cwd, ['status']);
+      expect(status.code).toBe(5);
+      expect(status.json.verdict.status).toBe('no-quorum');
+    },
+  );
 
   it('refuses a rolling restart that would lose the quorum, and stopping the whole cluster is allowed', async () => {
     const start = await zkopsJson(cwd, ['start', '1']);

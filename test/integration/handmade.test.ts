@@ -36,7 +36,8 @@ async function waitServing(i: number, want = true) {
   for (let k = 0; k < 100; k++) {
     const r = await onHost(
       host(),
-      `echo srvr | timeout 1 bash -c 'exec 3<>/dev/tcp/${host().ip}/${handPorts(i).client}; cat >&3; cat <&3' 2>/dev/null || true`,
+      `echo srvr | timeout 1 bash -c ` +
+        `'exec 3<>/dev/tcp/${host().ip}/${handPorts(i).client}; cat >&3; cat <&3' 2>/dev/null || true`,
     );
     if (/Mode: (leader|follower)/.test(r) === want) return;
     await new Promise((r) => setTimeout(r, 200));
@@ -83,26 +84,32 @@ describe('doctor on a hand-made ensemble', () => {
     expect((await doctor()).code).toBe(0);
   });
 
-  it('finds a QuorumPeerMain left running after zkServer.sh stop lost its pid file, and --fix gives the pid file back', async () => {
-    await onHost(host(), 'rm /opt/zookeeper2/data/zookeeper_server.pid');
-    expect((await zkServer(host(), 2, 'stop')).out).toContain('no zookeeper to stop');
-    const r = await zkopsJson(ctx.cwd, ['doctor', ...at()]);
-    expect(r.code).toBe(1);
-    const finding = r.json.findings.find((f: any) => f.check === 'process' && f.node === 2 && f.severity === 'warning');
-    expect(finding.message).toMatch(
-      /runs as pid \d+ as root, but its pid file \/opt\/zookeeper2\/data\/zookeeper_server\.pid is gone/,
-    );
-    expect(finding.evidence[0]).toMatch(
-      /^process \d+: .*java .*QuorumPeerMain .*zookeeper2\/bin\/\.\.\/conf\/zoo\.cfg$/,
-    );
-    const fixed = await doctor('--fix');
-    expect(fixed.stdout).toMatch(/fixed process: node 2/);
-    expect(fixed.code).toBe(0);
-    expect((await zkServer(host(), 2, 'stop')).out).toContain('STOPPED');
-    await waitServing(2, false);
-    expect((await zkServer(host(), 2, 'start')).out).toContain('STARTED');
-    await waitServing(2);
-  });
+  it(
+    'finds a QuorumPeerMain left running after zkServer.sh stop lost its pid file, ' +
+      'and --fix gives the pid file back',
+    async () => {
+      await onHost(host(), 'rm /opt/zookeeper2/data/zookeeper_server.pid');
+      expect((await zkServer(host(), 2, 'stop')).out).toContain('no zookeeper to stop');
+      const r = await zkopsJson(ctx.cwd, ['doctor', ...at()]);
+      expect(r.code).toBe(1);
+      const finding = r.json.findings.find(
+        (f: any) => f.check === 'process' && f.node === 2 && f.severity === 'warning',
+      );
+      expect(finding.message).toMatch(
+        /runs as pid \d+ as root, but its pid file \/opt\/zookeeper2\/data\/zookeeper_server\.pid is gone/,
+      );
+      expect(finding.evidence[0]).toMatch(
+        /^process \d+: .*java .*QuorumPeerMain .*zookeeper2\/bin\/\.\.\/conf\/zoo\.cfg$/,
+      );
+      const fixed = await doctor('--fix');
+      expect(fixed.stdout).toMatch(/fixed process: node 2/);
+      expect(fixed.code).toBe(0);
+      expect((await zkServer(host(), 2, 'stop')).out).toContain('STOPPED');
+      await waitServing(2, false);
+      expect((await zkServer(host(), 2, 'start')).out).toContain('STARTED');
+      await waitServing(2);
+    },
+  );
 
   it('finds two nodes given the same clientPort, and why the second does not serve', async () => {
     await zkServer(host(), 2, 'stop');
@@ -116,7 +123,8 @@ describe('doctor on a hand-made ensemble', () => {
         (f: any) => f.check === 'ports' && f.severity === 'error' && /wanted by/.test(f.message),
       );
       expect(clash.message).toBe(
-        `port ${handPorts(1).client} on ${host().ip} is wanted by node 1 client and node 2 client: only one of them can listen there`,
+        `port ${handPorts(1).client} on ${host().ip} is wanted by node 1 client and node 2 client: ` +
+          `only one of them can listen there`,
       );
       const node2 = r.json.findings
         .filter((f: any) => f.node === 2 && f.severity === 'error')
@@ -148,7 +156,8 @@ describe('doctor on a hand-made ensemble', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(
         new RegExp(
-          `warn\\s+ports: node 1: node 1 admin port 8080 on ${host().ip.replace(/\./g, '\\.')} is taken by pid ${web.pid} \\(\\S*python3 -m http\\.server 8080`,
+          `warn\\s+ports: node 1: node 1 admin port 8080 on ${host().ip.replace(/\./g, '\\.')} ` +
+            `is taken by pid ${web.pid} \\(\\S*python3 -m http\\.server 8080`,
         ),
       );
     } finally {

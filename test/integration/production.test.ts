@@ -176,32 +176,36 @@ describe('the doctor on a full disk', () => {
 });
 
 describe('the doctor on servers it finds', () => {
-  it('with no cluster here, finds what runs on this machine; with --zoo-cfg, those configs; and names differing server lists', async () => {
-    const inventory = path.join(cwd, 'found.yaml');
-    writeFileSync(inventory, 'name: found\npseudo: { count: 3, basePort: 27781 }\njava: { heap: 128m }\n');
-    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
-    const elsewhere = path.join(cwd, 'elsewhere');
-    mkdirSync(elsewhere, { recursive: true });
-    try {
-      const found = await zkopsJson(elsewhere, ['doctor']);
-      const ours = found.json.ensembles
-        ? found.json.ensembles.find((e: any) => e.cluster.includes('/.zkops/found/'))
-        : found.json;
-      expect(ours.cluster).toContain(path.join(cwd, '.zkops/found/node-1/conf/zoo.cfg'));
-      expect(ours.findings.filter((f: any) => f.check === 'process' && f.severity === 'ok')).toHaveLength(3);
-      // A copied config that kept an old member: the lists disagree.
-      const cfg3 = path.join(cwd, '.zkops/found/node-3/conf/zoo.cfg');
-      writeFileSync(cfg3, `${readFileSync(cfg3, 'utf8')}server.4=127.0.0.1:27999:28999\n`);
-      const cfgs = [1, 2, 3].map((i) => path.join(cwd, `.zkops/found/node-${i}/conf/zoo.cfg`));
-      const r = await zkopsJson(elsewhere, ['doctor', '--zoo-cfg', ...cfgs]);
-      expect(r.code).toBe(5);
-      const lists = (r.json.ensembles ?? [r.json])
-        .flatMap((e: any) => e.findings)
-        .find((f: any) => f.check === 'config' && /server lists differ/.test(f.message));
-      expect(lists.severity).toBe('error');
-      expect(lists.evidence.some((e: string) => e.includes('server.4=127.0.0.1:27999:28999'))).toBe(true);
-    } finally {
-      await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
-    }
-  });
+  it(
+    'with no cluster here, finds what runs on this machine; with --zoo-cfg, those configs; ' +
+      'and names differing server lists',
+    async () => {
+      const inventory = path.join(cwd, 'found.yaml');
+      writeFileSync(inventory, 'name: found\npseudo: { count: 3, basePort: 27781 }\njava: { heap: 128m }\n');
+      expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+      const elsewhere = path.join(cwd, 'elsewhere');
+      mkdirSync(elsewhere, { recursive: true });
+      try {
+        const found = await zkopsJson(elsewhere, ['doctor']);
+        const ours = found.json.ensembles
+          ? found.json.ensembles.find((e: any) => e.cluster.includes('/.zkops/found/'))
+          : found.json;
+        expect(ours.cluster).toContain(path.join(cwd, '.zkops/found/node-1/conf/zoo.cfg'));
+        expect(ours.findings.filter((f: any) => f.check === 'process' && f.severity === 'ok')).toHaveLength(3);
+        // A copied config that kept an old member: the lists disagree.
+        const cfg3 = path.join(cwd, '.zkops/found/node-3/conf/zoo.cfg');
+        writeFileSync(cfg3, `${readFileSync(cfg3, 'utf8')}server.4=127.0.0.1:27999:28999\n`);
+        const cfgs = [1, 2, 3].map((i) => path.join(cwd, `.zkops/found/node-${i}/conf/zoo.cfg`));
+        const r = await zkopsJson(elsewhere, ['doctor', '--zoo-cfg', ...cfgs]);
+        expect(r.code).toBe(5);
+        const lists = (r.json.ensembles ?? [r.json])
+          .flatMap((e: any) => e.findings)
+          .find((f: any) => f.check === 'config' && /server lists differ/.test(f.message));
+        expect(lists.severity).toBe('error');
+        expect(lists.evidence.some((e: string) => e.includes('server.4=127.0.0.1:27999:28999'))).toBe(true);
+      } finally {
+        await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+      }
+    },
+  );
 });

@@ -63,29 +63,32 @@ describe('a non-root SSH user with sudo', () => {
     await $`userdel -r ${user}`.nothrow().quiet();
   });
 
-  it('deploys through sudo: root-owned files in root-only places, servers as zookeeper, a healthy ensemble', async () => {
-    const file = path.join(ctx.cwd, 'sudo.yaml');
-    writeFileSync(
-      file,
-      labInventory(ctx.lab, { name: 'viasudo', dir: '/opt/viasudo', ssh: `user: ${user}, sudo: true` }),
-    );
-    try {
-      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.json.healthy).toBe(true);
-      const h = ctx.lab.hosts[0]!;
-      expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe(
-        'root 644\nroot 644\n',
+  it(
+    'deploys through sudo: root-owned files in root-only places, servers as zookeeper, ' + 'a healthy ensemble',
+    async () => {
+      const file = path.join(ctx.cwd, 'sudo.yaml');
+      writeFileSync(
+        file,
+        labInventory(ctx.lab, { name: 'viasudo', dir: '/opt/viasudo', ssh: `user: ${user}, sudo: true` }),
       );
-      // The servers run as the zookeeper account (sudo gave zkops root to set that up), neither as root nor as the login user.
-      const pid = r.json.nodes[0].pid;
-      expect((await onHost(h, `stat -c %U /proc/${pid}`)).trim()).toBe('zookeeper');
-      const again = await zkopsJson(ctx.cwd, ['deploy', '-i', file]);
-      expect(again.json.changed).toBe(false);
-    } finally {
-      await zkops(ctx.cwd, ['stop', '-i', file]);
-    }
-  });
+      try {
+        const r = await zkopsJson(ctx.cwd, ['deploy', '-i', file, '--accept-new-host-keys']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.json.healthy).toBe(true);
+        const h = ctx.lab.hosts[0]!;
+        expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe(
+          'root 644\nroot 644\n',
+        );
+        // The servers run as the zookeeper account (sudo gave zkops root to set that up), neither as root nor as the login user.
+        const pid = r.json.nodes[0].pid;
+        expect((await onHost(h, `stat -c %U /proc/${pid}`)).trim()).toBe('zookeeper');
+        const again = await zkopsJson(ctx.cwd, ['deploy', '-i', file]);
+        expect(again.json.changed).toBe(false);
+      } finally {
+        await zkops(ctx.cwd, ['stop', '-i', file]);
+      }
+    },
+  );
 
   it('refuses an install root the service account could not enter, before writing anything', async () => {
     const file = path.join(ctx.cwd, 'closed.yaml');

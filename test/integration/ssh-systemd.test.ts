@@ -56,52 +56,58 @@ describe('zkops deploy where systemd runs', () => {
     );
   });
 
-  it('with service.systemd: false, starts every node supervised, as a zookeeper account it creates where missing', async () => {
-    writeInventory(['service: { systemd: false }']);
-    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
-    writeInventory();
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.json.healthy).toBe(true);
-    expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} 2>&1 || true`)).toContain('No such file');
-    // The account did not exist on that host: zkops made a system account without login.
-    expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(
-      /^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/,
-    );
-    for (const [i, h] of ctx.lab.hosts.entries()) {
-      expect(await onHost(h, `ps -o user:20=,args= -p $(cat ${pidFile(i + 1)})`)).toMatch(
+  it(
+    'with service.systemd: false, starts every node supervised, ' + 'as a zookeeper account it creates where missing',
+    async () => {
+      writeInventory(['service: { systemd: false }']);
+      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+      writeInventory();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+      expect(await onHost(ctx.lab.hosts[2]!, `ls /etc/systemd/system/${UNIT} 2>&1 || true`)).toContain('No such file');
+      // The account did not exist on that host: zkops made a system account without login.
+      expect(await onHost(ctx.lab.hosts[2]!, 'getent passwd zookeeper')).toMatch(
+        /^zookeeper:x:\d{1,3}:\d+::\/opt\/zookeeper:\/usr\/sbin\/nologin\n$/,
+      );
+      for (const [i, h] of ctx.lab.hosts.entries()) {
+        expect(await onHost(h, `ps -o user:20=,args= -p $(cat ${pidFile(i + 1)})`)).toMatch(
+          /^zookeeper .*QuorumPeerMain/,
+        );
+      }
+      await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd', 'before-systemd');
+    },
+  );
+
+  it(
+    'moves the node on the systemd host under an enabled unit with a rolling restart, ' + 'the others stay supervised',
+    async () => {
+      const supervisedPid = Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`));
+      const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+      expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'restarted']);
+      const unit = await unitState();
+      expect(unit).toMatchObject({ active: 'active', enabled: 'enabled' });
+      expect(unit.pid).not.toBe(supervisedPid);
+      // systemd's main process is the server itself (the run script execs java), as the service account.
+      expect(unit.pid).toBe(Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`)));
+      expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(
         /^zookeeper .*QuorumPeerMain/,
       );
-    }
-    await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd', 'before-systemd');
-  });
+      // Hosts without systemd get no unit; status says how each server runs.
+      expect(await onHost(ctx.lab.hosts[0]!, 'ls /etc/systemd/system/ | grep -c zookeeper || true')).toBe('0\n');
+      expect(r.json.nodes.map((n: any) => n.runs)).toEqual([
+        { by: 'zkops', user: 'zookeeper' },
+        { by: 'zkops', user: 'zookeeper' },
+        { by: 'systemd', unit: UNIT, user: 'zookeeper' },
+      ]);
+      expect((await zkops(ctx.cwd, ['status', '-i', inventory])).stdout).toMatch(/systemd:zookeeper/);
 
-  it('moves the node on the systemd host under an enabled unit with a rolling restart, the others stay supervised', async () => {
-    const supervisedPid = Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`));
-    const r = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.json.healthy).toBe(true);
-    expect(r.json.nodes.map((n: any) => n.action)).toEqual(['unchanged', 'unchanged', 'restarted']);
-    const unit = await unitState();
-    expect(unit).toMatchObject({ active: 'active', enabled: 'enabled' });
-    expect(unit.pid).not.toBe(supervisedPid);
-    // systemd's main process is the server itself (the run script execs java), as the service account.
-    expect(unit.pid).toBe(Number(await onHost(ctx.lab.hosts[2]!, `cat ${pidFile(3)}`)));
-    expect(await onHost(ctx.lab.hosts[2]!, `ps -o user:20=,args= -p ${unit.pid}`)).toMatch(
-      /^zookeeper .*QuorumPeerMain/,
-    );
-    // Hosts without systemd get no unit; status says how each server runs.
-    expect(await onHost(ctx.lab.hosts[0]!, 'ls /etc/systemd/system/ | grep -c zookeeper || true')).toBe('0\n');
-    expect(r.json.nodes.map((n: any) => n.runs)).toEqual([
-      { by: 'zkops', user: 'zookeeper' },
-      { by: 'zkops', user: 'zookeeper' },
-      { by: 'systemd', unit: UNIT, user: 'zookeeper' },
-    ]);
-    expect((await zkops(ctx.cwd, ['status', '-i', inventory])).stdout).toMatch(/systemd:zookeeper/);
-
-    await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd2', 'via-systemd-node');
-    expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd')).toContain('before-systemd');
-    expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd2')).toContain('via-systemd-node');
-  });
+      await zkCli(`${ctx.lab.hosts[2]!.ip}:2181`, 'create', '/sd2', 'via-systemd-node');
+      expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd')).toContain('before-systemd');
+      expect(await zkCli(`${ctx.lab.hosts[0]!.ip}:2181`, 'get', '/sd2')).toContain('via-systemd-node');
+    },
+  );
 
   it('changes nothing on a second deploy', async () => {
     const before = await unitState();

@@ -75,7 +75,9 @@ describe('log lines mapped to their causes', () => {
   });
   it('leaves out the warnings every Debian 3.8 server prints', () => {
     const log =
-      'Reading configuration from: x\n2026 WARN  [main:AdminServerFactory@58] - Unable to load jetty, not starting JettyAdminServer\n2026 ERROR [main] - real trouble\n';
+      'Reading configuration from: x\n' +
+      '2026 WARN  [main:AdminServerFactory@58] - Unable to load jetty, not starting JettyAdminServer\n' +
+      '2026 ERROR [main] - real trouble\n';
     expect(problemLines(log)).toBe('2026 ERROR [main] - real trouble');
   });
 });

@@ -98,11 +98,21 @@ describe('rendering (golden files)', () => {
 
 describe('production settings (golden files)', () => {
   const prod = parseInventory(readFileSync('inventories/production-5.yaml', 'utf8'), 'production-5.yaml').spec;
-  it('renders an observer with JVM flags, GC log, log rotation, client address, under systemd as the service account', () => {
-    const facts: HostFacts = { ...FACTS, systemd: true, user: 'zookeeper', clientAddress: '10.0.2.14', javaMajor: 17 };
-    const files = renderNodeFiles(prod, prod.nodes[3]!, facts);
-    for (const f of files.slice(1)) golden(`production-5/node-4/${path.basename(f.path)}`, f.content);
-  });
+  it(
+    'renders an observer with JVM flags, GC log, log rotation, client address, ' +
+      'under systemd as the service account',
+    () => {
+      const facts: HostFacts = {
+        ...FACTS,
+        systemd: true,
+        user: 'zookeeper',
+        clientAddress: '10.0.2.14',
+        javaMajor: 17,
+      };
+      const files = renderNodeFiles(prod, prod.nodes[3]!, facts);
+      for (const f of files.slice(1)) golden(`production-5/node-4/${path.basename(f.path)}`, f.content);
+    },
+  );
 
   it('renders the Java 8 GC flags', () => {
     const files = renderNodeFiles(prod, prod.nodes[0]!, { ...FACTS, javaMajor: 8 });
@@ -135,7 +145,9 @@ describe('shell quoting of inventory values', () => {
     const evil = `/opt/zk dir/$(touch pwned);'quote'"dq"\`id\`&|*`;
     const text =
       `name: q\nexecutor: ssh\ndir: "${evil.replace(/["\\]/g, '\\$&')}"\nhosts: [{name: h, address: ` +
-      `10.0.0.1}]\nnodes: [{id: 1, host: h}, {id: 2, host: h, clientPort: 2182, quorumPort: 2889, electionPort: 3889, adminPort: 8081}]\n`;
+      `10.0.0.1}]\n` +
+      `nodes: [{id: 1, host: h}, ` +
+      `{id: 2, host: h, clientPort: 2182, quorumPort: 2889, electionPort: 3889, adminPort: 8081}]\n`;
     const { spec } = parseInventory(text, 'q.yaml');
     const javaHome = `/usr/lib/jvm/it's here $(touch pwned)`;
     const files = renderNodeFiles(spec, spec.nodes[0]!, { ...FACTS, javaHome });

@@ -40,7 +40,8 @@ function perNode(ctx: DoctorContext): Finding[] {
     if (myid.problem && (ensemble || myid.problem !== 'is missing')) {
       f(
         'error',
-        `${myidFile} ${myid.problem}: ZooKeeper refuses to start ("serverid ... is not a number" / "myid file is missing")`,
+        `${myidFile} ${myid.problem}: ` +
+          `ZooKeeper refuses to start ("serverid ... is not a number" / "myid file is missing")`,
         {
           evidence: facts.myidHex
             ? [`${myidFile}: bytes ${facts.myidHex.match(/../g)!.join(' ')}`]
@@ -58,7 +59,8 @@ function perNode(ctx: DoctorContext): Finding[] {
       if (ensemble && !cfg.servers.some((s) => s.id === myid.id))
         f(
           'error',
-          `${myidFile} says ${myid.id}, but ${cfg.file} has no server.${myid.id}: the node is not part of its own ensemble`,
+          `${myidFile} says ${myid.id}, ` +
+            `but ${cfg.file} has no server.${myid.id}: the node is not part of its own ensemble`,
           {
             evidence: [`${cfg.file}: ${cfg.servers.map((s) => `server.${s.id}`).join(', ')}`],
             fix: `add server.${myid.id} to every node's zoo.cfg, or give this node the id of its entry`,
@@ -67,7 +69,8 @@ function perNode(ctx: DoctorContext): Finding[] {
       else if (myid.id !== node.id)
         f(
           'error',
-          `${myidFile} says ${myid.id}, but this node is server ${node.id} (its entry in the server list names its host and ports)`,
+          `${myidFile} says ${myid.id}, ` +
+            `but this node is server ${node.id} (its entry in the server list names its host and ports)`,
           {
             fix: 'give the node the id its data has; never rewrite myid over data that belongs to another id',
           },
@@ -84,7 +87,8 @@ function perNode(ctx: DoctorContext): Finding[] {
       if (missing.length)
         f(
           missing.includes('srvr') ? 'error' : 'warning',
-          `4lw.commands.whitelist lacks ${missing.join(', ')}: ${missing.includes('srvr') ? "no health check can see this node's mode" : 'health checks see less'}`,
+          `4lw.commands.whitelist lacks ${missing.join(', ')}: ` +
+            `${missing.includes('srvr') ? "no health check can see this node's mode" : 'health checks see less'}`,
           {
             evidence: [
               `${cfg.file}:${cfg.entries.get('4lw.commands.whitelist')!.line}: 4lw.commands.whitelist=${words}`,
@@ -108,7 +112,9 @@ function perNode(ctx: DoctorContext): Finding[] {
       findings.push({
         check: 'config',
         severity: 'error',
-        message: `nodes ${nodes.join(', ')} all say myid ${id}: the ensemble sees one server where there are ${nodes.length}`,
+        message:
+          `nodes ${nodes.join(', ')} all say myid ${id}: ` +
+          `the ensemble sees one server where there are ${nodes.length}`,
         evidence: nodes.map((n) => `${ctx.spec.nodes.find((x) => x.id === n)!.dataDir}/myid: ${id}`),
         fix: 'give each node the id of its own server.N entry (a copied directory kept its myid)',
       });
@@ -127,7 +133,10 @@ function acrossNodes(ctx: DoctorContext): Finding[] {
     findings.push({
       check: 'config',
       severity: 'error',
-      message: `the server lists differ between nodes (node ${first.node.id} against ${differ.map((d) => `node ${d.node.id}`).join(', ')}): the nodes disagree about who is in the ensemble`,
+      message:
+        `the server lists differ between nodes ` +
+        `(node ${first.node.id} against ${differ.map((d) => `node ${d.node.id}`).join(', ')}): ` +
+        `the nodes disagree about who is in the ensemble`,
       evidence: [first, ...differ].map((f) => `${f.cfg!.file}: ${serverList(f.cfg!).replace(/\n/g, ' ')}`),
       fix: 'give every node the same server.N lines',
     });
@@ -137,7 +146,9 @@ function acrossNodes(ctx: DoctorContext): Finding[] {
       findings.push({
         check: 'config',
         severity: 'warning',
-        message: `${key} differs between nodes (${[...values].map(([n, v]) => `node ${n}: ${v}`).join(', ')}): followers are judged by the leader's timing`,
+        message:
+          `${key} differs between nodes (${[...values].map(([n, v]) => `node ${n}: ${v}`).join(', ')}): ` +
+          `followers are judged by the leader's timing`,
         fix: `give every node the same ${key}`,
       });
   }
@@ -161,7 +172,9 @@ function acrossNodes(ctx: DoctorContext): Finding[] {
       findings.push({
         check: 'config',
         severity: 'error',
-        message: `nodes ${nodes.join(', ')} share the data directory ${key.split('\0')[1]} on one host: their snapshots and logs overwrite each other`,
+        message:
+          `nodes ${nodes.join(', ')} share the data directory ${key.split('\0')[1]} on one host: ` +
+          `their snapshots and logs overwrite each other`,
         fix: "give each node its own dataDir (a copied zoo.cfg kept the original's)",
       });
   }

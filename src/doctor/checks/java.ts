@@ -28,7 +28,8 @@ function javaRunner() {
       run = facts.place.ex
         .exec(
           `if o=$(${java} ${flags} -version 2>&1); then echo '@@ok'; printf '%s\\n' "$o"; ` +
-            `else echo '@@flags'; printf '%s\\n' "$o" | head -n 2; echo '@@plain'; ${java} -version 2>&1 && echo '@@plain-ok'; fi`,
+            `else echo '@@flags'; printf '%s\\n' "$o" | head -n 2; ` +
+            `echo '@@plain'; ${java} -version 2>&1 && echo '@@plain-ok'; fi`,
           { timeoutMs: 20_000 },
         )
         .then((r) => {
@@ -80,7 +81,8 @@ async function checkNode(
     findings.push(
       f(
         'warning',
-        `a login shell would start it with ${j.login || '(no java)'}, a non-login command (ssh HOST zkServer.sh start, cron) with ${j.plain || '(no java)'}`,
+        `a login shell would start it with ${j.login || '(no java)'}, ` +
+          `a non-login command (ssh HOST zkServer.sh start, cron) with ${j.plain || '(no java)'}`,
         {
           evidence: setIn,
           fix: 'set JAVA_HOME in conf/java.env, which zkServer.sh reads however it is started',
@@ -102,7 +104,8 @@ async function checkNode(
     const bad = j.setIn.find((s) => s.value === j.javaHome);
     const finding = f(
       'error',
-      `${bad ? bad.file : j.source} sets JAVA_HOME=${j.javaHome ?? '(unset)'}, which has no working bin/java; the node cannot start (zkServer.sh would only say "Error contacting service").`,
+      `${bad ? bad.file : j.source} sets JAVA_HOME=${j.javaHome ?? '(unset)'}, which has no working bin/java; ` +
+        `the node cannot start (zkServer.sh would only say "Error contacting service").`,
       { evidence: [...setIn, `${j.java ?? 'java'} -version fails`] },
     );
     // A Java that runs there: the inventory's (for nodes zkops set up), else the one on PATH.
@@ -137,7 +140,8 @@ async function checkNode(
       findings.push(
         f(
           'warning',
-          `ZooKeeper ${version} on Java ${major}: 3.4 was never tested beyond Java 8, and its own zkCli fails on Java 14+ (ZOOKEEPER-3779)`,
+          `ZooKeeper ${version} on Java ${major}: ` +
+            `3.4 was never tested beyond Java 8, and its own zkCli fails on Java 14+ (ZOOKEEPER-3779)`,
           {
             fix: 'upgrade ZooKeeper (3.8+ runs on Java 8 to 21), or use a newer client',
           },

@@ -33,12 +33,17 @@ function bindFindings(ctx: DoctorContext): Finding[] {
       check: 'network',
       node: facts.node.id,
       severity: 'error',
-      message: `its own server entry names ${own.host}${addresses[0] !== own.host ? ` (${addresses.join(', ')})` : ''}, which is on none of ${facts.node.place}'s interfaces: the server cannot bind its quorum and election ports there ("Cannot assign requested address")`,
+      message:
+        `its own server entry names ${own.host}${addresses[0] !== own.host ? ` (${addresses.join(', ')})` : ''}, ` +
+        `which is on none of ${facts.node.place}'s interfaces: ` +
+        `the server cannot bind its quorum and election ports there ("Cannot assign requested address")`,
       evidence: [
         `${cfg.file}:${own.line}: server.${own.id}=${own.host}:${own.quorumPort}:${own.electionPort}`,
         `addresses of ${facts.node.place}: ${facts.localAddresses.join(', ')}`,
       ],
-      fix: "listen on all addresses: quorumListenOnAllIPs=true (ZooKeeper 3.5.8+), or 0.0.0.0 in this node's own server entry on older versions; zkops does it with hosts[].bindAll",
+      fix:
+        'listen on all addresses: quorumListenOnAllIPs=true (ZooKeeper 3.5.8+), ' +
+        "or 0.0.0.0 in this node's own server entry on older versions; zkops does it with hosts[].bindAll",
     });
   }
   return findings;
@@ -67,9 +72,13 @@ function resolveFindings(ctx: DoctorContext): Finding[] {
           check: 'network',
           node: facts.node.id,
           severity: 'error',
-          message: `${peer.host} (server.${peer.id}) resolves to ${got.join(', ')} on ${facts.node.place}: a loopback address, so this node talks to itself instead of that peer`,
+          message:
+            `${peer.host} (server.${peer.id}) resolves to ${got.join(', ')} on ${facts.node.place}: ` +
+            `a loopback address, so this node talks to itself instead of that peer`,
           evidence: [`${where}`, `getent ahostsv4 ${peer.host}: ${got.join(' ')}`],
-          fix: `in /etc/hosts on ${facts.node.place}, map ${peer.host} to its real address (the 127.0.1.1 line Debian adds for its own name is the usual culprit)`,
+          fix:
+            `in /etc/hosts on ${facts.node.place}, map ${peer.host} to its real address ` +
+            `(the 127.0.1.1 line Debian adds for its own name is the usual culprit)`,
         });
       }
     }
@@ -112,11 +121,15 @@ async function reachFindings(ctx: DoctorContext): Promise<Finding[]> {
               check: 'network',
               node: facts.node.id,
               severity: 'error',
-              message: `cannot reach node ${t.n.id}'s ${t.what} port ${t.n.peerAddress}:${t.port} from ${facts.node.place}, although that server runs: a firewall between them?`,
+              message:
+                `cannot reach node ${t.n.id}'s ${t.what} port ${t.n.peerAddress}:${t.port} from ${facts.node.place}, ` +
+                `although that server runs: a firewall between them?`,
               evidence: [
                 `timeout 2 bash -c ': </dev/tcp/${t.n.peerAddress}/${t.port}' on ${facts.node.place}: no connection`,
               ],
-              fix: `open TCP ${t.port} on ${t.n.place} to ${facts.node.place} (every node must reach every other node's election port, and the leader's quorum port)`,
+              fix:
+                `open TCP ${t.port} on ${t.n.place} to ${facts.node.place} ` +
+                `(every node must reach every other node's election port, and the leader's quorum port)`,
             });
           });
       }),

@@ -21,9 +21,13 @@ export const portsCheck: Check = async (ctx) => {
       findings.push({
         check: 'ports',
         severity: 'error',
-        message: `port ${port} on ${m.machine.label} is wanted by ${users.join(' and ')}: only one of them can listen there`,
+        message:
+          `port ${port} on ${m.machine.label} is wanted by ${users.join(' and ')}: ` +
+          `only one of them can listen there`,
         evidence: m.nodes.filter((n) => n.listens.some((l) => l.port === port)).map((n) => `${n.zooCfg}: node ${n.id}`),
-        fix: 'give every node on a host its own ports (each copied directory its own clientPort, quorum/election ports, admin.serverPort)',
+        fix:
+          'give every node on a host its own ports ' +
+          '(each copied directory its own clientPort, quorum/election ports, admin.serverPort)',
       });
     }
     if (!m.listeners) {
@@ -49,7 +53,9 @@ export const portsCheck: Check = async (ctx) => {
         severity: running ? 'warning' : 'error',
         message: `${describeClash(c, m.machine.address)}${running ? `; the node's ${c.service} service cannot listen there` : '; the node cannot start while it does'}`,
         evidence: [`ss: ${c.holder.address}:${c.port}${c.holder.pid ? ` pid ${c.holder.pid}` : ''}`],
-        fix: `stop that process, or give the node another ${c.service} port (inventory or --base-port; admin.serverPort for the AdminServer)`,
+        fix:
+          `stop that process, or give the node another ${c.service} port ` +
+          `(inventory or --base-port; admin.serverPort for the AdminServer)`,
       });
     }
   }

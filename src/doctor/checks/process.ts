@@ -80,7 +80,8 @@ async function checkNode(ctx: DoctorContext, node: NodeSpec): Promise<Finding[]>
     if (text !== String(p.pid)) {
       const what =
         text === undefined
-          ? `its pid file ${node.pidFile} is gone, so \`zkServer.sh stop\` says "no zookeeper to stop" and leaves it running`
+          ? `its pid file ${node.pidFile} is gone, ` +
+            `so \`zkServer.sh stop\` says "no zookeeper to stop" and leaves it running`
           : `its pid file ${node.pidFile} names ${text}, not the server`;
       const finding = f('warning', `runs as ${who}, but ${what}`, {
         evidence: [`process ${p.pid}: ${short(p.command)}`],

@@ -37,7 +37,9 @@ export const quorumCheck: Check = async (ctx) => {
       check: 'quorum',
       severity: 'warning',
       message: `the leader (node ${leader.node.id}) has ${synced} of ${followers} followers in sync`,
-      fix: "a follower still syncing (large data) or lagging (disk, network): its log and mntr's zk_synced_followers tell",
+      fix:
+        'a follower still syncing (large data) or lagging (disk, network): ' +
+        "its log and mntr's zk_synced_followers tell",
     });
   if (v.status === 'healthy' && findings.length === 0)
     findings.push({ check: 'quorum', severity: 'ok', message: `healthy; leader is node ${v.leader}` });

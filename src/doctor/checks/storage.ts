@@ -22,7 +22,8 @@ export const storageCheck: Check = async (ctx) => {
       if (!d.ok)
         f(
           'error',
-          `${d.dir} is not writable by ${facts.writable!.user}, the account the server runs as: it cannot write snapshots or its transaction log`,
+          `${d.dir} is not writable by ${facts.writable!.user}, the account the server runs as: ` +
+            `it cannot write snapshots or its transaction log`,
           {
             fix: `chown -R ${facts.writable!.user} ${d.dir} (and chmod u+rwx)`,
           },
@@ -44,10 +45,13 @@ export const storageCheck: Check = async (ctx) => {
         {
           evidence: facts.cfg
             ? [
-                `${facts.cfg.file}: autopurge.purgeInterval=${cfgValue(facts.cfg, 'autopurge.purgeInterval') ?? '(unset, so 0)'}`,
+                `${facts.cfg.file}: ` +
+                  `autopurge.purgeInterval=${cfgValue(facts.cfg, 'autopurge.purgeInterval') ?? '(unset, so 0)'}`,
               ]
             : [],
-          fix: 'set autopurge.purgeInterval=24 and autopurge.snapRetainCount=3 (zkops does by default), or run zkCleanup.sh',
+          fix:
+            'set autopurge.purgeInterval=24 and autopurge.snapRetainCount=3 (zkops does by default), ' +
+            'or run zkCleanup.sh',
         },
       );
     const cause = causeIn(ctx.logs.get(node.id) ?? '');
