@@ -40,7 +40,9 @@ const cfg = (id) =>
 async function rawUp() {
   await $`docker network create raw-bench`;
   for (const i of [1, 2, 3]) {
-    await $`docker create --name raw-${i} --hostname raw-${i} --network raw-bench -p 127.0.0.1:${BASE + i - 1}:2181 -e ${'JVMFLAGS=-Xms256m -Xmx256m -Dnetworkaddress.cache.negative.ttl=0'} -e ZOO_MY_ID=${i} ${image}`;
+    const publish = `127.0.0.1:${BASE + i - 1}:2181`;
+    const env = ['-e', 'JVMFLAGS=-Xms256m -Xmx256m -Dnetworkaddress.cache.negative.ttl=0', '-e', `ZOO_MY_ID=${i}`];
+    await $`docker create --name raw-${i} --hostname raw-${i} --network raw-bench -p ${publish} ${env} ${image}`;
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'raw-'));
     fs.writeFileSync(path.join(d, 'zoo.cfg'), cfg(i));
     await $`docker cp ${path.join(d, 'zoo.cfg')} raw-${i}:/conf/zoo.cfg`;

@@ -30,9 +30,12 @@ async function rawRun() {
   const t0 = performance.now();
   const procs = [1, 2, 3].map((i) => {
     const n = path.join(clusterDir, `node-${i}`);
+    const logDir = `-Dzookeeper.log.dir=${n}/logs`;
+    const log4j = `-Dlog4j.configuration=file:${n}/conf/log4j.properties`;
+    const main = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
     return $({
       nothrow: true,
-    })`${javaHome}/bin/java -Xms256m -Xmx256m -Dzookeeper.log.dir=${n}/logs -Dlog4j.configuration=file:${n}/conf/log4j.properties -cp ${classpath} org.apache.zookeeper.server.quorum.QuorumPeerMain ${n}/conf/zoo.cfg`;
+    })`${javaHome}/bin/java -Xms256m -Xmx256m ${logDir} ${log4j} -cp ${classpath} ${main} ${n}/conf/zoo.cfg`;
   });
   await waitQuorum(BASE);
   const ms = performance.now() - t0;

@@ -36,6 +36,8 @@ export interface ClusterStatus {
   nodes: NodeStatus[];
   /** Hosts zkops could not reach: their nodes were probed over their client ports only. */
   unreachable: Unreachable[];
+  /** The versions the nodes answer with, when they are not all the same (node ids per version). */
+  versionSkew?: Record<string, number[]>;
 }
 
 /** Builds the status document from probes and (where known) processes. */
@@ -46,9 +48,12 @@ export function clusterStatus(
   unreachable: Unreachable[] = [],
 ): ClusterStatus {
   const verdict = judgeCluster(reports);
+  const versions: Record<string, number[]> = {};
+  for (const r of reports) if (r.health.version) (versions[r.health.version] ??= []).push(r.node.id);
   return {
     cluster: spec.name,
     unreachable,
+    ...(Object.keys(versions).length > 1 ? { versionSkew: versions } : {}),
     healthy: verdict.status === 'healthy',
     verdict,
     connectString: connectString(spec),
@@ -143,8 +148,15 @@ export function formatStatus(status: ClusterStatus): string {
       `\n  node${u.nodes.length > 1 ? 's' : ''} ${u.nodes.join(', ')}: probed over the client port only (no pid, ` +
       `no process check).`,
   );
+  const skew = status.versionSkew
+    ? `${color.yellow(
+        `Versions differ: ${Object.entries(status.versionSkew)
+          .map(([v, ids]) => `${v} (node${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`)
+          .join(', ')}`,
+      )}; outside an upgrade, finish it (zkops upgrade).\n`
+    : '';
   return (
-    `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${verdict}\nConnect string: ` +
+    `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${skew}${verdict}\nConnect string: ` +
     `${status.connectString}\n`
   );
 }

@@ -31,8 +31,11 @@ export interface Adopted {
 }
 
 /** zoo.cfg keys zkops writes from the inventory (not carried over as settings.extra). */
-const MANAGED =
-  /^(dataDir|dataLogDir|clientPort|clientPortAddress|server\.\d+|4lw\.commands\.whitelist|admin\.(enableServer|serverAddress|serverPort)|metricsProvider\..*|quorumListenOnAllIPs|standaloneEnabled|peerType|tickTime|initLimit|syncLimit|maxClientCnxns|autopurge\..*)$/;
+const MANAGED = new RegExp(
+  '^(dataDir|dataLogDir|clientPort|clientPortAddress|server\\.\\d+|4lw\\.commands\\.whitelist|' +
+    'admin\\.(enableServer|serverAddress|serverPort)|metricsProvider\\..*|quorumListenOnAllIPs|standaloneEnabled|' +
+    'peerType|tickTime|initLimit|syncLimit|maxClientCnxns|autopurge\\..*)$',
+);
 
 const isLoopback = (a: string) => /^127\./.test(a) || a === 'localhost' || a === '::1';
 

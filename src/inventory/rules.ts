@@ -23,8 +23,11 @@ export interface RuleIssue {
 type Raw = Record<string, unknown>;
 
 /** zoo.cfg keys zkops writes itself; `settings.extra` may not override them. */
-const MANAGED_KEYS =
-  /^(dataDir|dataLogDir|clientPort|clientPortAddress|server\.\d+|4lw\.commands\.whitelist|admin\.(enableServer|serverAddress|serverPort)|metricsProvider\..*|quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\.trust\.empty)$/;
+const MANAGED_KEYS = new RegExp(
+  '^(dataDir|dataLogDir|clientPort|clientPortAddress|server\\.\\d+|4lw\\.commands\\.whitelist|' +
+    'admin\\.(enableServer|serverAddress|serverPort)|metricsProvider\\..*|' +
+    'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty)$',
+);
 
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : [];

@@ -85,7 +85,8 @@ export async function buildZookeeperImage() {
     const modules =
       'java.base,java.desktop,java.management,java.naming,java.security.jgss,' +
       'java.security.sasl,jdk.unsupported,jdk.management';
-    await $`jlink --add-modules ${modules} --strip-debug --no-header-files --no-man-pages --output ${root}/opt/java/openjdk`;
+    const slim = ['--strip-debug', '--no-header-files', '--no-man-pages'];
+    await $`jlink --add-modules ${modules} ${slim} --output ${root}/opt/java/openjdk`;
     // Every library the JRE's ELF files link, from this machine, at the same paths.
     const elves = (
       await $`find ${root}/opt/java/openjdk -type f ${['(', '-name', '*.so', '-o', '-path', '*/bin/*', ')']}`

@@ -9,8 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { $, fs, sleep } from 'zx';
 
-/** @typedef {{ name: string, ip: string, netns: string, root: string, systemd?: { pid: number, base: string } }} TestHost */
-/** @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string, hostKeyLines: string[], teardown(): Promise<void> }} TestLab */
+/**
+ * @typedef {{ name: string, ip: string, netns: string, root: string, systemd?: { pid: number, base: string } }}
+ *   TestHost
+ */
+/**
+ * @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string, hostKeyLines: string[],
+ *   teardown(): Promise<void> }} TestLab
+ */
 
 $.verbose = false;
 
@@ -32,10 +38,8 @@ async function ensureBridge() {
   await $({ nothrow: true, quiet: true })`ip neigh flush dev ${BRIDGE}`;
   // dockerd sets FORWARD to DROP when it starts (the Docker tests start it, maybe after the bridge
   // exists): traffic between our hosts must pass, so the rule is checked on every lab.
-  await $({
-    nothrow: true,
-    quiet: true,
-  })`iptables -C FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT || iptables -I FORWARD -i ${BRIDGE} -o ${BRIDGE} -j ACCEPT`;
+  const rule = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-j', 'ACCEPT'];
+  await $({ nothrow: true, quiet: true })`iptables -C ${rule} || iptables -I ${rule}`;
 }
 
 /**
@@ -140,7 +144,8 @@ async function createHost(name, ip, labDir, identityFile) {
     `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p ` +
     `/etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && ` +
     `mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
-  await $`setsid ip netns exec ${netns} unshare --mount --propagation private sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
+  const privateMounts = ['unshare', '--mount', '--propagation', 'private'];
+  await $`setsid ip netns exec ${netns} ${privateMounts} sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
   return { name, ip, netns, root };
 }
 
@@ -179,7 +184,8 @@ async function createSystemdHost(name, ip, labDir, identityFile) {
   await $`mount -t overlay overlay -o lowerdir=/,upperdir=${base}/upper,workdir=${base}/work ${base}/root`;
   const r = `${base}/root`;
   await $`mkdir -p ${r}/root/.ssh ${r}/etc/ssh/sshd_config.d`;
-  await $`rm -f ${r}/etc/ssh/ssh_host_rsa_key ${r}/etc/ssh/ssh_host_rsa_key.pub ${r}/etc/ssh/ssh_host_ecdsa_key ${r}/etc/ssh/ssh_host_ecdsa_key.pub`;
+  const hostKey = `${r}/etc/ssh/ssh_host`;
+  await $`rm -f ${hostKey}_rsa_key ${hostKey}_rsa_key.pub ${hostKey}_ecdsa_key ${hostKey}_ecdsa_key.pub`;
   await $`install -m 600 ${path.join(root, 'ssh_host_ed25519_key')} ${r}/etc/ssh/ssh_host_ed25519_key`;
   await $`install -m 644 ${path.join(root, 'ssh_host_ed25519_key.pub')} ${r}/etc/ssh/ssh_host_ed25519_key.pub`;
   await $`install -m 600 ${path.join(root, 'authorized_keys')} ${r}/root/.ssh/authorized_keys`;
@@ -251,10 +257,13 @@ async function stopSystemdHost(h) {
 /** Runs a command inside a host's namespaces, as an operator logged in there would (not through zkops). */
 /** @returns {Promise<string>} */
 export async function onHost(h, command) {
+  const key = path.join(path.dirname(h.root), 'id_ed25519');
+  const known = path.join(path.dirname(h.root), 'known_hosts.ssh');
+  const nonInteractive = ['-o', 'StrictHostKeyChecking=accept-new', '-o', 'BatchMode=yes'];
   const r = await $({
     nothrow: true,
     quiet: true,
-  })`ssh -i ${path.join(path.dirname(h.root), 'id_ed25519')} -o UserKnownHostsFile=${path.join(path.dirname(h.root), 'known_hosts.ssh')} -o StrictHostKeyChecking=accept-new -o BatchMode=yes root@${h.ip} ${command}`;
+  })`ssh -i ${key} -o UserKnownHostsFile=${known} ${nonInteractive} root@${h.ip} ${command}`;
   if (r.exitCode !== 0) throw new Error(`on ${h.name}: ${command} failed (${r.exitCode}): ${r.stderr}`);
   return r.stdout;
 }

@@ -9,9 +9,9 @@ $.verbose = false;
 
 /** Debian's ZooKeeper jar's dependencies, as its manifest names them, plus log4j and its slf4j binding. */
 export async function debianZookeeperDeps() {
-  const manifest = (
-    await $`python3 -c ${"import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar').read('META-INF/MANIFEST.MF').decode())"}`
-  ).stdout.replace(/\r?\n /g, '');
+  const readManifest =
+    "import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar')" + ".read('META-INF/MANIFEST.MF').decode())";
+  const manifest = (await $`python3 -c ${readManifest}`).stdout.replace(/\r?\n /g, '');
   const deps = /^Class-Path: (.*)$/m.exec(manifest)[1].trim().split(/\s+/);
   return [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'].filter((j) =>
     fs.existsSync(j),

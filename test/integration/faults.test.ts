@@ -63,7 +63,10 @@ describe('a host whose SSH port is blocked, while ZooKeeper on it is fine', () =
     expect(r.code).toBe(5);
     expect(r.stdout).toMatch(/FAIL\s+hosts: f2 \([\d.]+\) cannot be reached over SSH/);
     expect(r.stdout).toMatch(
-      /FAIL\s+process: node 2: cannot look at its process: .*its server answers over the client port \((leader|follower)\)/,
+      new RegExp(
+        'FAIL\\s+process: node 2: cannot look at its process: .*' +
+          'its server answers over the client port \\((leader|follower)\\)',
+      ),
     );
     expect(r.stdout).toMatch(/ok\s+quorum: healthy/);
   });

@@ -72,7 +72,10 @@ describe('doctor on a hand-made ensemble', () => {
     const r = await doctor();
     expect(r.code).toBe(5);
     expect(r.stdout).toMatch(
-      /FAIL\s+java: node 3: \/etc\/profile\.d\/java\.sh sets JAVA_HOME=\/usr\/lib\/jvm\/gone, which has no working bin\/java/,
+      new RegExp(
+        'FAIL\\s+java: node 3: \\/etc\\/profile\\.d\\/java\\.sh sets JAVA_HOME=\\/usr\\/lib\\/jvm\\/gone, ' +
+          'which has no working bin\\/java',
+      ),
     );
     expect(r.stdout).toContain('evidence: /etc/profile.d/java.sh:2 sets JAVA_HOME=/usr/lib/jvm/gone');
     const fixed = await doctor('--fix');

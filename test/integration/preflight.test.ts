@@ -144,7 +144,10 @@ describe('zkops doctor', () => {
     const diag = await zkops(cwd, ['doctor', ...flags]);
     expect(diag.code).toBe(5);
     expect(diag.stdout).toMatch(
-      /FAIL\s+java: node 3: .*node-3\/conf\/java\.env sets JAVA_HOME=\/usr\/lib\/jvm\/gone, which has no working bin\/java/,
+      new RegExp(
+        'FAIL\\s+java: node 3: .*node-3\\/conf\\/java\\.env sets JAVA_HOME=\\/usr\\/lib\\/jvm\\/gone, ' +
+          'which has no working bin\\/java',
+      ),
     );
     const fixed = await zkops(cwd, ['doctor', '--fix', ...flags]);
     expect(fixed.stdout).toContain('fixed java: node 3');

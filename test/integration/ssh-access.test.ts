@@ -54,7 +54,9 @@ describe('a non-root SSH user with sudo', () => {
     // No password, but not a locked account ("!"), which sshd refuses even for key logins.
     await $`usermod -p '*' ${user}`;
     const home = `/home/${user}`;
-    await $`install -d -m 700 -o ${user} ${home}/.ssh && install -m 600 -o ${user} ${ctx.lab.identityFile}.pub ${home}/.ssh/authorized_keys`;
+    const sshDir = `${home}/.ssh`;
+    const pubKey = `${ctx.lab.identityFile}.pub`;
+    await $`install -d -m 700 -o ${user} ${sshDir} && install -m 600 -o ${user} ${pubKey} ${sshDir}/authorized_keys`;
     writeFileSync(`/etc/sudoers.d/${user}`, `${user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
   });
   afterAll(async () => {
@@ -79,7 +81,8 @@ describe('a non-root SSH user with sudo', () => {
         expect(await onHost(h, 'stat -c "%U %a" /opt/viasudo/node-1/conf/zoo.cfg /etc/profile.d/zk.sh')).toBe(
           'root 644\nroot 644\n',
         );
-        // The servers run as the zookeeper account (sudo gave zkops root to set that up), neither as root nor as the login user.
+        // The servers run as the zookeeper account (sudo gave zkops root to set that up), neither as root nor as the
+        // login user.
         const pid = r.json.nodes[0].pid;
         expect((await onHost(h, `stat -c %U /proc/${pid}`)).trim()).toBe('zookeeper');
         const again = await zkopsJson(ctx.cwd, ['deploy', '-i', file]);

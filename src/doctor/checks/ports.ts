@@ -47,11 +47,14 @@ export const portsCheck: Check = async (ctx) => {
     for (const c of await findPortClashes(m.machine.ex, look, own, m.listeners)) {
       if (c.holder.pid && zkPids.has(c.holder.pid)) continue; // a stray ZooKeeper: leftover-process says it
       const running = ctx.states.get(c.node)?.state === 'running';
+      const consequence = running
+        ? `; the node's ${c.service} service cannot listen there`
+        : '; the node cannot start while it does';
       findings.push({
         check: 'ports',
         node: c.node,
         severity: running ? 'warning' : 'error',
-        message: `${describeClash(c, m.machine.address)}${running ? `; the node's ${c.service} service cannot listen there` : '; the node cannot start while it does'}`,
+        message: `${describeClash(c, m.machine.address)}${consequence}`,
         evidence: [`ss: ${c.holder.address}:${c.port}${c.holder.pid ? ` pid ${c.holder.pid}` : ''}`],
         fix:
           `stop that process, or give the node another ${c.service} port ` +

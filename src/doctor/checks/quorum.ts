@@ -22,11 +22,14 @@ export const quorumCheck: Check = async (ctx) => {
   const versions = new Map<string, number[]>();
   for (const r of ctx.reports)
     if (r.health.version) versions.set(r.health.version, [...(versions.get(r.health.version) ?? []), r.node.id]);
+  const versionList = [...versions]
+    .map(([ver, ids]) => `${ver} (node${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`)
+    .join(', ');
   if (versions.size > 1)
     findings.push({
       check: 'quorum',
       severity: 'warning',
-      message: `the nodes run different versions: ${[...versions].map(([ver, ids]) => `${ver} (node${ids.length > 1 ? 's' : ''} ${ids.join(', ')})`).join(', ')}`,
+      message: `the nodes run different versions: ${versionList}`,
       fix: 'finish the upgrade: every node on one version (zkops upgrade rolls it out one node at a time)',
     });
   const leader = ctx.reports.find((r) => r.health.mode === 'leader');

@@ -1,0 +1,161 @@
+/**
+ * Every ZooKeeper line for real: 3.4.13 and 3.9.3 (from Debian's older and
+ * newer suites, test/helpers/releases.mjs) next to this machine's 3.8.0.
+ * The core lifecycle on each (a pseudo-cluster: init, status, rolling
+ * restart, doctor; SSH test hosts: deploy from the release tarball), and
+ * rolling upgrades 3.4.13 → 3.8.0 → 3.9.3 while an independent client keeps
+ * writing: afterwards every acknowledged write is on every node, and every
+ * node answers with the new version.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
+import { labInventory, useLab } from '../helpers/lab.js';
+import { releaseTarball, unpackRelease } from '../helpers/releases.mjs';
+import { Writer, writesOn } from '../helpers/writer.js';
+
+/** Upgrades `inventory` (already rewritten to the new release) while a client writes; checks every write landed everywhere. */
+async function upgradeUnderWrites(cwd: string, inventory: string, connect: string, to: string) {
+  const writer = new Writer(connect);
+  await writer.start();
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = Date.now();
+  const r = await zkopsJson(cwd, ['upgrade', '-i', inventory]);
+  const ms = Date.now() - t0;
+  await new Promise((r) => setTimeout(r, 500));
+  const report = await writer.stop();
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.json.healthy).toBe(true);
+  expect(r.json.nodes.map((n: any) => n.version)).toEqual([to, to, to]);
+  expect(r.json.upgrades.map((u: any) => u.to)).toEqual([to, to, to]);
+  expect(report.acknowledged.length).toBeGreaterThan(20);
+  for (const server of connect.split(',')) {
+    const have = new Set(await writesOn(server, report.acknowledged));
+    expect(
+      report.acknowledged.filter((w) => !have.has(w)),
+      `acknowledged writes missing on ${server}`,
+    ).toEqual([]);
+  }
+  console.log(
+    `upgrade to ${to}: ${ms} ms, ${report.acknowledged.length} writes acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`,
+  );
+  return r.json;
+}
+
+describe('the lifecycle on each version (pseudo-cluster)', () => {
+  let cwd = '';
+  beforeAll(() => {
+    cwd = workdir('versions');
+  });
+  afterAll(() => killServersUnder(cwd));
+
+  for (const [version, base] of [
+    ['3.4.13', 27881],
+    ['3.9.3', 27981],
+  ] as const) {
+    it(`${version}: init, status with mode, zxid and version, rolling restart, doctor`, async () => {
+      const home = await unpackRelease(version, path.join(cwd, 'releases'));
+      const inventory = path.join(cwd, `v${version}.yaml`);
+      writeFileSync(
+        inventory,
+        `name: v${version.replace(/\./g, '')}\npseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\nzookeeper: { home: ${home} }\n`,
+      );
+      try {
+        const up = await zkopsJson(cwd, ['init', '-i', inventory]);
+        expect(up.code, up.stderr).toBe(0);
+        const status = await zkopsJson(cwd, ['status', '-i', inventory]);
+        expect(status.json.healthy).toBe(true);
+        expect(status.json.nodes.map((n: any) => n.version)).toEqual([version, version, version]);
+        expect(status.json.nodes.every((n: any) => /^0x[0-9a-f]+$/.test(n.zxid))).toBe(true);
+        expect(status.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
+        const restart = await zkopsJson(cwd, ['restart', '-i', inventory]);
+        expect(restart.code, restart.stderr).toBe(0);
+        const doctor = await zkopsJson(cwd, ['doctor', '-i', inventory]);
+        const open = doctor.json.findings.filter((f: any) => f.severity !== 'ok');
+        if (version === '3.4.13') {
+          // The truth about 3.4 on this machine's Java 17, and nothing else.
+          expect(
+            open
+              .map((f: any) => `${f.check}: ${f.message}`)
+              .every((m: string) => /^java: ZooKeeper 3\.4\.13 on Java 17/.test(m)),
+            JSON.stringify(open),
+          ).toBe(true);
+          expect(doctor.code).toBe(1);
+        } else {
+          expect(open, JSON.stringify(open)).toEqual([]);
+          expect(doctor.code).toBe(0);
+        }
+      } finally {
+        await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+      }
+    });
+  }
+
+  it('upgrades 3.4.13 → 3.8.0 → 3.9.3 one node at a time under writes, 3.4 data included', async () => {
+    const homes = {
+      '3.4.13': await unpackRelease('3.4.13', path.join(cwd, 'releases')),
+      '3.9.3': await unpackRelease('3.9.3', path.join(cwd, 'releases')),
+    };
+    const inventory = path.join(cwd, 'upgrade.yaml');
+    const write = (home?: string) =>
+      writeFileSync(
+        inventory,
+        `name: up\npseudo: { count: 3, basePort: 28081 }\njava: { heap: 128m }\n${home ? `zookeeper: { home: ${home} }\n` : ''}`,
+      );
+    const connect = '127.0.0.1:28081,127.0.0.1:28082,127.0.0.1:28083';
+    try {
+      write(homes['3.4.13']);
+      expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+      // 3.4 data without a snapshot on its followers: the classic 3.5+ refusal, taken care of.
+      write();
+      const dry = await zkops(cwd, ['upgrade', '-i', inventory, '--dry-run']);
+      expect(dry.stdout).toMatch(/node \d: 3\.4\.13 → 3\.8\.0/);
+      const to38 = await upgradeUnderWrites(cwd, inventory, connect, '3.8.0');
+      expect(to38.upgrades.some((u: any) => u.trustEmptySnapshot)).toBe(true);
+      write(homes['3.9.3']);
+      await upgradeUnderWrites(cwd, inventory, connect, '3.9.3');
+      // The trust of empty snapshots was for the upgrade only.
+      const cfgs = await zkops(cwd, ['deploy', '-i', inventory, '--dry-run']);
+      expect(cfgs.stdout).not.toContain('snapshot.trust.empty');
+      // And back to 3.4 is refused.
+      write(homes['3.4.13']);
+      const down = await zkops(cwd, ['upgrade', '-i', inventory]);
+      expect(down.code).toBe(4);
+      expect(down.stderr).toContain('a 3.5+ data directory is not for 3.4 to read');
+    } finally {
+      await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+    }
+  });
+});
+
+describe('versions on SSH test hosts', () => {
+  const ctx = useLab('v', 3);
+  let inventory = '';
+  const write = (tarball: string) =>
+    writeFileSync(inventory, labInventory(ctx.lab, { name: 'vers', extra: [`zookeeper: { tarball: ${tarball} }`] }));
+  const connect = () => ctx.lab.hosts.map((h) => `${h.ip}:2181`).join(',');
+
+  it('deploys 3.4.13 from its release tarball, restarts it, and the doctor says only the Java truth', async () => {
+    inventory = path.join(ctx.cwd, 'vers.yaml');
+    write(await releaseTarball('3.4.13'));
+    const up = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.json.nodes.map((n: any) => n.version)).toEqual(['3.4.13', '3.4.13', '3.4.13']);
+    expect((await zkopsJson(ctx.cwd, ['restart', '-i', inventory])).json.healthy).toBe(true);
+    expect((await zkopsJson(ctx.cwd, ['doctor', '-i', inventory])).code).toBe(1);
+  });
+
+  it('upgrades to 3.8.0 and then 3.9.3 under writes, each release installed beside the last', async () => {
+    write(await releaseTarball('3.8.0'));
+    await upgradeUnderWrites(ctx.cwd, inventory, connect(), '3.8.0');
+    write(await releaseTarball('3.9.3'));
+    const last = await upgradeUnderWrites(ctx.cwd, inventory, connect(), '3.9.3');
+    expect(last.distribution).toEqual({ v1: 'installed', v2: 'installed', v3: 'installed' });
+    const doctor = await zkopsJson(ctx.cwd, ['doctor', '-i', inventory]);
+    expect(
+      doctor.json.findings.filter((f: any) => f.severity !== 'ok'),
+      JSON.stringify(doctor.json.findings),
+    ).toEqual([]);
+  });
+});
