@@ -81,7 +81,8 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
 
   common(program.command('upgrade'))
     .description(
-      'roll the release the inventory now names (zookeeper.home, .tarball, .version, docker.image) out one node at a time: ' +
+      'roll the release the inventory now names (zookeeper.home, .tarball, .version, docker.image) ' +
+        'out one node at a time: ' +
         'followers first, the leader last, each back and caught up before the next; 3.4 data is carried over to 3.5+',
     )
     .option('--dry-run', 'show the plan (each node, its versions, the order); change nothing')

@@ -56,7 +56,8 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
   }
   if (opts.upgrade && result.upgrades.length === 0 && !out.json) {
     process.stdout.write(
-      'No running node changes its ZooKeeper version: change zookeeper.home, .tarball or .version (or docker.image) in the inventory to upgrade.\n',
+      'No running node changes its ZooKeeper version: ' +
+        'change zookeeper.home, .tarball or .version (or docker.image) in the inventory to upgrade.\n',
     );
   }
   if (opts.start === false && !opts.dryRun) {
@@ -122,7 +123,8 @@ function summary(r: UpResult): string {
       : '',
   ].filter(Boolean);
   const upgraded = r.upgrades.length
-    ? `\nUpgraded ${r.upgrades.map((u) => `node ${u.id} ${u.from} → ${u.to}`).join(', ')}, one at a time, followers first.`
+    ? `\nUpgraded ${r.upgrades.map((u) => `node ${u.id} ${u.from} → ${u.to}`).join(', ')}, ` +
+      `one at a time, followers first.`
     : '';
   return `${parts.length ? `Done: ${parts.join('; ')}.` : 'Done: files updated; no node needed a restart.'}${upgraded}`;
 }
@@ -131,12 +133,12 @@ function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
   if (r.upgrades.length) {
     lines.push(
-      'Upgrade, one node at a time (followers first, the leader last, each back in the quorum and caught up before the next):',
+      'Upgrade, one node at a time (followers first, the leader last, ' +
+        'each back in the quorum and caught up before the next):',
     );
+    const trustNote = ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)';
     for (const u of r.upgrades)
-      lines.push(
-        `  node ${u.id}: ${u.from} → ${u.to}${u.trustEmptySnapshot ? ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)' : ''}`,
-      );
+      lines.push(`  node ${u.id}: ${u.from} → ${u.to}${u.trustEmptySnapshot ? trustNote : ''}`);
   }
   for (const n of r.nodes) {
     const changed = n.files.filter((f) => f.status === 'changed');

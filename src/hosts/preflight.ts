@@ -316,7 +316,8 @@ async function readHostEnvironment(
         `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; ` +
         // Snapshots and transaction logs (3.5+ refuses logs without a snapshot).
         `s=no; for f in ${sh(path.join(n.dataDir, 'version-2'))}/snapshot.*; do [ -e "$f" ] && s=yes; break; done; ` +
-        `l=no; for f in ${sh(path.join(n.dataLogDir ?? n.dataDir, 'version-2'))}/log.*; do [ -e "$f" ] && l=yes; break; done; ` +
+        `l=no; for f in ${sh(path.join(n.dataLogDir ?? n.dataDir, 'version-2'))}/log.*; ` +
+        `do [ -e "$f" ] && l=yes; break; done; ` +
         `printf '%s\t%s\t%s\t%s\t%s\n' ${n.id} "$m" "$d" "$s" "$l"; ` +
         `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ` +
         `${sh(n.zooCfg)}`,

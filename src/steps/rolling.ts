@@ -63,7 +63,8 @@ async function caughtUp(spec: ClusterSpec, node: NodeSpec, timeoutMs: number): P
     } else return;
     if (Date.now() > deadline) {
       throw new UnhealthyError(
-        `node ${node.id} rejoined but the leader (node ${leader.node.id}) does not count it in sync after ${Math.round(timeoutMs / 1000)} s; its log says why.`,
+        `node ${node.id} rejoined but the leader (node ${leader.node.id}) does not count it in sync ` +
+          `after ${Math.round(timeoutMs / 1000)} s; its log says why.`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));

@@ -182,7 +182,8 @@ const settleStep: Step = async (ctx) => {
     await ctx.rt.apply(ctx.rt.plan(now, { trustEmptySnapshot: still }), { dryRun: false });
     for (const id of still)
       warn(
-        `node ${id} holds no snapshot yet: snapshot.trust.empty stays in its zoo.cfg until it does (a later deploy removes it).`,
+        `node ${id} holds no snapshot yet: snapshot.trust.empty stays in its zoo.cfg ` +
+          `until it does (a later deploy removes it).`,
       );
   });
 };

@@ -27,7 +27,10 @@ export interface VersionMove {
 
 const line = (v: string) => (versionAtLeast(v, '3.5.0') ? '3.5+' : '3.4');
 
-/** What each node runs now and will run, and which nodes need the empty-snapshot trust; refuses a downgrade across lines. */
+/**
+ * What each node runs now and will run, and which nodes need the empty-snapshot trust; refuses a downgrade across
+ * lines.
+ */
 export async function planVersions(
   survey: Survey,
   plans: NodePlan[],
@@ -47,8 +50,10 @@ export async function planVersions(
   const down = moves.filter((m) => m.from && line(m.from) === '3.5+' && line(m.to) === '3.4');
   if (down.length && !options.allowDowngrade) {
     throw new PreflightError(
-      `This would move node${down.length > 1 ? 's' : ''} ${down.map((m) => m.node.id).join(', ')} from ${down[0]!.from} back to ${down[0]!.to}: ` +
-        'a 3.5+ data directory is not for 3.4 to read (new transaction types, the dynamic configuration). Nothing was written or started. ' +
+      `This would move node${down.length > 1 ? 's' : ''} ${down.map((m) => m.node.id).join(', ')} ` +
+        `from ${down[0]!.from} back to ${down[0]!.to}: ` +
+        'a 3.5+ data directory is not for 3.4 to read (new transaction types, the dynamic configuration). ' +
+        'Nothing was written or started. ' +
         'Pass --allow-downgrade if you restored 3.4 data, or keep the newer release.',
     );
   }
@@ -57,10 +62,8 @@ export async function planVersions(
 
 /** One line per node that changes version, for the dry run and the summary. */
 export function describeMoves(moves: VersionMove[]): string[] {
+  const trustNote = ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)';
   return moves
     .filter((m) => m.from && m.from !== m.to)
-    .map(
-      (m) =>
-        `node ${m.node.id}: ${m.from} → ${m.to}${m.trustEmptySnapshot ? ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)' : ''}`,
-    );
+    .map((m) => `node ${m.node.id}: ${m.from} → ${m.to}${m.trustEmptySnapshot ? trustNote : ''}`);
 }

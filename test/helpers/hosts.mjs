@@ -14,8 +14,8 @@ import { $, fs, sleep } from 'zx';
  *   TestHost
  */
 /**
- * @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string, hostKeyLines: string[],
- *   teardown(): Promise<void> }} TestLab
+ * @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string,
+ *   hostKeyLines: string[], teardown(): Promise<void> }} TestLab
  */
 
 $.verbose = false;

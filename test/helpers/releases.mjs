@@ -116,9 +116,24 @@ export async function releaseTarball(version) {
     await privateApt(work, release.suite, ['update']);
     const debs = path.join(work, 'debs');
     await fs.mkdirp(debs);
+    const aptOptions = [
+      '-c',
+      path.join(work, 'apt.conf'),
+      '-o',
+      `Dir::Etc::SourceList=${path.join(work, 'sources.list')}`,
+      '-o',
+      'Dir::Etc::SourceParts=/dev/null',
+      '-o',
+      `Dir::State::Lists=${work}/lists`,
+      '-o',
+      `Dir::Cache=${work}/cache`,
+      '-o',
+      'APT::Sandbox::User=root',
+    ];
+    const packages = release.packages.map((p) => `${p}/${release.suite}`);
     await $({
       cwd: debs,
-    })`apt-get -qq ${['-c', path.join(work, 'apt.conf'), '-o', `Dir::Etc::SourceList=${path.join(work, 'sources.list')}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${work}/lists`, '-o', `Dir::Cache=${work}/cache`, '-o', 'APT::Sandbox::User=root']} download ${release.packages.map((p) => `${p}/${release.suite}`)}`;
+    })`apt-get -qq ${aptOptions} download ${packages}`;
     const root = path.join(work, 'root');
     for (const deb of fs.readdirSync(debs)) await $`dpkg-deb -x ${path.join(debs, deb)} ${root}`;
     const java = path.join(root, 'usr/share/java');

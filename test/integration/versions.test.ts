@@ -15,7 +15,10 @@ import { labInventory, useLab } from '../helpers/lab.js';
 import { releaseTarball, unpackRelease } from '../helpers/releases.mjs';
 import { Writer, writesOn } from '../helpers/writer.js';
 
-/** Upgrades `inventory` (already rewritten to the new release) while a client writes; checks every write landed everywhere. */
+/**
+ * Upgrades `inventory` (already rewritten to the new release) while a client writes; checks every write landed
+ * everywhere.
+ */
 async function upgradeUnderWrites(cwd: string, inventory: string, connect: string, to: string) {
   const writer = new Writer(connect);
   await writer.start();
@@ -38,7 +41,8 @@ async function upgradeUnderWrites(cwd: string, inventory: string, connect: strin
     ).toEqual([]);
   }
   console.log(
-    `upgrade to ${to}: ${ms} ms, ${report.acknowledged.length} writes acknowledged, ${report.failed} failed, longest gap ${report.longestGapMs} ms`,
+    `upgrade to ${to}: ${ms} ms, ${report.acknowledged.length} writes acknowledged, ` +
+      `${report.failed} failed, longest gap ${report.longestGapMs} ms`,
   );
   return r.json;
 }
@@ -59,7 +63,8 @@ describe('the lifecycle on each version (pseudo-cluster)', () => {
       const inventory = path.join(cwd, `v${version}.yaml`);
       writeFileSync(
         inventory,
-        `name: v${version.replace(/\./g, '')}\npseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\nzookeeper: { home: ${home} }\n`,
+        `name: v${version.replace(/\./g, '')}\npseudo: { count: 3, basePort: ${base} }\n` +
+          `java: { heap: 128m }\nzookeeper: { home: ${home} }\n`,
       );
       try {
         const up = await zkopsJson(cwd, ['init', '-i', inventory]);
@@ -101,7 +106,8 @@ describe('the lifecycle on each version (pseudo-cluster)', () => {
     const write = (home?: string) =>
       writeFileSync(
         inventory,
-        `name: up\npseudo: { count: 3, basePort: 28081 }\njava: { heap: 128m }\n${home ? `zookeeper: { home: ${home} }\n` : ''}`,
+        `name: up\npseudo: { count: 3, basePort: 28081 }\n` +
+          `java: { heap: 128m }\n${home ? `zookeeper: { home: ${home} }\n` : ''}`,
       );
     const connect = '127.0.0.1:28081,127.0.0.1:28082,127.0.0.1:28083';
     try {

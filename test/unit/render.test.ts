@@ -140,6 +140,38 @@ describe('the cloud-NAT bind rule', () => {
   });
 });
 
+describe('one zoo.cfg per version line (golden files)', () => {
+  // A NAT'd node with metrics on: the keys that differ between lines all show.
+  const withMetrics = parseInventory(
+    readFileSync('inventories/vms-3.yaml', 'utf8') + '  metrics: { enabled: true }\n',
+    'vms-3.yaml',
+  ).spec;
+  const lines: [string, string][] = [
+    ['3.4.13', 'no AdminServer or metrics keys; 0.0.0.0 in its own server entry'],
+    ['3.5.7', 'AdminServer keys; still 0.0.0.0 in its own entry (ZOOKEEPER-2164 before 3.5.8)'],
+    ['3.5.8', 'AdminServer keys; quorumListenOnAllIPs, server list identical on every node'],
+    ['3.8.0', 'as 3.5.8, plus the Prometheus metrics provider (3.6+)'],
+  ];
+  for (const [version, why] of lines) {
+    it(`renders ${version}: ${why}`, () => {
+      const cfg = renderNodeFiles(withMetrics, withMetrics.nodes[2]!, {
+        ...FACTS,
+        zookeeperVersion: version,
+        bindAll: true,
+      })[1]!.content;
+      golden(`versions/${version}/zoo.cfg`, cfg);
+    });
+  }
+
+  it('keeps the trust-empty-snapshot line to the upgrade start only', () => {
+    const node = withMetrics.nodes[0]!;
+    const during = renderNodeFiles(withMetrics, node, FACTS, { trustEmptySnapshot: true })[1]!.content;
+    const after = renderNodeFiles(withMetrics, node, FACTS)[1]!.content;
+    expect(during).toContain('\nsnapshot.trust.empty=true\n');
+    expect(after).not.toContain('snapshot.trust.empty');
+  });
+});
+
 describe('shell quoting of inventory values', () => {
   it('keeps paths with spaces and metacharacters intact when a real shell sources java.env', () => {
     const evil = `/opt/zk dir/$(touch pwned);'quote'"dq"\`id\`&|*`;
