@@ -27,8 +27,11 @@ export async function waitQuorum(base) {
   }
 }
 
-/** An `executor: ssh` inventory for the test hosts of `lab`, one node each, 128 MiB heaps; returns its path. */
-export function labInventory(lab, name, dir) {
+/**
+ * An `executor: ssh` inventory for the test hosts of `lab`, one node each, 128 MiB heaps, plus the YAML lines in
+ * `extra`; returns its path.
+ */
+export function labInventory(lab, name, dir, extra = []) {
   const file = path.join(dir, `${name}.yaml`);
   fs.writeFileSync(
     file,
@@ -41,6 +44,7 @@ export function labInventory(lab, name, dir) {
       'nodes:',
       ...lab.hosts.map((h, i) => `  - { id: ${i + 1}, host: ${h.name} }`),
       'java: { heap: 128m }',
+      ...extra,
       '',
     ].join('\n'),
   );

@@ -89,6 +89,19 @@ export class DockerEngine {
     )?.Id;
   }
 
+  /**
+   * The ZooKeeper release an image carries, from its environment: the official image (and images built like it)
+   * puts `/apache-zookeeper-X.Y.Z-bin/bin` on PATH. Undefined when the image is missing or says nothing.
+   */
+  async imageZookeeperVersion(image: string): Promise<string | undefined> {
+    const info = await this.api
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined);
+    const env = (info?.Config?.Env ?? []).join('\n');
+    return /apache-zookeeper-(\d+\.\d+\.\d+)-bin/.exec(env)?.[1];
+  }
+
   /** The image's id; pulled first when the engine does not have it. */
   async ensureImage(image: string, onPull?: () => void): Promise<string> {
     const have = await this.imageId(image);

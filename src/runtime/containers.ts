@@ -23,6 +23,7 @@ import { LocalExecutor } from '../executors/local.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
+import { sh } from '../shell.js';
 import type {
   Unreachable,
   Applied,
@@ -60,6 +61,8 @@ export class ContainerRuntime implements Runtime {
   private readonly docker: NonNullable<ClusterSpec['docker']>;
   private readonly machine: Machine;
   private imageId = '';
+  /** The release the image carries, as its environment says (read by the survey). */
+  private imageVersion?: string;
   /** What the survey read of each node's files (path → content; undefined: missing). */
   private seen = new Map<number, Map<string, string | undefined>>();
   /** After apply: the config hash each node's container must have. */
@@ -90,6 +93,7 @@ export class ContainerRuntime implements Runtime {
         ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`)
         : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
     this.imageId = progress ? await progress.step('image', ensure, () => image) : await ensure();
+    this.imageVersion = await this.engine.imageZookeeperVersion(image);
     if (!options.dryRun) await this.checkJavaFlags();
     const containers = await this.engine.nodeContainers(this.spec.name);
     const nodes = await Promise.all(
@@ -99,10 +103,18 @@ export class ContainerRuntime implements Runtime {
         const ex = this.engine.executor(c.id, c.name);
         // A server that has joined an ensemble keeps its epoch beside its data.
         const myidFile = path.posix.join(node.dataDir, 'myid');
-        const [myid, zooCfg, epoch] = await Promise.all([
+        // Snapshots and transaction logs, for an upgrade from 3.4 (a running container only: exec needs one).
+        const dirs = [node.dataDir, node.dataLogDir ?? node.dataDir].map((d) => sh(path.posix.join(d, 'version-2')));
+        const [myid, zooCfg, epoch, listing] = await Promise.all([
           ex.readFile(myidFile),
           ex.readFile(node.zooCfg),
           ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
+          c.running
+            ? ex.exec(`ls ${dirs.join(' ')} 2>/dev/null`).then(
+                (r) => r.stdout,
+                () => '',
+              )
+            : '',
         ]);
         // What the files say now: apply compares against it without asking the engine again.
         this.seen.set(
@@ -117,6 +129,8 @@ export class ContainerRuntime implements Runtime {
           process: this.processOf(c),
           myid: myid?.trim(),
           hasData: epoch !== undefined,
+          snapshots: /^snapshot\./m.test(listing),
+          txnLogs: /^log\./m.test(listing),
           runningZooCfg: c.running ? zooCfg : undefined,
         };
       }),
@@ -318,12 +332,23 @@ export class ContainerRuntime implements Runtime {
       : undefined;
   }
 
-  /** zoo.cfg and myid of a node, as the container reads them. */
-  /** The version the image runs: zookeeper.version, else its tag when the tag is one (zookeeper:3.9.3). */
+  /**
+   * The version the image runs, which decides what its zoo.cfg may say: zookeeper.version, else what the image's
+   * environment names, else its tag (zookeeper:3.9.3; zookeeper:3.9 as 3.9.0, the same version line).
+   */
   private version(): string {
-    const tag = /:(\d+\.\d+\.\d+)$/.exec(this.docker.image)?.[1];
-    return this.spec.zookeeper.version ?? tag ?? '3.8.0';
+    const tag = /:(\d+\.\d+)(\.\d+)?$/.exec(this.docker.image);
+    const version = this.spec.zookeeper.version ?? this.imageVersion ?? (tag && `${tag[1]}${tag[2] ?? '.0'}`);
+    if (!version)
+      throw new PreflightError(
+        `Cannot tell which ZooKeeper release ${this.docker.image} carries: its tag is not a version and its ` +
+          'environment names no apache-zookeeper-X.Y.Z-bin. Set zookeeper.version in the inventory (e.g. 3.8.4); ' +
+          'it decides which keys go into zoo.cfg. Nothing was written or started.',
+      );
+    return version;
   }
+
+  /** zoo.cfg and myid of a node, as the container reads them. */
 
   private files(node: NodeSpec, trustEmptySnapshot = false): RenderedFile[] {
     const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.version() };

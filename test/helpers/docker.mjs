@@ -6,14 +6,20 @@
  * /datalog, /logs, `docker-entrypoint.sh` + `zkServer.sh start-foreground`):
  * busybox-static for the shell, a jlink'ed JRE (java.desktop for log4j 1.2's
  * java.beans) with the libraries it links,
- * and Debian's ZooKeeper jars (their absolute Class-Path stripped).
+ * and Debian's ZooKeeper jars (their absolute Class-Path stripped), or for
+ * another version the jars of its release (test/helpers/releases.mjs). As in
+ * the official image, the release lives in /apache-zookeeper-X.Y.Z-bin and
+ * PATH names it (zkops reads the version from there).
  */
 import { $, fs, path, os } from 'zx';
+import { unpackRelease } from './releases.mjs';
 import { copyJarWithoutClassPath, debianZookeeperDeps } from './tarball.mjs';
 
 $.verbose = false;
 
 export const TEST_IMAGE = 'zkops-test/zookeeper:3.8.0';
+/** The test image of ZooKeeper `version` (3.8.0 from this machine, 3.4.13 and 3.9.3 from their releases). */
+export const testImage = (version) => `zkops-test/zookeeper:${version}`;
 
 /** Starts dockerd when no engine answers on /var/run/docker.sock; throws if none comes up. */
 export async function ensureDockerd() {
@@ -43,13 +49,13 @@ fi
 exec "$@"
 `;
 
-const ZKSERVER = `#!/bin/sh
+const zkServer = (home) => `#!/bin/sh
 # The part of zkServer.sh the image's CMD uses: start-foreground.
 [ "$1" = start-foreground ] || { echo "this image's zkServer.sh knows only start-foreground" >&2; exit 2; }
 [ -f "$ZOO_CONF_DIR/java.env" ] && . "$ZOO_CONF_DIR/java.env"
 exec "$JAVA_HOME/bin/java" -Dzookeeper.log.dir="$ZOO_LOG_DIR" -Dzookeeper.root.logger=INFO,CONSOLE \\
   -Dlog4j.configuration=file:"$ZOO_CONF_DIR/log4j.properties" $JVMFLAGS $SERVER_JVMFLAGS \\
-  -cp "/apache-zookeeper/lib/*:$ZOO_CONF_DIR" org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"
+  -cp "${home}/lib/*:$ZOO_CONF_DIR" org.apache.zookeeper.server.quorum.QuorumPeerMain "$ZOO_CONF_DIR/zoo.cfg"
 `;
 
 const LOG4J = `log4j.rootLogger=INFO, CONSOLE
@@ -58,11 +64,13 @@ log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
 log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
 `;
 
-/** Builds TEST_IMAGE unless the engine has it already; returns its tag. */
-export async function buildZookeeperImage() {
-  if ((await $({ nothrow: true, quiet: true })`docker image inspect ${TEST_IMAGE}`).exitCode === 0) return TEST_IMAGE;
+/** Builds the test image of `version` unless the engine has it already; returns its tag. */
+export async function buildZookeeperImage(version = '3.8.0') {
+  const image = testImage(version);
+  if ((await $({ nothrow: true, quiet: true })`docker image inspect ${image}`).exitCode === 0) return image;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-image-'));
   const root = path.join(dir, 'root');
+  const home = `/apache-zookeeper-${version}-bin`;
   try {
     for (const d of [
       'bin',
@@ -71,7 +79,8 @@ export async function buildZookeeperImage() {
       'data',
       'datalog',
       'logs',
-      'apache-zookeeper/lib',
+      `${home.slice(1)}/lib`,
+      `${home.slice(1)}/bin`,
       'usr/local/bin',
       'etc',
       'opt/java',
@@ -102,15 +111,20 @@ export async function buildZookeeperImage() {
       await fs.copy(fs.realpathSync(lib), path.join(root, lib));
     }
     await $`ldconfig -r ${root}`.nothrow();
-    await copyZookeeperJars(path.join(root, 'apache-zookeeper/lib'));
+    if (version === '3.8.0') await copyZookeeperJars(path.join(root, home, 'lib'));
+    else
+      await fs.copy(
+        path.join(await unpackRelease(version, path.join(dir, 'release')), 'lib'),
+        path.join(root, home, 'lib'),
+      );
     fs.writeFileSync(path.join(root, 'conf/log4j.properties'), LOG4J);
     fs.writeFileSync(path.join(root, 'docker-entrypoint.sh'), ENTRYPOINT, { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'usr/local/bin/zkServer.sh'), ZKSERVER, { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'usr/local/bin/zkServer.sh'), zkServer(home), { mode: 0o755 });
     fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
     const changes = [
       'ENV JAVA_HOME=/opt/java/openjdk',
-      'ENV PATH=/usr/local/bin:/bin:/opt/java/openjdk/bin',
+      `ENV PATH=/usr/local/bin:/bin:/opt/java/openjdk/bin:${home}/bin`,
       'ENV ZOO_CONF_DIR=/conf',
       'ENV ZOO_DATA_DIR=/data',
       'ENV ZOO_DATA_LOG_DIR=/datalog',
@@ -119,8 +133,8 @@ export async function buildZookeeperImage() {
       'ENTRYPOINT ["/docker-entrypoint.sh"]',
       'CMD ["zkServer.sh", "start-foreground"]',
     ].flatMap((c) => ['--change', c]);
-    await $`tar -C ${root} -c . | docker import ${changes} - ${TEST_IMAGE}`;
-    return TEST_IMAGE;
+    await $`tar -C ${root} -c . | docker import ${changes} - ${image}`;
+    return image;
   } finally {
     await fs.remove(dir);
   }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
-import { Writer, writesOn } from '../helpers/writer.js';
+import { Writer, writesOn } from '../helpers/writer.mjs';
 
 const ctx = useLab('o', 5);
 let inventory = '';

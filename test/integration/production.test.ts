@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, serversUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
-import { Writer, writesOn } from '../helpers/writer.js';
+import { Writer, writesOn } from '../helpers/writer.mjs';
 
 let cwd = '';
 beforeAll(() => {

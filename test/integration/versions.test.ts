@@ -11,9 +11,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
+import { buildZookeeperImage, ensureDockerd } from '../helpers/docker.mjs';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { releaseTarball, unpackRelease } from '../helpers/releases.mjs';
-import { Writer, writesOn } from '../helpers/writer.js';
+import { Writer, writesOn } from '../helpers/writer.mjs';
 
 /**
  * Upgrades `inventory` (already rewritten to the new release) while a client writes; checks every write landed
@@ -163,5 +164,56 @@ describe('versions on SSH test hosts', () => {
       doctor.json.findings.filter((f: any) => f.severity !== 'ok'),
       JSON.stringify(doctor.json.findings),
     ).toEqual([]);
+  });
+});
+
+describe('versions in Docker: the image tag is the version', () => {
+  let cwd = '';
+  let inventory = '';
+  const images: Record<string, string> = {};
+  beforeAll(async () => {
+    await ensureDockerd();
+    for (const v of ['3.4.13', '3.8.0', '3.9.3']) images[v] = await buildZookeeperImage(v);
+    cwd = workdir('versions-docker');
+    inventory = path.join(cwd, 'docker.yaml');
+  }, 600_000);
+  afterAll(async () => {
+    await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+  });
+  const write = (version: string) =>
+    writeFileSync(
+      inventory,
+      `name: vdock\nexecutor: docker\ndocker: { image: ${images[version]} }\n` +
+        'pseudo: { count: 3, basePort: 28181 }\njava: { heap: 128m }\n',
+    );
+  const connect = '127.0.0.1:28181,127.0.0.1:28182,127.0.0.1:28183';
+
+  it('upgrades 3.4.13 → 3.8.0 → 3.9.3 by changing the image, recreating one container at a time', async () => {
+    write('3.4.13');
+    const up = await zkopsJson(cwd, ['init', '-i', inventory]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.json.nodes.map((n: any) => n.version)).toEqual(['3.4.13', '3.4.13', '3.4.13']);
+    const created = (await zkopsJson(cwd, ['status', '-i', inventory])).json.nodes.map((n: any) => n.pid);
+    const before = new Writer(connect);
+    await before.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    const on34 = (await before.stop()).acknowledged;
+    expect(on34.length).toBeGreaterThan(10);
+    write('3.8.0');
+    const to38 = await upgradeUnderWrites(cwd, inventory, connect, '3.8.0');
+    // 3.4 data without a snapshot is carried over here too.
+    expect(to38.upgrades.some((u: any) => u.trustEmptySnapshot)).toBe(true);
+    write('3.9.3');
+    await upgradeUnderWrites(cwd, inventory, connect, '3.9.3');
+    // New containers (new server processes) on the same volumes: what 3.4.13 acknowledged is on every node.
+    const after = (await zkopsJson(cwd, ['status', '-i', inventory])).json.nodes.map((n: any) => n.pid);
+    expect(after.filter((pid: number) => created.includes(pid))).toEqual([]);
+    for (const server of connect.split(',')) {
+      const have = new Set(await writesOn(server, on34));
+      expect(
+        on34.filter((w) => !have.has(w)),
+        `3.4.13 writes missing on ${server}`,
+      ).toEqual([]);
+    }
   });
 });
