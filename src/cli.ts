@@ -135,6 +135,44 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o: Flags) => run(async () => (await import('./commands/destroy.js')).destroyCommand(o, outputOptions(o))));
 
+  // The client commands talk to the client ports only: any ensemble, through --server.
+  const client = (cmd: Command) =>
+    common(cmd)
+      .option('--server <host:port,...>', 'a connect string, for an ensemble zkops did not set up')
+      .addOption(
+        new Option('--timeout <seconds>', 'how long to wait for a session and for each check')
+          .argParser(intArg('seconds', 1, 3600))
+          .default(10),
+      );
+
+  client(program.command('smoke'))
+    .description(
+      'prove the ensemble works as applications use it: write and read through every node, ephemeral and ' +
+        'sequential znodes, a watch, a session moving between nodes; cleans up after itself',
+    )
+    .action((o: Flags & { server?: string }) =>
+      run(async () => (await import('./commands/client.js')).smokeCommand(o, outputOptions(o))),
+    );
+
+  client(program.command('ls <path>'))
+    .description("list a znode's children (-R: the whole subtree); Dubbo's URL-encoded names shown decoded")
+    .option('-R, --recursive', 'the whole subtree')
+    .action((path: string, o: Flags & { server?: string; recursive?: boolean }) =>
+      run(async () => (await import('./commands/client.js')).lsCommand(path, o, outputOptions(o))),
+    );
+
+  client(program.command('get <path>'))
+    .description("a znode's data, stat and ACL")
+    .action((path: string, o: Flags & { server?: string }) =>
+      run(async () => (await import('./commands/client.js')).getCommand(path, o, outputOptions(o))),
+    );
+
+  client(program.command('watch <path>'))
+    .description('print creation, change and deletion of a znode and its children as they happen, until Ctrl-C')
+    .action((path: string, o: Flags & { server?: string }) =>
+      run(async () => (await import('./commands/client.js')).watchCommand(path, o, outputOptions(o))),
+    );
+
   const discovery = (cmd: Command) =>
     cmd
       .option(

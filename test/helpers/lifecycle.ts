@@ -2,11 +2,12 @@
  * The runtime conformance suite: one lifecycle, the same tests, against every
  * runtime (processes on this machine, SSH test hosts, Docker containers).
  * Bring up, no-change re-run, stop one node, start it, rolling restart under
- * a writing client with no acknowledged write lost, and tear down.
+ * a writing client with no acknowledged write lost, the smoke test, and tear
+ * down.
  */
 import { describe, expect, it } from 'vitest';
 import { zkops, zkopsJson } from './cli.js';
-import { Writer, writesOn } from './writer.js';
+import { Writer, writesOn } from './writer.mjs';
 
 /** What the suite needs to know about one runtime. */
 export interface LifecycleTarget {
@@ -106,6 +107,20 @@ export function lifecycleSuite(t: LifecycleTarget): void {
         `${t.name}: rolling restart under writes: ${report.acknowledged.length} acknowledged, ${report.failed} ` +
           `failed, longest gap ${report.longestGapMs} ms`,
       );
+    });
+
+    it('passes the smoke test through the client ports, and leaves nothing behind', async () => {
+      const r = await json(['smoke']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json.checks.map((c: any) => [c.check, c.ok])).toEqual([
+        ['write on one node, read on every node', true],
+        ['an ephemeral znode goes with its session', true],
+        ['sequential znodes come back in order', true],
+        ['a watch fires on change', true],
+        ['a session moves to another node', true],
+      ]);
+      const left = await json(['ls', '/']);
+      expect(left.json.znodes.map((z: any) => z.path).filter((p: string) => p.startsWith('/zkops-smoke'))).toEqual([]);
     });
 
     it(
