@@ -109,10 +109,10 @@ export async function lsCommand(path: string, flags: ClientFlags & { recursive?:
     while (level.length) {
       all.push(...level);
       const next: Listed[] = [];
-      // A few hundred requests in flight at once: the server answers them in order, on one connection.
-      for (let i = 0; i < level.length; i += 500) {
+      // Up to 1,000 requests in flight at once: the server answers them in order, on one connection.
+      for (let i = 0; i < level.length; i += 1000) {
         const batch = await Promise.all(
-          level.slice(i, i + 500).map((p) => s.children(p.path).catch((e) => (isNoNode(e) ? [] : Promise.reject(e)))),
+          level.slice(i, i + 1000).map((p) => s.children(p.path).catch((e) => (isNoNode(e) ? [] : Promise.reject(e)))),
         );
         batch.forEach((kids, j) =>
           next.push(...kids.sort().map((c) => ({ path: join(level[i + j]!.path, c), decoded: decodeName(c) }))),
@@ -124,8 +124,9 @@ export async function lsCommand(path: string, flags: ClientFlags & { recursive?:
   });
   if (out.json) printJson({ path, recursive: Boolean(flags.recursive), znodes: listed });
   else
-    for (const l of listed)
-      process.stdout.write(`${l.path}${l.decoded ? `\n    ${color.dim('→')} ${l.decoded}` : ''}\n`);
+    process.stdout.write(
+      listed.map((l) => `${l.path}${l.decoded ? `\n    ${color.dim('→')} ${l.decoded}` : ''}\n`).join(''),
+    );
   return ExitCode.ok;
 }
 
