@@ -135,6 +135,16 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .action((o: Flags) => run(async () => (await import('./commands/destroy.js')).destroyCommand(o, outputOptions(o))));
 
+  common(program.command('logs [nodes...]'))
+    .description('the server logs of the nodes (all by default), merged by time and prefixed by node')
+    .option('-n, --lines <n>', 'lines per node', intArg('a line count', 1, 1_000_000), 200)
+    .option('--since <time>', 'only entries since then: 90s, 10m, 2h, 1d, or "2026-11-30 21:00" (local time)')
+    .option('-f, --follow', 'keep printing new entries (every second) until Ctrl-C')
+    .option('--all', 'keep the four-letter-word probes (srvr, mntr, ...), left out by default')
+    .action((ids: string[], o: Flags & { lines: number; since?: string; follow?: boolean; all?: boolean }) =>
+      run(async () => (await import('./commands/logs.js')).logsCommand(o, ids, outputOptions(o))),
+    );
+
   // The client commands talk to the client ports only: any ensemble, through --server.
   const client = (cmd: Command) =>
     common(cmd)

@@ -245,6 +245,10 @@ export class ContainerRuntime implements Runtime {
     return new Map(states);
   }
 
+  async logLines(node: NodeSpec, lines: number): Promise<string> {
+    return this.engine.logTail(this.containerName(node), lines);
+  }
+
   waitHooks(): WaitHooks {
     return {
       deadNodes: async () => {

@@ -327,6 +327,17 @@ export class HostRuntime implements Runtime {
     return problemLines(r.stdout);
   }
 
+  async logLines(node: NodeSpec, lines: number): Promise<string> {
+    // The server's own log (zookeeper.log, or zkServer.sh's zookeeper-USER-server-HOST.log); the console's .out
+    // only where there is none (a server that never got as far as its logger).
+    const dir = sh(node.logDir);
+    const r = await this.ex(node).exec(
+      `f=$(ls -t ${dir}/zookeeper*.log 2>/dev/null | head -n 1); [ -n "$f" ] || f=$(ls -t ${dir}/zookeeper*.out ` +
+        `2>/dev/null | head -n 1); [ -z "$f" ] || tail -n ${Math.trunc(lines)} "$f"`,
+    );
+    return r.stdout;
+  }
+
   /**
    * java.sh and zk.sh: in /etc/profile.d where zkops has root on a remote host, else beside the
    * nodes, to be sourced.

@@ -167,6 +167,11 @@ export interface Runtime {
   start(nodes: NodeSpec[]): Promise<void>;
   /** Stops a node and returns once its server is gone. */
   stop(node: NodeSpec): Promise<StopOutcome>;
+  /**
+   * The last `lines` lines of the node's server log as they are (hosts: its newest zookeeper*.log or .out;
+   * containers: what the container printed).
+   */
+  logLines(node: NodeSpec, lines: number): Promise<string>;
   /** Stops and starts one node with what `apply` put in place. */
   restart(node: NodeSpec): Promise<void>;
   /** Refuses (PreflightError) to start nodes that cannot: ports held by others, never set up. */

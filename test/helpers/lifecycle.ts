@@ -123,6 +123,22 @@ export function lifecycleSuite(t: LifecycleTarget): void {
       expect(left.json.znodes.map((z: any) => z.path).filter((p: string) => p.startsWith('/zkops-smoke'))).toEqual([]);
     });
 
+    it("shows every node's server log, merged by time, one node's alone when named", async () => {
+      const r = await json(['logs', '-n', '2000']);
+      expect(r.code, r.stderr).toBe(0);
+      const nodes = new Set(r.json.map((e: any) => e.node));
+      expect([...nodes].sort()).toEqual([1, 2, 3]);
+      const times = r.json.filter((e: any) => e.time).map((e: any) => e.time);
+      expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
+      // The servers' own words, not zkops's probes: each node's last start is there.
+      expect(
+        r.json.some((e: any) => /Reading configuration from|ZooKeeper audit is|Created server with/.test(e.text)),
+      ).toBe(true);
+      expect(r.json.some((e: any) => /Processing srvr command/.test(e.text))).toBe(false);
+      const one = await json(['logs', '2', '-n', '50']);
+      expect(new Set(one.json.map((e: any) => e.node))).toEqual(new Set([2]));
+    });
+
     it(
       t.destroyable
         ? 'destroy removes the cluster and its data'

@@ -119,6 +119,30 @@ describe('watch', () => {
   }, 60_000);
 });
 
+describe('logs', () => {
+  it('follows the logs: a node restarted meanwhile shows its new start', async () => {
+    const follow = execa('node', [path.resolve('bin/zkops.js'), 'logs', '-f', '--json', '-n', '5', '-i', inventory], {
+      cwd,
+      reject: false,
+    });
+    let out = '';
+    follow.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    const printedBefore = out.length;
+    expect((await zkops(cwd, ['restart', '1', '-i', inventory])).code).toBe(0);
+    for (let i = 0; i < 40 && !/Reading configuration from/.test(out.slice(printedBefore)); i++)
+      await new Promise((r) => setTimeout(r, 250));
+    follow.kill('SIGINT');
+    expect((await follow).exitCode).toBe(0);
+    const fresh = out
+      .slice(printedBefore)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(fresh.some((e) => e.node === 1 && /Reading configuration from/.test(e.text))).toBe(true);
+  }, 60_000);
+});
+
 describe('smoke', () => {
   it('fails, saying why, on an ensemble that has lost its majority', async () => {
     expect((await zkops(cwd, ['stop', '2', '3', '--force', '-i', inventory])).code).toBe(0);
