@@ -145,6 +145,16 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
       run(async () => (await import('./commands/logs.js')).logsCommand(o, ids, outputOptions(o))),
     );
 
+  common(program.command('bundle'))
+    .description(
+      'one .tar.gz with configs, myids, log ends, srvr/conf/mntr, listening ports, status and the doctor, ' +
+        'secrets left out',
+    )
+    .option('-o, --output <file>', 'where to write it (default: zkops-bundle-<cluster>.tar.gz)')
+    .action((o: Flags & { output?: string }) =>
+      run(async () => (await import('./commands/bundle.js')).bundleCommand(o, outputOptions(o), VERSION)),
+    );
+
   // The client commands talk to the client ports only: any ensemble, through --server.
   const client = (cmd: Command) =>
     common(cmd)

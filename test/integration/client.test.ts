@@ -22,7 +22,12 @@ let inventory = '';
 beforeAll(async () => {
   cwd = workdir('client');
   inventory = path.join(cwd, 'client.yaml');
-  writeFileSync(inventory, `name: client\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m }\n`);
+  // A secret in the configuration, that a support bundle must leave out.
+  writeFileSync(
+    inventory,
+    `name: client\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m }\n` +
+      'settings: { extra: { ssl.trustStore.password: "s3cret-value" } }\n',
+  );
   const up = await zkops(cwd, ['init', '-i', inventory]);
   expect(up.code, up.stderr).toBe(0);
   // What a Dubbo application registers, written by ZooKeeper's own client.
@@ -141,6 +146,33 @@ describe('logs', () => {
       .map((l) => JSON.parse(l));
     expect(fresh.some((e) => e.node === 1 && /Reading configuration from/.test(e.text))).toBe(true);
   }, 60_000);
+});
+
+describe('bundle', () => {
+  it("writes one archive with every node's files, answers and log, and no secret", async () => {
+    const file = path.join(cwd, 'support.tar.gz');
+    const r = await zkops(cwd, ['bundle', '-o', file, '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    const names = String((await execa('tar', ['-tzf', file])).stdout).split('\n');
+    for (const id of [1, 2, 3])
+      for (const f of ['zoo.cfg', 'java.env', 'myid', 'srvr.txt', 'conf.txt', 'mntr.txt', 'server.log'])
+        expect(
+          names.some((n) => n.endsWith(`/node-${id}/${f}`)),
+          `node-${id}/${f}`,
+        ).toBe(true);
+    for (const f of ['status.json', 'doctor.json', 'cluster.json', 'README.txt'])
+      expect(
+        names.some((n) => n.endsWith(`/${f}`)),
+        f,
+      ).toBe(true);
+    const all = String((await execa('tar', ['-xzOf', file])).stdout);
+    expect(all).toContain('ssl.trustStore.password=<redacted>');
+    expect(all).not.toContain('s3cret-value');
+    const srvr = String((await execa('tar', ['-xzOf', file, '--wildcards', '*/node-2/srvr.txt'])).stdout);
+    expect(srvr).toMatch(/Mode: (leader|follower)/);
+    const status = JSON.parse(String((await execa('tar', ['-xzOf', file, '--wildcards', '*/status.json'])).stdout));
+    expect(status.healthy).toBe(true);
+  });
 });
 
 describe('smoke', () => {

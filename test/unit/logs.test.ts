@@ -40,3 +40,25 @@ describe('merging server logs', () => {
     expect(parseSince('10 parsecs', now)).toBeUndefined();
   });
 });
+
+describe('support bundle redaction', () => {
+  it('replaces the values of keys that name secrets, in every form they come in', async () => {
+    const { redact } = await import('../../src/support/bundle.js');
+    const text = [
+      'ssl.keyStore.password=abc123',
+      'ssl.quorum.trustStore.password = x y',
+      'SERVER_JVMFLAGS="-Xmx1g -Dzookeeper.DigestAuthenticationProvider.superDigest=super:UdxDQl4f9v5oITwcAsO9bmWgHSI="',
+      '  "ssl.trustStore.password": "s3cret",',
+      'clientPort=2181',
+      'authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+    ].join('\n');
+    expect(redact(text).split('\n')).toEqual([
+      'ssl.keyStore.password=<redacted>',
+      'ssl.quorum.trustStore.password = <redacted>',
+      'SERVER_JVMFLAGS="-Xmx1g -Dzookeeper.DigestAuthenticationProvider.superDigest=<redacted>"',
+      '  "ssl.trustStore.password": "<redacted>",',
+      'clientPort=2181',
+      'authProvider.1=org.apache.zookeeper.server.auth.SASLAuthenticationProvider',
+    ]);
+  });
+});
