@@ -5,7 +5,10 @@
  * has not started yet; commands through `exec`). dockerode is used only here.
  */
 import { PassThrough, Readable } from 'node:stream';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { buffer } from 'node:stream/consumers';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -316,6 +319,44 @@ export class ContainerExecutor implements Executor {
 
   async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
     await this.writeFile(file, await readFile(localPath), mode);
+  }
+
+  async download(file: string, localPath: string): Promise<boolean> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.container().getArchive({ path: file });
+    } catch (err) {
+      if (
+        (err as { statusCode?: number }).statusCode === 404 &&
+        /Could not find the file/i.test((err as Error).message)
+      )
+        return false;
+      throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
+    }
+    const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
+    const extract = tar.extract();
+    let written = false;
+    extract.on('entry', (header, body, next) => {
+      if (header.type !== 'file' || written) {
+        body.on('end', next);
+        body.resume();
+        return;
+      }
+      written = true;
+      const out = createWriteStream(tmp, { mode: 0o600 });
+      body.pipe(out);
+      out.on('close', next);
+      out.on('error', (e) => extract.destroy(e));
+    });
+    try {
+      await pipeline(stream as Readable, extract);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
+    }
+    if (!written) return false;
+    await rename(tmp, localPath);
+    return true;
   }
 
   async readFile(file: string): Promise<string | undefined> {

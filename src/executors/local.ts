@@ -57,6 +57,18 @@ export class LocalExecutor implements Executor {
     await this.atomically(file, mode, (tmp) => copyFile(localPath, tmp));
   }
 
+  async download(file: string, localPath: string): Promise<boolean> {
+    const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await copyFile(file, tmp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    await rename(tmp, localPath);
+    return true;
+  }
+
   async readFile(file: string): Promise<string | undefined> {
     try {
       return await readFile(file, 'utf8');

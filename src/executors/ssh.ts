@@ -7,7 +7,8 @@
  * `sudo -n` and files go to a private temp file first, then are moved into
  * place by sudo, still with an atomic rename at the end.
  */
-import { readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
 import os, { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -92,6 +93,38 @@ export class SshExecutor implements Executor {
       mode,
       (sftp, tmp) => new Promise((res, rej) => sftp.fastPut(localPath, tmp, { mode }, (e) => (e ? rej(e) : res()))),
     );
+  }
+
+  async download(file: string, localPath: string): Promise<boolean> {
+    // cat over an exec channel, not SFTP: with ssh.sudo only sudo may read a server's data.
+    const command = `if [ -f ${sh(file)} ]; then cat ${sh(file)}; else exit 3; fi`;
+    const wrapped = this.sudo ? `sudo -n sh -c ${sh(command)}` : command;
+    const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
+    const code = await new Promise<number>((resolve, reject) => {
+      if (!this.open) return reject(new TransportError(`${this.label}: the SSH connection closed`));
+      this.client.exec(wrapped, (err, stream) => {
+        if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
+        const out = createWriteStream(tmp, { mode: 0o600 });
+        let stderr = '';
+        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        stream.pipe(out);
+        let exit = -1;
+        stream.on('exit', (c: number | null) => (exit = c ?? 255));
+        out.on('error', reject);
+        out.on('close', () =>
+          exit === 0 || exit === 3 ? resolve(exit) : reject(new ExecError(`cat ${file}`, this.label, exit, stderr)),
+        );
+      });
+    }).catch(async (err) => {
+      await rm(tmp, { force: true });
+      throw err;
+    });
+    if (code === 3) {
+      await rm(tmp, { force: true });
+      return false;
+    }
+    await rename(tmp, localPath);
+    return true;
   }
 
   async readFile(file: string): Promise<string | undefined> {

@@ -29,6 +29,11 @@ export interface Executor {
   writeFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Copies a local file to `path` atomically (for large files such as a release tarball). */
   upload(localPath: string, path: string, mode?: number): Promise<void>;
+  /**
+   * Copies `path` to a file on this machine (written beside it, then renamed), bytes as they are; false when `path`
+   * does not exist. For data files (snapshots, transaction logs) of any size.
+   */
+  download(path: string, localPath: string): Promise<boolean>;
   /** A file's text, or undefined when it does not exist. */
   readFile(path: string): Promise<string | undefined>;
   /** Releases the connection; safe to call twice. Commands after it fail with a TransportError. */

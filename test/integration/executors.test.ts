@@ -5,7 +5,7 @@
  * something the others can, it shows here, in one place.
  */
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,17 @@ for (const subject of SUBJECTS) {
       await ex.upload(local, `${dir}/up.bin`, 0o600);
       const sum = (await ex.exec(`sha256sum < ${sh(`${dir}/up.bin`)}`)).stdout.split(' ')[0];
       expect(sum).toBe(createHash('sha256').update(bytes).digest('hex'));
+    });
+
+    it('downloads a file byte for byte (binary, several MiB), and says false for a missing one', async () => {
+      const remote = `${dir}/snapshot.100000000`;
+      await ex.exec(`head -c 5000000 /dev/urandom > ${sh(remote)}`);
+      const sum = (await ex.exec(`sha256sum < ${sh(remote)}`)).stdout.split(' ')[0];
+      const local = path.join(lab.cwd, `download-${subject.name}.bin`);
+      expect(await ex.download(remote, local)).toBe(true);
+      expect(createHash('sha256').update(readFileSync(local)).digest('hex')).toBe(sum);
+      expect(await ex.download(`${dir}/no-such-file`, `${local}.missing`)).toBe(false);
+      expect(existsSync(`${local}.missing`)).toBe(false);
     });
 
     it('starts a detached process that outlives the command, with its own pid and log', async () => {
