@@ -155,6 +155,26 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
       run(async () => (await import('./commands/bundle.js')).bundleCommand(o, outputOptions(o), VERSION)),
     );
 
+  common(program.command('backup'))
+    .description(
+      'copy a consistent set of the data (newest snapshot and the transaction logs after it, from a node in the ' +
+        'quorum) into a new local directory, with a manifest of zxids and checksums',
+    )
+    .option('-o, --output <dir>', 'the directory to create')
+    .action((o: Flags & { output?: string }) =>
+      run(async () => (await import('./commands/backup.js')).backupCommand(o, outputOptions(o))),
+    );
+
+  common(program.command('restore <dir>'))
+    .description(
+      'put a backup back into every node of the stopped ensemble; refuses data newer than the backup unless ' +
+        '--force (what was there is moved aside, never deleted)',
+    )
+    .option('--force', 'restore even over data newer than the backup')
+    .action((dir: string, o: Flags & { force?: boolean }) =>
+      run(async () => (await import('./commands/backup.js')).restoreCommand(dir, o, outputOptions(o))),
+    );
+
   // The client commands talk to the client ports only: any ensemble, through --server.
   const client = (cmd: Command) =>
     common(cmd)

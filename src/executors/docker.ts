@@ -251,6 +251,31 @@ export class DockerEngine {
     }
   }
 
+  /**
+   * Runs `fn` in a throw-away container of `image` that mounts `volumes` (name → path) and only sleeps: the way to
+   * work on a stopped node's data with a shell. Removed afterwards, whatever `fn` did.
+   */
+  async withHelper<T>(
+    image: string,
+    volumes: Record<string, string>,
+    name: string,
+    fn: (ex: ContainerExecutor) => Promise<T>,
+  ): Promise<T> {
+    const c = await this.api.createContainer({
+      name,
+      Image: image,
+      Entrypoint: ['sleep'],
+      Cmd: ['3600'],
+      HostConfig: { Binds: Object.entries(volumes).map(([volume, at]) => `${volume}:${at}`), NetworkMode: 'none' },
+    });
+    try {
+      await c.start();
+      return await fn(this.executor(c.id, name));
+    } finally {
+      await c.remove({ force: true, v: true }).catch(() => undefined);
+    }
+  }
+
   /** An executor for one container (files work before it starts; commands need it running). */
   executor(id: string, name: string): ContainerExecutor {
     return new ContainerExecutor(this.api, id, name);

@@ -20,6 +20,7 @@ import { containerLogFlags, jvmFlags, renderNodeFiles, type HostFacts, type Rend
 import { DockerEngine, LABEL, type NodeContainer } from '../executors/docker.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import { LocalExecutor } from '../executors/local.js';
+import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
@@ -243,6 +244,17 @@ export class ContainerRuntime implements Runtime {
       }),
     );
     return new Map(states);
+  }
+
+  async dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T> {
+    await this.requireContainers([node]);
+    const vols = this.volumes(node);
+    return this.engine.withHelper(
+      this.docker.image,
+      { [vols.data]: node.dataDir, [vols.datalog]: node.dataLogDir ?? '/datalog' },
+      `${this.containerName(node)}-data`,
+      fn,
+    );
   }
 
   async logLines(node: NodeSpec, lines: number): Promise<string> {

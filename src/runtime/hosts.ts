@@ -18,6 +18,7 @@ import {
 } from '../render/node.js';
 import { sh } from '../shell.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
+import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
@@ -325,6 +326,10 @@ export class HostRuntime implements Runtime {
         `while IFS= read -r f; do tail -n 1000 "$f"; done; true`,
     );
     return problemLines(r.stdout);
+  }
+
+  dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T> {
+    return fn(this.ex(node));
   }
 
   async logLines(node: NodeSpec, lines: number): Promise<string> {

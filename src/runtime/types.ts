@@ -172,6 +172,11 @@ export interface Runtime {
    * containers: what the container printed).
    */
   logLines(node: NodeSpec, lines: number): Promise<string>;
+  /**
+   * Runs `fn` with a shell that reaches the node's data directories at their paths while its server is stopped
+   * (hosts: the node's host; containers: a helper container on the node's volumes).
+   */
+  dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T>;
   /** Stops and starts one node with what `apply` put in place. */
   restart(node: NodeSpec): Promise<void>;
   /** Refuses (PreflightError) to start nodes that cannot: ports held by others, never set up. */

@@ -5,6 +5,7 @@
  * a writing client with no acknowledged write lost, the smoke test, and tear
  * down.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { zkops, zkopsJson } from './cli.js';
 import { Writer, writesOn } from './writer.mjs';
@@ -137,6 +138,44 @@ export function lifecycleSuite(t: LifecycleTarget): void {
       expect(r.json.some((e: any) => /Processing srvr command/.test(e.text))).toBe(false);
       const one = await json(['logs', '2', '-n', '50']);
       expect(new Set(one.json.map((e: any) => e.node))).toEqual(new Set([2]));
+    });
+
+    it('backs up, and restores into the stopped ensemble: what was written before is back, what came after is not', async () => {
+      const write = async (ms: number) => {
+        const w = new Writer(connect);
+        await w.start();
+        await new Promise((r) => setTimeout(r, ms));
+        return (await w.stop()).acknowledged;
+      };
+      const before = await write(800);
+      const dir = path.join(t.cwd(), `backup-${Date.now()}`);
+      const backup = await json(['backup', '-o', dir]);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.json.files.some((f: any) => f.name.startsWith('snapshot.'))).toBe(true);
+      const later = await write(500);
+      expect(later.length).toBeGreaterThan(5);
+      expect((await json(['stop'])).code).toBe(0);
+      const refused = await run(['restore', dir]);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain('newer than the backup');
+      const restored = await json(['restore', dir, '--force']);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.json.restored.map((r: any) => r.node)).toEqual([1, 2, 3]);
+      const start = await json(['start']);
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.json.healthy).toBe(true);
+      pids = start.json.nodes.map((n: any) => n.pid);
+      for (const server of connect.split(',')) {
+        const have = new Set(await writesOn(server, before));
+        expect(
+          before.filter((w) => !have.has(w)),
+          `written before the backup, missing on ${server}`,
+        ).toEqual([]);
+        expect(
+          later.filter((w) => have.has(w)),
+          `written after the backup, back on ${server}`,
+        ).toEqual([]);
+      }
     });
 
     it(
