@@ -9,7 +9,11 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import type { Validated } from '../inventory/cache.js';
 import { bringUp, type UpResult } from '../steps/up.js';
 import { openRuntime } from '../runtime/index.js';
-import { saveInventory } from './cluster-ref.js';
+import { readFile } from 'node:fs/promises';
+import { validatedInventory } from '../inventory/cache.js';
+import { MembershipChangeNeeded } from '../steps/guards.js';
+import { changeMembership, describeStep, planMembership, type MembershipStep } from '../steps/membership.js';
+import { saveInventory, savedInventoryPath } from './cluster-ref.js';
 import { clusterStatus, formatStatus } from './report.js';
 
 export interface UpCommandOptions {
@@ -48,11 +52,36 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     () => openRuntime(spec, { acceptNewHostKeys: opts.acceptNewHostKeys, progress }),
     (r) => r.summary,
   );
-  let result: UpResult;
+  let result!: UpResult;
+  let running: number[] | undefined;
   try {
     result = await bringUp(rt, upOptions);
+  } catch (err) {
+    if (!(err instanceof MembershipChangeNeeded)) throw err;
+    running = err.current;
   } finally {
     await rt.close();
+  }
+  let membership: MembershipStep[] = [];
+  if (running) {
+    // Servers to add or remove: one at a time, from the running ensemble to the inventory's.
+    const file = savedInventoryPath(spec.name);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const previous = text === undefined ? undefined : (await validatedInventory(text, file, process.cwd())).spec;
+    membership = planMembership(spec, running, previous, file);
+    if (opts.dryRun) {
+      if (out.json) printJson({ cluster: spec.name, warnings, dryRun: true, membership: membership.map(describeStep) });
+      else
+        process.stdout.write(
+          `Dry run: nothing was written or started.\nMembership change, one server at a time ` +
+            `(${running.join(', ')} → ${spec.nodes.map((n) => n.id).join(', ')}):\n` +
+            membership.map((m, i) => `  ${i + 1}. ${describeStep(m)}\n`).join(''),
+        );
+      return ExitCode.ok;
+    }
+    const open = (s: typeof spec) => openRuntime(s, { acceptNewHostKeys: opts.acceptNewHostKeys, progress });
+    result = await changeMembership(membership, open, upOptions);
+    await saveInventory(loaded.spec, loaded.saved);
   }
   if (opts.upgrade && result.upgrades.length === 0 && !out.json) {
     process.stdout.write(
@@ -99,6 +128,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     printJson({
       ...status,
       warnings,
+      membership: membership.map((m) => ({ kind: m.kind, id: m.node.id })),
       upgrades: result.upgrades,
       changed: result.changed,
       quorumMs: result.quorumMs,
@@ -107,8 +137,14 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     });
   } else {
     process.stdout.write(formatStatus(status));
+    const members = membership.length
+      ? `Membership changed one server at a time: ${membership.map((m) => `${m.kind === 'add' ? 'added' : 'removed'} ${m.node.id}`).join(', ')}.\n`
+      : '';
     process.stdout.write(
-      result.changed ? `${summary(result)}\n` : 'Nothing changed: the cluster already matches the inventory.\n',
+      members +
+        (result.changed || membership.length
+          ? `${summary(result)}\n`
+          : 'Nothing changed: the cluster already matches the inventory.\n'),
     );
   }
   return status.healthy ? ExitCode.ok : ExitCode.unhealthy;

@@ -246,6 +246,11 @@ export class ContainerRuntime implements Runtime {
     return new Map(states);
   }
 
+  /** A stopped container stays stopped (restart policy unless-stopped), so stopping is retiring. */
+  retire(node: NodeSpec): Promise<StopOutcome> {
+    return this.stop(node);
+  }
+
   async dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T> {
     await this.requireContainers([node]);
     const vols = this.volumes(node);

@@ -328,6 +328,17 @@ export class HostRuntime implements Runtime {
     return problemLines(r.stdout);
   }
 
+  async retire(node: NodeSpec): Promise<StopOutcome> {
+    const outcome = await this.stop(node);
+    const unit = sh(unitName(this.spec, node));
+    await execChecked(
+      this.ex(node),
+      `if command -v systemctl >/dev/null && systemctl cat ${unit} >/dev/null 2>&1; then systemctl disable --quiet ` +
+        `${unit}; fi`,
+    );
+    return outcome;
+  }
+
   dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T> {
     return fn(this.ex(node));
   }

@@ -177,6 +177,11 @@ export interface Runtime {
    * (hosts: the node's host; containers: a helper container on the node's volumes).
    */
   dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T>;
+  /**
+   * Stops a node that leaves the ensemble, and keeps it from starting again by itself (its systemd unit is
+   * disabled; a stopped container stays stopped). Its files and data stay.
+   */
+  retire(node: NodeSpec): Promise<StopOutcome>;
   /** Stops and starts one node with what `apply` put in place. */
   restart(node: NodeSpec): Promise<void>;
   /** Refuses (PreflightError) to start nodes that cannot: ports held by others, never set up. */

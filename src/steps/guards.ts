@@ -37,17 +37,49 @@ export function serverLines(zooCfg: string): string {
     .join('\n');
 }
 
+/** The server ids a zoo.cfg lists. */
+export function serverIds(zooCfg: string): number[] {
+  return [...zooCfg.matchAll(/^server\.(\d+)=/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
+/**
+ * The running ensemble has other members than the inventory: servers are to be added or removed. The deploy
+ * turns this into a change one server at a time (steps/membership.ts).
+ */
+export class MembershipChangeNeeded extends Error {
+  constructor(
+    /** The server ids the running nodes list. */
+    readonly current: number[],
+  ) {
+    super('the ensemble has other members than the inventory');
+  }
+}
+
 /**
  * A running ensemble's membership is not changed in one step: nodes started
  * with the new server list would elect their own leader next to the old
- * ones (split brain). Refuse, and say how to do it safely.
+ * ones (split brain). Other servers than the running ones list are changed
+ * one at a time (MembershipChangeNeeded); `step` is the one server this run
+ * may add or remove. A changed address or port of a server is refused.
  */
-export function guardMembership(survey: Survey, plans: NodePlan[]): void {
+export function guardMembership(survey: Survey, plans: NodePlan[], step?: { id: number }): void {
   for (const s of survey.nodes) {
     if (!s.process || s.runningZooCfg === undefined) continue;
     const next = plans.find((p) => p.node === s.node)?.zooCfg;
-    if (next !== undefined && serverLines(s.runningZooCfg) !== serverLines(next))
-      throw membershipChange(s.node.id, s.runningZooCfg, next);
+    if (next === undefined || serverLines(s.runningZooCfg) === serverLines(next)) continue;
+    const now = serverIds(s.runningZooCfg);
+    const then = serverIds(next);
+    const differ = [...now.filter((id) => !then.includes(id)), ...then.filter((id) => !now.includes(id))];
+    if (differ.length === 0) throw membershipChange(s.node.id, s.runningZooCfg, next);
+    if (!step) throw new MembershipChangeNeeded(now);
+    if (differ.length !== 1 || differ[0] !== step.id) throw membershipChange(s.node.id, s.runningZooCfg, next);
+    // The other servers' lines must stay as they are.
+    const others = (cfg: string) =>
+      serverLines(cfg)
+        .split('\n')
+        .filter((l) => !l.startsWith(`server.${step.id}=`))
+        .join('\n');
+    if (others(s.runningZooCfg) !== others(next)) throw membershipChange(s.node.id, s.runningZooCfg, next);
   }
 }
 
@@ -58,7 +90,8 @@ function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): Pref
       `with\n${indent(serverLines(nowCfg))}\n  and the inventory now says\n${indent(serverLines(nextCfg))}).\n` +
       `Starting nodes with a different server list next to running ones splits the ensemble into two quorums. ` +
       `Nothing was written or started. ` +
-      `Either stop the cluster first (zkops stop) and run this again, which starts every node with the new list, ` +
-      `or change membership one node at a time (ZooKeeper's reconfig, 3.5+).`,
+      `zkops adds and removes servers one at a time, but a server's address or ports do not change in place: ` +
+      `remove it in one deploy and add it back with the new address in the next, or stop the cluster first ` +
+      `(zkops stop) and run this again, which starts every node with the new list.`,
   );
 }

@@ -49,6 +49,8 @@ export interface UpOptions {
   force?: boolean;
   /** Let a 3.5+ node go back to 3.4 (its data must be 3.4's). */
   allowDowngrade?: boolean;
+  /** One step of a membership change (steps/membership.ts): the one server this run adds or removes. */
+  membership?: { id: number };
   /** Called once files are in place (not on a dry run): from then on there is a cluster to remember. */
   onWritten?: () => Promise<void>;
 }
@@ -83,7 +85,7 @@ const preflightStep: Step = async (ctx) => {
 const guardStep: Step = async (ctx) => {
   await ctx.opts.progress.step('check data', async () => {
     guardMyids(ctx.survey!);
-    guardMembership(ctx.survey!, ctx.plans!);
+    guardMembership(ctx.survey!, ctx.plans!, ctx.opts.membership);
     ctx.moves = await planVersions(ctx.survey!, ctx.plans!, { allowDowngrade: ctx.opts.allowDowngrade });
     const trusted = new Set(ctx.moves.filter((m) => m.trustEmptySnapshot).map((m) => m.node.id));
     if (trusted.size) ctx.plans = ctx.rt.plan(ctx.survey!, { trustEmptySnapshot: trusted });

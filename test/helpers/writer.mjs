@@ -17,10 +17,15 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *   what a writer saw; longestGapMs is the longest time between two acknowledged writes while it ran
  */
 
-/** @returns {Promise<Client>} */
-function connect(servers, sessionTimeout = 6000) {
+/**
+ * A session with `servers`. `retries`: how often the library itself re-sends a request that lost its connection;
+ * the writer wants none, so that every write it counts as acknowledged was answered once, and a lost connection
+ * shows as a failed write (a retried sequential create could land twice, and its wait would hide the outage).
+ * @returns {Promise<Client>}
+ */
+function connect(servers, { sessionTimeout = 6000, retries = 1000 } = {}) {
   return new Promise((resolve, reject) => {
-    const client = zookeeper.createClient(servers, { sessionTimeout, spinDelay: 100, retries: 1000 });
+    const client = zookeeper.createClient(servers, { sessionTimeout, spinDelay: 100, retries });
     const timer = setTimeout(() => {
       client.close();
       reject(new Error(`no ZooKeeper session with ${servers} in 20 s`));
@@ -54,7 +59,7 @@ export class Writer {
   }
 
   async start() {
-    this.client = await connect(this.servers);
+    this.client = await connect(this.servers, { retries: 0 });
     await call((cb) => this.client.mkdirp(ROOT, cb));
     this.running = true;
     this.lastAck = Date.now();

@@ -1,0 +1,144 @@
+/**
+ * Changing who is in a running ensemble, without downtime and for every
+ * version (3.4 has no dynamic reconfiguration; on 3.5+ it needs a super-user
+ * secret on every server): one server at a time, each step a rolling change
+ * of the static server list.
+ *
+ * Why one at a time is safe: while a step runs, some nodes have the old
+ * list (N servers) and some the new (N±1). Any majority of the one and any
+ * majority of the other share a server (adding: a majority of N+1 holds at
+ * least ⌈N/2⌉ old servers; removing: the same, the other way round), so two
+ * leaders can never both have a quorum. Two changes at once would break
+ * that.
+ *
+ * Adding server k: it starts with the new list and follows the running
+ * leader; then the others restart with the new list, followers first, the
+ * leader last. Removing server k: it is stopped (and kept from starting
+ * again: its systemd unit is disabled), then the others restart with the
+ * new list. Its data stays where it was. Servers are added before any is
+ * removed, so a replacement never runs with fewer than before.
+ */
+import { PreflightError } from '../errors.js';
+import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
+import { voters } from '../health/majority.js';
+import { warn } from '../output.js';
+import type { Runtime } from '../runtime/types.js';
+import { guardQuorum } from './quorum-guard.js';
+import { bringUp, type UpOptions, type UpResult } from './up.js';
+
+export interface MembershipStep {
+  kind: 'add' | 'remove';
+  node: NodeSpec;
+  /** The ensemble before and after this step. */
+  before: ClusterSpec;
+  after: ClusterSpec;
+}
+
+/** `target` with only `nodes` (hosts shared by name, so each host is reached once). */
+export function specWith(target: ClusterSpec, nodes: NodeSpec[]): ClusterSpec {
+  const hosts = new Map<string, HostSpec>(target.hosts.map((h) => [h.name, h]));
+  const mapped = nodes.map((n) => {
+    const host = hosts.get(n.host.name) ?? n.host;
+    hosts.set(host.name, host);
+    return host === n.host ? n : { ...n, host };
+  });
+  return {
+    ...target,
+    hosts: [...hosts.values()].filter((h) => mapped.some((n) => n.host === h)),
+    nodes: mapped.sort((a, b) => a.id - b.id),
+  };
+}
+
+/**
+ * The steps from the running ensemble (server ids `current`) to `target`. Servers that leave are found in
+ * `previous` (the inventory zkops last applied here) when the target no longer names them.
+ */
+export function planMembership(
+  target: ClusterSpec,
+  current: number[],
+  previous: ClusterSpec | undefined,
+  previousFile: string,
+): MembershipStep[] {
+  const known = (id: number) => target.nodes.find((n) => n.id === id) ?? previous?.nodes.find((n) => n.id === id);
+  const unknown = current.filter((id) => !known(id));
+  if (unknown.length)
+    throw new PreflightError(
+      `The running ensemble lists server${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}, which ` +
+        `${unknown.length > 1 ? 'are' : 'is'} not in the inventory, and zkops has no record of where ` +
+        `${unknown.length > 1 ? 'they run' : 'it runs'} (${previousFile} does not name ${unknown.length > 1 ? 'them' : 'it'}), ` +
+        'so it cannot take it out safely. Nothing was changed. Put the server back in the inventory as it is ' +
+        '(zkops adopt writes one), deploy, then remove it.',
+    );
+  if (voters(target.nodes).length === 0)
+    throw new PreflightError('The inventory leaves no participant (only observers): nothing was changed.');
+  let members = current.map((id) => known(id)!);
+  const steps: MembershipStep[] = [];
+  // Each step names its node as that step's specs hold it (runtimes find nodes by identity).
+  for (const added of target.nodes.filter((n) => !current.includes(n.id))) {
+    const before = specWith(target, members);
+    members = [...members, added];
+    const after = specWith(target, members);
+    steps.push({ kind: 'add', node: after.nodes.find((n) => n.id === added.id)!, before, after });
+  }
+  for (const id of current.filter((i) => !target.nodes.some((n) => n.id === i))) {
+    const before = specWith(target, members);
+    members = members.filter((m) => m.id !== id);
+    steps.push({
+      kind: 'remove',
+      node: before.nodes.find((n) => n.id === id)!,
+      before,
+      after: specWith(target, members),
+    });
+  }
+  return steps;
+}
+
+/** One line per step, for the dry run and the progress. */
+export function describeStep(s: MembershipStep): string {
+  const others = s.before.nodes.filter((n) => n.id !== s.node.id).map((n) => n.id);
+  const list = s.after.nodes.map((n) => n.id).join(', ');
+  const role = s.node.role === 'observer' ? 'observer' : 'server';
+  return s.kind === 'add'
+    ? `add ${role} ${s.node.id} (${s.node.place}): start it with servers ${list}, then restart ` +
+        `${others.join(', ')} with that list, one at a time, the leader last`
+    : `remove ${role} ${s.node.id} (${s.node.place}): stop it (its data stays), then restart ` +
+        `${others.join(', ')} with servers ${list}, one at a time, the leader last`;
+}
+
+/**
+ * Carries the steps out, each a bring-up of the ensemble it leads to (a removal first stops the leaving server,
+ * if that leaves a quorum). Returns the last bring-up's result. The first step that fails stops the change: the
+ * ensemble is then as the last finished step left it, which is a working ensemble, and a later deploy goes on
+ * from there.
+ */
+export async function changeMembership(
+  steps: MembershipStep[],
+  open: (spec: ClusterSpec) => Promise<Runtime>,
+  upOptions: UpOptions,
+): Promise<UpResult> {
+  let result: UpResult | undefined;
+  for (const [i, step] of steps.entries()) {
+    upOptions.progress.note(`step ${i + 1} of ${steps.length}: ${describeStep(step)}`);
+    if (step.kind === 'remove') {
+      const rt = await open(step.before);
+      try {
+        const warning = await guardQuorum(step.before, [step.node], 'removing', { force: upOptions.force });
+        if (warning) warn(warning);
+        await upOptions.progress.step(
+          `stop ${step.node.id}`,
+          () => rt.retire(step.node),
+          (o) => o.status,
+        );
+      } finally {
+        await rt.close();
+      }
+    }
+    const rt = await open(step.after);
+    try {
+      result = await bringUp(rt, { ...upOptions, onWritten: undefined, membership: { id: step.node.id } });
+    } finally {
+      await rt.close();
+    }
+  }
+  return result!;
+}
