@@ -1,8 +1,9 @@
 /**
- * Changing who is in a running ensemble, without downtime and for every
- * version (3.4 has no dynamic reconfiguration; on 3.5+ it needs a super-user
- * secret on every server): one server at a time, each step a rolling change
- * of the static server list.
+ * Changing who is in a running ensemble, without downtime, with no dynamic
+ * reconfiguration (which needs a super-user secret on every server, and a
+ * config file ZooKeeper rewrites itself): one server at a time, each step a
+ * rolling change of the static server list. (3.4 is refused before this, in
+ * commands/up-command.ts: its election stalls under this churn.)
  *
  * Why one at a time is safe: while a step runs, some nodes have the old
  * list (N servers) and some the new (N±1). Any majority of the one and any

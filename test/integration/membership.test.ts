@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeNode } from '../../src/health/probe.js';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
+import { unpackRelease } from '../helpers/releases.mjs';
 import { Writer, writesOn } from '../helpers/writer.mjs';
 
 /** Polls srvr on every server every 50 ms; keeps the samples in which more than one node said leader. */
@@ -168,5 +169,40 @@ describe('membership changes on SSH test hosts', () => {
     expect(shrunk.r.json.nodes).toHaveLength(3);
     for (const h of ctx.lab.hosts.slice(3)) expect((await probeNode(h.ip, 2181, 500, false)).mode).toBe('down');
     expect((await zkops(ctx.cwd, ['stop', '-i', inventory])).code).toBe(0);
+  });
+});
+
+describe('membership changes on 3.4', () => {
+  let cwd = '';
+  let inventory = '';
+  const base = 28581;
+  beforeAll(() => {
+    cwd = workdir('members34');
+    inventory = path.join(cwd, 'members.yaml');
+  });
+  afterAll(async () => {
+    await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+    await killServersUnder(cwd);
+  });
+
+  it('refuses to change the servers of a running 3.4 ensemble, says what to do instead, and changes nothing', async () => {
+    const home = await unpackRelease('3.4.13', path.join(cwd, 'releases'));
+    const write = (count: number) =>
+      writeFileSync(
+        inventory,
+        `name: members34\npseudo: { count: ${count}, basePort: ${base} }\njava: { heap: 128m }\n` +
+          `zookeeper: { home: ${home} }\n`,
+      );
+    write(3);
+    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+    write(5);
+    const r = await zkops(cwd, ['deploy', '-i', inventory]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('zkops changes the membership of 3.5 and later only');
+    expect(r.stderr).toContain('Nothing was changed');
+    expect((await probeNode('127.0.0.1', base + 3, 500, false)).mode).toBe('down');
+    write(3);
+    const status = await zkopsJson(cwd, ['status', '-i', inventory]);
+    expect(status.json.healthy).toBe(true);
   });
 });
