@@ -188,3 +188,33 @@ describe('smoke', () => {
     expect(again.json.ok).toBe(true);
   });
 });
+
+describe('backup and restore', () => {
+  it('backs up, destroys, re-creates, restores: every znode is back, with its data', async () => {
+    const dir = path.join(cwd, 'backup-full');
+    const tree = async () =>
+      (await zkopsJson(cwd, ['ls', '/', '-R', '-i', inventory])).json.znodes.map((z: any) => z.path);
+    const before = await tree();
+    expect(before).toContain(`/dubbo/com.example.Greeter/providers/${PROVIDER}`);
+    const b = await zkopsJson(cwd, ['backup', '-o', dir, '-i', inventory]);
+    expect(b.code, b.stderr).toBe(0);
+    expect((await zkops(cwd, ['destroy', '--yes', '-i', inventory])).code).toBe(0);
+    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+    expect(await tree()).not.toContain('/config');
+    expect((await zkops(cwd, ['stop', '-i', inventory])).code).toBe(0);
+    const r = await zkops(cwd, ['restore', dir, '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await zkops(cwd, ['start', '-i', inventory])).code).toBe(0);
+    expect(await tree()).toEqual(before);
+    expect((await zkopsJson(cwd, ['get', '/config', '-i', inventory])).json.data).toBe('max.conns=100');
+    // A damaged backup is refused before anything is touched.
+    const snap = b.json.files.find((f: any) => f.dir === 'data' && f.name.startsWith('snapshot.'));
+    writeFileSync(path.join(dir, 'data', snap.name), 'not a snapshot');
+    expect((await zkops(cwd, ['stop', '-i', inventory])).code).toBe(0);
+    const damaged = await zkops(cwd, ['restore', dir, '--force', '-i', inventory]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain('is damaged');
+    expect((await zkops(cwd, ['start', '-i', inventory])).code).toBe(0);
+    expect(await tree()).toEqual(before);
+  });
+});
