@@ -346,18 +346,24 @@ export class ContainerExecutor implements Executor {
     await this.writeFile(file, await readFile(localPath), mode);
   }
 
-  async download(file: string, localPath: string): Promise<boolean> {
-    let stream: NodeJS.ReadableStream;
+  /** The engine's tar stream of `file`, or undefined when it does not exist. */
+  private async archive(file: string): Promise<NodeJS.ReadableStream | undefined> {
     try {
-      stream = await this.container().getArchive({ path: file });
+      return await this.container().getArchive({ path: file });
     } catch (err) {
+      // The engine says 404 for a missing file and for a missing container alike; only its text tells them apart.
       if (
         (err as { statusCode?: number }).statusCode === 404 &&
         /Could not find the file/i.test((err as Error).message)
       )
-        return false;
+        return undefined;
       throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
     }
+  }
+
+  async download(file: string, localPath: string): Promise<boolean> {
+    const stream = await this.archive(file);
+    if (!stream) return false;
     const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
     const extract = tar.extract();
     let written = false;
@@ -385,18 +391,8 @@ export class ContainerExecutor implements Executor {
   }
 
   async readFile(file: string): Promise<string | undefined> {
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.container().getArchive({ path: file });
-    } catch (err) {
-      // The engine says 404 for a missing file and for a missing container alike; only its text tells them apart.
-      if (
-        (err as { statusCode?: number }).statusCode === 404 &&
-        /Could not find the file/i.test((err as Error).message)
-      )
-        return undefined;
-      throw new TransportError(`${this.label}: reading ${file} failed: ${firstLine((err as Error).message)}`);
-    }
+    const stream = await this.archive(file);
+    if (!stream) return undefined;
     const extract = tar.extract();
     let text: string | undefined;
     extract.on('entry', (header, body, next) => {

@@ -305,8 +305,10 @@ export class ContainerRuntime implements Runtime {
     const stopped = containers.filter((c) => c.running).map((c) => c.node);
     await Promise.all(containers.map((c) => this.engine.remove(c.id)));
     const removed = containers.map((c) => c.name);
-    for (const n of this.spec.nodes) {
-      for (const v of Object.values(this.volumes(n))) if (await this.engine.removeVolume(v)) removed.push(v);
+    // The volumes of every node container found, servers removed from the ensemble since included.
+    const places = new Set([...this.spec.nodes.map((n) => n.place), ...containers.map((c) => c.name)]);
+    for (const place of places) {
+      for (const v of [`${place}-data`, `${place}-datalog`]) if (await this.engine.removeVolume(v)) removed.push(v);
     }
     if (await this.engine.removeNetwork(this.docker.network)) removed.push(this.docker.network);
     return { stopped: stopped.sort((a, b) => a - b), removed };

@@ -71,8 +71,8 @@ log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
 log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
 `;
 
-/** Debian's mirror with a private apt state under `dir`: `apt-get <args>` as if only `suite` existed. */
-async function privateApt(dir, suite, args) {
+/** Debian's mirror with a private apt state under `dir`: `apt-get <args>` as if only `suite` existed (in `options.cwd`). */
+async function privateApt(dir, suite, args, options = {}) {
   const conf = path.join(dir, 'apt.conf');
   fs.writeFileSync(
     conf,
@@ -99,7 +99,7 @@ async function privateApt(dir, suite, args) {
     '-o',
     'APT::Sandbox::User=root',
   ];
-  return $`apt-get -qq ${o} ${args}`;
+  return $({ cwd: options.cwd ?? dir })`apt-get -qq ${o} ${args}`;
 }
 
 /** The release tarball of `version` (apache-zookeeper-X.Y.Z-bin.tar.gz), built once and cached. */
@@ -116,24 +116,8 @@ export async function releaseTarball(version) {
     await privateApt(work, release.suite, ['update']);
     const debs = path.join(work, 'debs');
     await fs.mkdirp(debs);
-    const aptOptions = [
-      '-c',
-      path.join(work, 'apt.conf'),
-      '-o',
-      `Dir::Etc::SourceList=${path.join(work, 'sources.list')}`,
-      '-o',
-      'Dir::Etc::SourceParts=/dev/null',
-      '-o',
-      `Dir::State::Lists=${work}/lists`,
-      '-o',
-      `Dir::Cache=${work}/cache`,
-      '-o',
-      'APT::Sandbox::User=root',
-    ];
     const packages = release.packages.map((p) => `${p}/${release.suite}`);
-    await $({
-      cwd: debs,
-    })`apt-get -qq ${aptOptions} download ${packages}`;
+    await privateApt(work, release.suite, ['download', ...packages], { cwd: debs });
     const root = path.join(work, 'root');
     for (const deb of fs.readdirSync(debs)) await $`dpkg-deb -x ${path.join(debs, deb)} ${root}`;
     const java = path.join(root, 'usr/share/java');

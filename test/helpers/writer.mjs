@@ -121,3 +121,21 @@ export async function writesOn(server, expected) {
     client.close();
   }
 }
+
+/**
+ * Of `acknowledged`, the writes each server lacks, read through that server alone; servers that lack none are left
+ * out, so "every acknowledged write is everywhere" is `{}`.
+ * @param {string[]} servers
+ * @param {string[]} acknowledged
+ * @returns {Promise<Record<string, string[]>>}
+ */
+export async function missingWrites(servers, acknowledged) {
+  /** @type {Record<string, string[]>} */
+  const missing = {};
+  for (const server of servers) {
+    const have = new Set(await writesOn(server, acknowledged));
+    const lost = acknowledged.filter((w) => !have.has(w));
+    if (lost.length) missing[server] = lost;
+  }
+  return missing;
+}

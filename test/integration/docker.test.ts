@@ -106,13 +106,26 @@ describe('zkops with executor docker', () => {
     expect(r.json.nodes.map((n: any) => n.pid)).toEqual(before.nodes.map((n: any) => n.pid));
   });
 
-  it('refuses to change the membership of the running ensemble', async () => {
+  it('grows the running ensemble to 5 containers and back to 3, one server at a time', async () => {
     writeInventory('128m', 5);
-    const r = await zkops(cwd, ['init', '-i', inventory]);
+    const grown = await zkopsJson(cwd, ['init', '-i', inventory]);
+    expect(grown.code, grown.stderr).toBe(0);
+    expect(grown.json.membership).toEqual([
+      { kind: 'add', id: 4 },
+      { kind: 'add', id: 5 },
+    ]);
+    expect(grown.json.nodes).toHaveLength(5);
+    expect(await ours()).toHaveLength(5);
     writeInventory();
-    expect(r.code).toBe(4);
-    expect(r.stderr).toContain("The ensemble's membership would change while it runs");
-    expect(await ours()).toHaveLength(3);
+    const shrunk = await zkopsJson(cwd, ['init', '-i', inventory]);
+    expect(shrunk.code, shrunk.stderr).toBe(0);
+    expect(shrunk.json.healthy).toBe(true);
+    // The leaving servers' containers stay, stopped (their data is on their volumes); destroy removes them too.
+    const running = (await docker('ps', '--format', '{{.Names}}'))
+      .split('\n')
+      .filter((n) => n.startsWith('zkops-dtest-'));
+    expect(running.sort()).toEqual(['zkops-dtest-1', 'zkops-dtest-2', 'zkops-dtest-3']);
+    expect(await zkCli(`127.0.0.1:${BASE + 2}`, 'get', '/in-docker')).toContain('hello');
   });
 
   it('recreates the containers one at a time for a changed setting, keeping the data', async () => {
