@@ -179,7 +179,19 @@ export const InventorySchema = z
         version: z
           .string()
           .regex(/^\d+\.\d+\.\d+$/, 'expected a version like 3.8.4')
-          .optional(),
+          .optional()
+          .describe(
+            'Without home or tarball: the release zkops fetches (on this machine, checked against its .sha512, ' +
+              'cached) and ships to every host. With home: the version it must be.',
+          ),
+        mirror: z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'expected an http(s) URL like https://dlcdn.apache.org/zookeeper/')
+          .optional()
+          .describe(
+            "Where zookeeper.version is fetched from, in Apache's layout (zookeeper-X.Y.Z/apache-zookeeper-X.Y.Z-" +
+              'bin.tar.gz and .sha512). Default: dlcdn.apache.org, then archive.apache.org.',
+          ),
         home: absOrRelPath
           .optional()
           .describe('An unpacked ZooKeeper (Apache bin tarball layout, or Debian /usr/share/zookeeper).'),

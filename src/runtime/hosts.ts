@@ -21,6 +21,7 @@ import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.j
 import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
+import { APACHE_MIRRORS, fetchRelease } from '../distribution/download.js';
 import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
 import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js';
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
@@ -93,14 +94,27 @@ export class HostRuntime implements Runtime {
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
-    this.tarball = this.spec.zookeeper.tarball
-      ? await inspectTarball(this.spec.zookeeper.tarball, this.spec.zookeeper.sha512)
-      : undefined;
+    this.tarball = await this.releaseTarball();
     this.hostStates = await preflight(this.spec, this.targets, {
       checkPorts: options.checkPorts,
       tarball: this.tarball,
     });
     return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
+  }
+
+  /**
+   * The release to ship, if any: zookeeper.tarball; else, for zookeeper.version without a home, that release
+   * fetched on this machine (once: then from the cache).
+   */
+  private async releaseTarball(): Promise<Tarball | undefined> {
+    const zk = this.spec.zookeeper;
+    if (zk.tarball) return inspectTarball(zk.tarball, zk.sha512);
+    if (!zk.version || zk.home) return undefined;
+    const progress = this.options.progress;
+    const fetch = () =>
+      fetchRelease(zk.version!, zk.mirror ? [zk.mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) });
+    const got = progress ? await progress.step('fetch', fetch, (r) => `${zk.version} from ${r.source}`) : await fetch();
+    return inspectTarball(got.file, got.sha512);
   }
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
