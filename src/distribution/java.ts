@@ -135,7 +135,8 @@ export async function findJava(
   const hint =
     pathHome && pathHome !== envJavaHome
       ? ` The java on PATH is ${pathHome}; use that, or`
-      : ' Install a JRE (apt-get install openjdk-17-jre-headless) and';
+      : ' Install a JRE (apt-get install openjdk-17-jre-headless), or let zkops ship one (java.tarball: a JDK or ' +
+        'JRE .tar.gz on this machine), and';
 
   let found: JavaInstall | undefined;
   for (const [home, source] of [
@@ -172,7 +173,8 @@ export async function findJava(
   if (!found)
     throw new PreflightError(
       `No Java on ${ex.label}: no java.home in the inventory, no JAVA_HOME, no java on PATH. Install a JRE ` +
-        `(apt-get install openjdk-17-jre-headless) or set java.home.`,
+        `(apt-get install openjdk-17-jre-headless) and set java.home, or let zkops ship one: java.tarball, a JDK ` +
+        'or JRE .tar.gz on this machine (an Eclipse Temurin release, say).',
     );
   return found;
 }

@@ -68,41 +68,61 @@ export type DistributionOutcome = 'installed' | 'unchanged';
 /** Uploads (if needed), verifies and unpacks the tarball on a host; idempotent. */
 export async function installTarball(ex: Executor, root: string, t: Tarball): Promise<DistributionOutcome> {
   const inst = tarballInstall(root, t);
-  const remote = path.posix.join(root, 'dist', path.basename(t.file));
-  const marker = path.posix.join(inst.home, '.zkops-sha512');
-  // One line each: unpacked release's checksum, uploaded tarball's checksum, link target.
+  return installArchive(ex, root, { ...t, mustHave: 'lib', link: inst.link });
+}
+
+/** An archive with one top directory, as a host gets it under `root`. */
+export interface Archive {
+  file: string;
+  sha512: string;
+  topDir: string;
+  /** A path inside topDir that an archive of its kind has (a release's lib, a JDK's bin/java). */
+  mustHave: string;
+  /** A stable link to point at the unpacked directory. */
+  link?: string;
+}
+
+/**
+ * Uploads (once: skipped when the host has the same bytes), verifies by SHA-512 on the host, and unpacks into
+ * `<root>/<topDir>` (beside, then renamed: a half-unpacked archive is never used); idempotent.
+ */
+export async function installArchive(ex: Executor, root: string, a: Archive): Promise<DistributionOutcome> {
+  const home = path.posix.join(root, a.topDir);
+  const remote = path.posix.join(root, 'dist', path.basename(a.file));
+  const marker = path.posix.join(home, '.zkops-sha512');
+  // One line each: unpacked archive's checksum, uploaded archive's checksum, link target.
   const state = await ex.exec(
-    `head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; readlink ` +
-      `${sh(inst.link)}`,
+    `head -n1 ${sh(marker)} 2>/dev/null || echo; sha512sum ${sh(remote)} 2>/dev/null | cut -d' ' -f1; ` +
+      (a.link ? `readlink ${sh(a.link)}` : 'true'),
   );
   const [unpacked = '', uploaded = '', linked = ''] = state.stdout.split('\n').map((l) => l.trim());
-  if (unpacked === t.sha512 && linked === inst.home) return 'unchanged';
+  if (unpacked === a.sha512 && (!a.link || linked === home)) return 'unchanged';
 
-  if (uploaded !== t.sha512) {
-    await ex.upload(t.file, remote, 0o644);
+  if (uploaded !== a.sha512) {
+    await ex.upload(a.file, remote, 0o644);
     const got = (await execChecked(ex, `sha512sum ${sh(remote)} | cut -d' ' -f1`)).trim();
-    if (got !== t.sha512)
+    if (got !== a.sha512)
       throw new PreflightError(
-        `${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${t.sha512.slice(0, 16)}… (a ` +
+        `${ex.label}: the uploaded ${remote} has SHA-512 ${got.slice(0, 16)}…, not ${a.sha512.slice(0, 16)}… (a ` +
           `broken transfer or disk); run deploy again.`,
       );
   }
-  if (unpacked !== t.sha512) {
-    // Unpack beside the final place, then rename: a half-unpacked release is never used.
-    const staging = `${inst.home}.zkops-unpack`;
+  if (unpacked !== a.sha512) {
+    const staging = `${home}.zkops-unpack`;
     await execChecked(
       ex,
       `rm -rf ${sh(staging)} && mkdir -p ${sh(staging)} && tar -xzf ${sh(remote)} -C ${sh(staging)} && ` +
-        `[ -d ${sh(`${staging}/${t.topDir}/lib`)} ] && printf '%s\\n' ${t.sha512} > ` +
-        `${sh(`${staging}/${t.topDir}/.zkops-sha512`)} && ` +
-        `rm -rf ${sh(inst.home)} && mv ${sh(`${staging}/${t.topDir}`)} ${sh(inst.home)} && rm -rf ${sh(staging)}`,
+        `[ -e ${sh(`${staging}/${a.topDir}/${a.mustHave}`)} ] && printf '%s\\n' ${a.sha512} > ` +
+        `${sh(`${staging}/${a.topDir}/.zkops-sha512`)} && ` +
+        `rm -rf ${sh(home)} && mv ${sh(`${staging}/${a.topDir}`)} ${sh(home)} && rm -rf ${sh(staging)}`,
     );
   }
-  // Replace the link atomically (rename over it), so `current` is never missing.
-  await execChecked(
-    ex,
-    `ln -sfn ${sh(inst.home)} ${sh(`${inst.link}.zkops-new`)} && mv -T ${sh(`${inst.link}.zkops-new`)} ` +
-      `${sh(inst.link)}`,
-  );
+  if (a.link) {
+    // Replace the link atomically (rename over it), so it is never missing.
+    await execChecked(
+      ex,
+      `ln -sfn ${sh(home)} ${sh(`${a.link}.zkops-new`)} && mv -T ${sh(`${a.link}.zkops-new`)} ${sh(a.link)}`,
+    );
+  }
   return 'installed';
 }

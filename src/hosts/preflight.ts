@@ -6,12 +6,13 @@
  */
 import path from 'node:path';
 import { PreflightError } from '../errors.js';
-import type { ClusterSpec } from '../inventory/spec.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { jvmFlags, type HostFacts } from '../render/node.js';
 import type { NodeSurvey } from '../runtime/types.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
+import type { JdkArchive } from '../distribution/jdk.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
-import { checkJavaFits, findJava, JAVA_ON_PATH } from '../distribution/java.js';
+import { checkJavaFits, findJava, JAVA_ON_PATH, type JavaInstall } from '../distribution/java.js';
 import { LIST_ZK_PROCESSES, nodeProcesses, parseZkProcesses, type ZkProcess } from './processes.js';
 import { assertPortsFree, noSs, parseSsListeners, type Listener } from './ports.js';
 import { forEachTarget, type HostTarget } from './targets.js';
@@ -23,6 +24,13 @@ export interface PreflightOptions {
   checkPorts: boolean;
   /** A release tarball to install (its place on the host replaces the ZooKeeper search). */
   tarball?: Tarball;
+  /** A Java runtime to ship (its place on the host replaces the Java search; it is run once installed). */
+  jdk?: JdkArchive;
+}
+
+/** Each distinct set of JVM flags `nodes` run with. */
+export function serverFlagSets(spec: ClusterSpec, nodes: NodeSpec[]): string[][] {
+  return [...new Set(nodes.map((n) => JSON.stringify(jvmFlags(spec, n))))].map((f) => JSON.parse(f) as string[]);
 }
 
 /**
@@ -90,10 +98,16 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     options.tarball
       ? Promise.resolve(tarballInstall(spec.dir, options.tarball))
       : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
-    findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, {
-      record: javaRecordPath(spec, target.remote),
-      flags: [...new Set(nodes.map((n) => JSON.stringify(jvmFlags(spec, n))))].map((f) => JSON.parse(f) as string[]),
-    }),
+    options.jdk
+      ? Promise.resolve<JavaInstall>({
+          home: path.posix.join(spec.dir, options.jdk.topDir),
+          major: options.jdk.major,
+          source: 'inventory',
+        })
+      : findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, {
+          record: javaRecordPath(spec, target.remote),
+          flags: serverFlagSets(spec, nodes),
+        }),
   ]);
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;

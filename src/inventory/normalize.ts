@@ -60,7 +60,11 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
       ...(inv.zookeeper.tarball ? { tarball: here(inv.zookeeper.tarball) } : {}),
       ...(inv.zookeeper.home && onThisMachine ? { home: here(inv.zookeeper.home) } : {}),
     },
-    java: { ...inv.java, ...(inv.java.home && onThisMachine ? { home: here(inv.java.home) } : {}) },
+    java: {
+      ...inv.java,
+      ...(inv.java.home && onThisMachine ? { home: here(inv.java.home) } : {}),
+      ...(inv.java.tarball ? { tarball: here(inv.java.tarball) } : {}),
+    },
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
     logging: inv.logging,
     ssh: {

@@ -205,6 +205,17 @@ export const InventorySchema = z
     java: z
       .strictObject({
         home: absOrRelPath.optional().describe('JAVA_HOME for the servers. Default: $JAVA_HOME, then java on PATH.'),
+        tarball: absOrRelPath
+          .optional()
+          .describe(
+            'A JDK or JRE .tar.gz on the machine running zkops (e.g. an Eclipse Temurin release): shipped to every ' +
+              'host once, checked, unpacked into dir, and the servers run with it.',
+          ),
+        sha512: z
+          .string()
+          .regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits')
+          .optional()
+          .describe('The SHA-512 java.tarball must have.'),
         heap: z
           .string()
           .regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g')

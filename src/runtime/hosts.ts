@@ -22,8 +22,16 @@ import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { APACHE_MIRRORS, fetchRelease } from '../distribution/download.js';
-import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
-import { javaRecordPath, preflight, type HostState } from '../hosts/preflight.js';
+import { findJava } from '../distribution/java.js';
+import { inspectJdk, type JdkArchive } from '../distribution/jdk.js';
+import {
+  inspectTarball,
+  installArchive,
+  installTarball,
+  type DistributionOutcome,
+  type Tarball,
+} from '../distribution/tarball.js';
+import { javaRecordPath, preflight, serverFlagSets, type HostState } from '../hosts/preflight.js';
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { assertPortsFree, noSs, parseSsListeners } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
@@ -59,6 +67,7 @@ export class HostRuntime implements Runtime {
   readonly unreachable: Unreachable[];
   private hostStates: HostState[] = [];
   private tarball?: Tarball;
+  private jdk?: JdkArchive;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -95,9 +104,11 @@ export class HostRuntime implements Runtime {
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
     this.tarball = await this.releaseTarball();
+    this.jdk = this.spec.java.tarball ? await inspectJdk(this.spec.java.tarball, this.spec.java.sha512) : undefined;
     this.hostStates = await preflight(this.spec, this.targets, {
       checkPorts: options.checkPorts,
       tarball: this.tarball,
+      jdk: this.jdk,
     });
     return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
   }
@@ -131,6 +142,7 @@ export class HostRuntime implements Runtime {
   }
 
   async apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied> {
+    if (this.jdk && !options.dryRun) await this.shipJava(this.jdk);
     const distribution = this.tarball && !options.dryRun ? await this.distribute(this.tarball) : undefined;
     const perHost = await forEachTarget(this.targets, this.spec.ssh.concurrency, async (t) => {
       const h = this.hostStates.find((x) => x.target === t)!;
@@ -379,6 +391,34 @@ export class HostRuntime implements Runtime {
       { path: path.join(dir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
       { path: path.join(dir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
     ];
+  }
+
+  /**
+   * java.tarball on every host, then run there with the servers' flags: a runtime that does not run on a host
+   * (another architecture, a missing library) is said before anything else is written.
+   */
+  private async shipJava(jdk: JdkArchive): Promise<void> {
+    const run = async () => {
+      const res = await forEachTarget(this.targets, this.spec.ssh.concurrency, async (t) => {
+        const outcome = await installArchive(t.ex, this.spec.dir, jdk);
+        await findJava(t.ex, path.posix.join(this.spec.dir, jdk.topDir), undefined, undefined, {
+          record: javaRecordPath(this.spec, t.remote),
+          flags: serverFlagSets(this.spec, t.nodes),
+        });
+        return outcome;
+      });
+      const failed = res.flatMap((r, i) =>
+        r.status === 'rejected' ? [`${this.targets[i]!.host.name}: ${(r.reason as Error).message}`] : [],
+      );
+      if (failed.length)
+        throw new ZkopsError(
+          `Shipping Java ${jdk.topDir} failed (nothing was started; run deploy again to converge):\n` +
+            failed.map((f) => `  ${f}`).join('\n'),
+        );
+      return res.filter((r) => r.status === 'fulfilled' && r.value === 'installed').length;
+    };
+    const describe = (n: number) => (n ? `${jdk.topDir} installed on ${n} host(s)` : `${jdk.topDir} already in place`);
+    await (this.options.progress ? this.options.progress.step('java', run, describe) : run());
   }
 
   private async distribute(tarball: Tarball): Promise<Record<string, DistributionOutcome>> {

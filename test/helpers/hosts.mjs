@@ -47,7 +47,7 @@ async function ensureBridge() {
  * Hosts listed in `options.systemd` (1-based) boot systemd instead (see createSystemdHost).
  * @param {string} prefix
  * @param {number} count
- * @param {{ systemd?: number[] }} [options]
+ * @param {{ systemd?: number[], bare?: boolean }} [options] bare: every host without Java or ZooKeeper
  * @returns {Promise<TestLab>}
  */
 export async function createLab(prefix, count, options = {}) {
@@ -71,7 +71,7 @@ export async function createLab(prefix, count, options = {}) {
   try {
     for (let i = 1; i <= count; i++) {
       const make = options.systemd?.includes(i) ? createSystemdHost : createHost;
-      const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile);
+      const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile, { bare: options.bare });
       hosts.push(host);
       const pub = fs.readFileSync(path.join(host.root, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ');
       hostKeyLines.push(`${host.ip} ${pub[0]} ${pub[1]}`);
@@ -108,7 +108,11 @@ async function hostRoot(name, labDir, identityFile) {
   return root;
 }
 
-async function createHost(name, ip, labDir, identityFile) {
+/**
+ * A host in its own network and mount namespace, with sshd. `bare`: like a fresh VM, it has neither Java nor
+ * ZooKeeper (this machine's /usr/lib/jvm and /usr/share/zookeeper are covered by empty directories there).
+ */
+async function createHost(name, ip, labDir, identityFile, { bare = false } = {}) {
   const netns = `zkt-${name}`;
   const root = await hostRoot(name, labDir, identityFile);
   await makeNetns(netns, ip);
@@ -143,7 +147,12 @@ async function createHost(name, ip, labDir, identityFile) {
   const inner =
     `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p ` +
     `/etc/systemd && mount --bind ${root}/systemd /etc/systemd && touch /root/.bashrc && ` +
-    `mount --bind ${root}/bashrc /root/.bashrc && exec ${sshd}`;
+    `mount --bind ${root}/bashrc /root/.bashrc && ` +
+    (bare
+      ? `mkdir -p ${root}/empty && mount --bind ${root}/empty /usr/lib/jvm && ` +
+        `mount --bind ${root}/empty /usr/share/zookeeper && `
+      : '') +
+    `exec ${sshd}`;
   const privateMounts = ['unshare', '--mount', '--propagation', 'private'];
   await $`setsid ip netns exec ${netns} ${privateMounts} sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
   return { name, ip, netns, root };

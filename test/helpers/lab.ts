@@ -17,11 +17,17 @@ export interface LabContext {
 export function useLab(
   prefix: string,
   count: number,
-  hooks: { ready?: (lab: TestLab) => Promise<void>; done?: () => Promise<void>; systemd?: number[] } = {},
+  hooks: {
+    ready?: (lab: TestLab) => Promise<void>;
+    done?: () => Promise<void>;
+    systemd?: number[];
+    /** Hosts without Java or ZooKeeper, like fresh VMs. */
+    bare?: boolean;
+  } = {},
 ): LabContext {
   const ctx = {} as LabContext;
   beforeAll(async () => {
-    ctx.lab = await createLab(prefix, count, { systemd: hooks.systemd });
+    ctx.lab = await createLab(prefix, count, { systemd: hooks.systemd, bare: hooks.bare });
     ctx.cwd = workdir(prefix);
     await hooks.ready?.(ctx.lab);
   });
@@ -44,6 +50,8 @@ export interface LabInventory {
   names?: string[];
   /** Lines appended at the end (settings, service, ...). */
   extra?: string[];
+  /** The java line (default: 128 MiB heaps). */
+  java?: string;
   /** The last N nodes are observers. */
   observers?: number;
 }
@@ -67,7 +75,7 @@ export function labInventory(lab: TestLab, o: LabInventory): string {
       (_, i) =>
         `  - { id: ${i + 1}, host: ${name(i)}${i >= hosts.length - (o.observers ?? 0) ? ', role: observer' : ''} }`,
     ),
-    'java: { heap: 128m }',
+    o.java ?? 'java: { heap: 128m }',
     ...(o.extra ?? []),
     '',
   ].join('\n');
