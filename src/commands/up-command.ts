@@ -121,6 +121,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
         warnings,
         dryRun: true,
         changed: result.changed,
+        actions: result.actions ?? [],
         upgrades: result.upgrades,
         nodes: result.nodes,
       });
@@ -171,6 +172,7 @@ function summary(r: UpResult): string {
 
 function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
+  if (r.actions?.length) lines.push('Would run first:', ...r.actions.map((a) => `  ${a}`));
   if (r.upgrades.length) {
     lines.push(
       'Upgrade, one node at a time (followers first, the leader last, ' +

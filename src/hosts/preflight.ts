@@ -11,6 +11,7 @@ import { jvmFlags, type HostFacts } from '../render/node.js';
 import type { NodeSurvey } from '../runtime/types.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import type { JdkArchive } from '../distribution/jdk.js';
+import { javaPackagePlan, type JavaPackagePlan, type PackageManager } from '../distribution/java-package.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, JAVA_ON_PATH, type JavaInstall } from '../distribution/java.js';
 import { LIST_ZK_PROCESSES, nodeProcesses, parseZkProcesses, type ZkProcess } from './processes.js';
@@ -52,6 +53,8 @@ export interface HostState {
   javaRecord?: string;
   /** This cluster's running processes on the host, by node id. */
   processes: Map<number, ZkProcess | undefined>;
+  /** java.install: package, where no Java runs: what to install before anything else is written. */
+  javaPlan?: JavaPackagePlan;
   /** zkops has root there (ssh.user root, or sudo): it may write /etc/profile.d and create accounts. */
   root: boolean;
   /** Each node's myid, data and current server list, as found. */
@@ -94,7 +97,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     );
   }
   // Independent look-ups run together: java -version alone costs a JVM start.
-  const [zk, java] = await Promise.all([
+  const [zk, found] = await Promise.all([
     options.tarball
       ? Promise.resolve(tarballInstall(spec.dir, options.tarball))
       : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
@@ -107,8 +110,26 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       : findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, {
           record: javaRecordPath(spec, target.remote),
           flags: serverFlagSets(spec, nodes),
+        }).catch((err: Error) => {
+          // No Java that runs: with java.install: package, the host's package manager brings one.
+          if (spec.java.install === 'package' && err instanceof PreflightError) return err;
+          throw err;
         }),
   ]);
+  let java: JavaInstall;
+  let javaPlan: JavaPackagePlan | undefined;
+  if (found instanceof Error) {
+    if (!env.packageManager)
+      throw new PreflightError(
+        `${found.message} (java.install: package cannot help: ${ex.label} has none of apt-get, dnf or zypper.)`,
+      );
+    if (env.uid !== 0)
+      throw new PreflightError(
+        `${found.message} (java.install: package needs root on ${ex.label}: ssh.user root, or ssh.sudo: true.)`,
+      );
+    javaPlan = javaPackagePlan(env.packageManager, zk.version, env.arch);
+    java = { home: javaPlan.home, major: javaPlan.major, source: 'inventory' };
+  } else java = found;
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
@@ -152,6 +173,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       clientAddress: bindAll ? undefined : host.address,
     },
     processes,
+    javaPlan,
     nodes: nodes.map((node) => {
       const process = processes.get(node.id);
       const found = env.nodes.get(node.id);
@@ -242,6 +264,9 @@ function decideService(
 
 /** What one command learns about a host's environment. */
 interface HostEnvironment {
+  /** The host's package manager, if one zkops can drive, and its name for the architecture. */
+  packageManager?: PackageManager;
+  arch: string;
   /** Who commands run as: uid (0 with ssh.sudo) and name. */
   uid: number;
   login: string;
@@ -316,6 +341,9 @@ async function readHostEnvironment(
     // Directories from there up to / that other accounts cannot enter (a home directory, mode 700, say).
     `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
     `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
+    // For java.install: package: the package manager and the architecture by its names.
+    'for m in apt-get dnf zypper; do command -v $m >/dev/null && { echo $m; break; }; done || echo none',
+    'dpkg --print-architecture 2>/dev/null || uname -m',
     // In the same round trip: this host's ZooKeeper processes, its listening sockets, each node's myid.
     `echo ${SECTION.processes}`,
     LIST_ZK_PROCESSES,
@@ -374,6 +402,8 @@ async function readHostEnvironment(
     setpriv,
     account,
     closed = '',
+    packageManager = '',
+    arch = '',
   ] = all
     .slice(0, all.indexOf(`${SECTION.processes}\n`))
     .split('\n')
@@ -387,6 +417,10 @@ async function readHostEnvironment(
     setpriv: setpriv === 'setpriv',
     account: account === 'exists' || account === 'create' ? account : 'none',
     closedDirs: closed.split(' ').filter(Boolean),
+    packageManager: ['apt-get', 'dnf', 'zypper'].includes(packageManager)
+      ? (packageManager as PackageManager)
+      : undefined,
+    arch,
     installParent,
     writable: writable === 'writable',
     zkProcesses: parseZkProcesses(cut(SECTION.processes, SECTION.listeners)),

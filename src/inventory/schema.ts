@@ -216,6 +216,13 @@ export const InventorySchema = z
           .regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits')
           .optional()
           .describe('The SHA-512 java.tarball must have.'),
+        install: z
+          .enum(['package'])
+          .optional()
+          .describe(
+            "package: where no Java runs, install a headless JRE with the host's package manager (apt-get, dnf or " +
+              'zypper; needs root or ssh.sudo).',
+          ),
         heap: z
           .string()
           .regex(/^\d+[mMgG]$/, 'expected a size like 256m or 1g')

@@ -142,6 +142,7 @@ export class HostRuntime implements Runtime {
   }
 
   async apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied> {
+    const actions = await this.installJavaPackages(options.dryRun);
     if (this.jdk && !options.dryRun) await this.shipJava(this.jdk);
     const distribution = this.tarball && !options.dryRun ? await this.distribute(this.tarball) : undefined;
     const perHost = await forEachTarget(this.targets, this.spec.ssh.concurrency, async (t) => {
@@ -172,7 +173,7 @@ export class HostRuntime implements Runtime {
         `Writing files failed (every file is written atomically; run again to ` +
           `converge):\n${failed.map((f) => `  ${f}`).join('\n')}`,
       );
-    return { nodes: perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])), distribution };
+    return { nodes: perHost.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])), distribution, actions };
   }
 
   async start(nodes: NodeSpec[]): Promise<void> {
@@ -391,6 +392,41 @@ export class HostRuntime implements Runtime {
       { path: path.join(dir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
       { path: path.join(dir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },
     ];
+  }
+
+  /**
+   * java.install: package on the hosts where no Java runs: the package manager's command, then that Java is run
+   * with the servers' flags. On a dry run, only what would run.
+   */
+  private async installJavaPackages(dryRun: boolean): Promise<string[]> {
+    const planned = this.hostStates.filter((h) => h.javaPlan);
+    const actions = planned.map((h) => `${h.target.host.name}: ${h.javaPlan!.command}`);
+    if (dryRun || planned.length === 0) return actions;
+    const run = async () => {
+      const res = await Promise.allSettled(
+        planned.map(async (h) => {
+          const plan = h.javaPlan!;
+          await execChecked(h.target.ex, plan.command, { timeoutMs: 15 * 60_000 });
+          await findJava(h.target.ex, plan.home, undefined, undefined, {
+            record: javaRecordPath(this.spec, h.target.remote),
+            flags: serverFlagSets(this.spec, h.target.nodes),
+          });
+        }),
+      );
+      const failed = res.flatMap((r, i) =>
+        r.status === 'rejected' ? [`${planned[i]!.target.host.name}: ${(r.reason as Error).message}`] : [],
+      );
+      if (failed.length)
+        throw new ZkopsError(
+          `Installing Java with the package manager failed (nothing else was written or started):\n` +
+            failed.map((f) => `  ${f}`).join('\n'),
+        );
+      return planned.length;
+    };
+    await (this.options.progress
+      ? this.options.progress.step('java', run, (n) => `${planned[0]!.javaPlan!.pkg} installed on ${n} host(s)`)
+      : run());
+    return actions;
   }
 
   /**

@@ -78,6 +78,8 @@ export interface Applied {
   nodes: NodeApplied[];
   /** Per host, whether the release tarball was installed or already in place (tarball inventories only). */
   distribution?: Record<string, DistributionOutcome>;
+  /** Commands run (or, on a dry run, to run) on hosts before any file, e.g. installing Java: "host: command". */
+  actions?: string[];
 }
 
 /** Outcome of stopping one node. */

@@ -37,6 +37,8 @@ export interface UpResult {
   processes?: Map<number, ZkProcess | undefined>;
   /** Nodes whose ZooKeeper version changes. */
   upgrades: { id: number; from: string; to: string; trustEmptySnapshot: boolean }[];
+  /** Commands run (dry run: to run) on hosts before the files, e.g. installing Java. */
+  actions?: string[];
 }
 
 export interface UpOptions {
@@ -124,7 +126,14 @@ const writeStep: Step = async (ctx) => {
   const upgrades = (ctx.moves ?? [])
     .filter((m) => m.from && m.from !== m.to)
     .map((m) => ({ id: m.node.id, from: m.from!, to: m.to, trustEmptySnapshot: m.trustEmptySnapshot }));
-  ctx.result = { changed, nodes: ctx.outcomes, reports: [], distribution: ctx.applied.distribution, upgrades };
+  ctx.result = {
+    changed: changed || Boolean(ctx.applied.actions?.length),
+    nodes: ctx.outcomes,
+    reports: [],
+    distribution: ctx.applied.distribution,
+    upgrades,
+    actions: ctx.applied.actions,
+  };
   return !dry && ctx.opts.start !== false;
 };
 

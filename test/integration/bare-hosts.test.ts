@@ -58,3 +58,30 @@ describe('bare hosts: zkops brings Java and ZooKeeper', () => {
     expect((await zkops(ctx.cwd, ['stop', '-i', inventory])).code).toBe(0);
   });
 });
+
+describe('bare hosts: Java from the package manager', () => {
+  const ctx = useLab('bp', 1, { bare: true });
+
+  it('shows on a dry run which package each host would get and how, and changes nothing', async () => {
+    const inventory = path.join(ctx.cwd, 'pkg.yaml');
+    writeFileSync(
+      inventory,
+      labInventory(ctx.lab, {
+        name: 'pkg',
+        dir: '/opt/zk-pkg',
+        java: 'java: { heap: 128m, install: package }',
+        extra: [`zookeeper: { tarball: ${await buildTestTarball('3.8.0')} }`],
+      }),
+    );
+    const dry = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--dry-run', '--accept-new-host-keys']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Would run first:');
+    expect(dry.stdout).toContain(
+      `${ctx.lab.hosts[0]!.name}: export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y ` +
+        '-qq --no-install-recommends openjdk-17-jre-headless',
+    );
+    const json = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--dry-run']);
+    expect(json.json.actions).toHaveLength(1);
+    expect(existsSync(path.join(ctx.lab.hosts[0]!.root, 'opt', 'zk-pkg'))).toBe(false);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Java from the host's package manager (java.install: package): which
+ * package, how to install it, and where it lands, for apt-get (Debian,
+ * Ubuntu), dnf (Fedora, RHEL and kin) and zypper (SUSE). A headless JRE of
+ * the feature version the ZooKeeper release supports: 17 for 3.8 and later,
+ * 11 before.
+ */
+import { versionAtLeast } from '../render/node.js';
+
+export type PackageManager = 'apt-get' | 'dnf' | 'zypper';
+
+export interface JavaPackagePlan {
+  manager: PackageManager;
+  pkg: string;
+  major: number;
+  /** JAVA_HOME once installed (the distributions' own stable paths). */
+  home: string;
+  /** The command that installs it, as root. */
+  command: string;
+}
+
+/** The plan for a host with `manager` on `arch` (dpkg's name on Debian, uname -m's elsewhere). */
+export function javaPackagePlan(manager: PackageManager, zookeeperVersion: string, arch: string): JavaPackagePlan {
+  const major = versionAtLeast(zookeeperVersion, '3.8.0') ? 17 : 11;
+  switch (manager) {
+    case 'apt-get': {
+      const pkg = `openjdk-${major}-jre-headless`;
+      return {
+        manager,
+        pkg,
+        major,
+        home: `/usr/lib/jvm/java-${major}-openjdk-${arch}`,
+        command:
+          'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && ' +
+          `apt-get install -y -qq --no-install-recommends ${pkg}`,
+      };
+    }
+    case 'dnf': {
+      const pkg = `java-${major}-openjdk-headless`;
+      return { manager, pkg, major, home: `/usr/lib/jvm/jre-${major}-openjdk`, command: `dnf install -y -q ${pkg}` };
+    }
+    case 'zypper': {
+      const pkg = `java-${major}-openjdk-headless`;
+      return {
+        manager,
+        pkg,
+        major,
+        home: `/usr/lib64/jvm/jre-${major}-openjdk`,
+        command: `zypper --non-interactive install --no-recommends ${pkg}`,
+      };
+    }
+  }
+}
