@@ -16,6 +16,9 @@ import { PreflightError } from '../errors.js';
 
 export const APACHE_MIRRORS = ['https://dlcdn.apache.org/zookeeper/', 'https://archive.apache.org/dist/zookeeper/'];
 
+/** The release a machine without any ZooKeeper gets (zkops init there, or an inventory naming none). */
+export const DEFAULT_RELEASE = '3.9.3';
+
 /**
  * The SHA-512 in a .sha512 file, in either form Apache has published: `sha512sum` style (lower-case hex, then the
  * file name) or `gpg --print-md SHA512` style (the file name, a colon, upper-case hex in groups over several lines).

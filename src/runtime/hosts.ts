@@ -21,7 +21,9 @@ import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.j
 import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
-import { APACHE_MIRRORS, fetchRelease } from '../distribution/download.js';
+import { APACHE_MIRRORS, DEFAULT_RELEASE, fetchRelease } from '../distribution/download.js';
+import { findZookeeper } from '../distribution/zookeeper.js';
+import { LocalExecutor } from '../executors/local.js';
 import { findJava } from '../distribution/java.js';
 import { inspectJdk, type JdkArchive } from '../distribution/jdk.js';
 import {
@@ -120,11 +122,20 @@ export class HostRuntime implements Runtime {
   private async releaseTarball(): Promise<Tarball | undefined> {
     const zk = this.spec.zookeeper;
     if (zk.tarball) return inspectTarball(zk.tarball, zk.sha512);
-    if (!zk.version || zk.home) return undefined;
+    if (zk.home) return undefined;
+    let version = zk.version;
+    // A cluster on this machine, which has no ZooKeeper at all: the same path, with the default release.
+    if (!version && this.spec.executor === 'local') {
+      const here = await findZookeeper(new LocalExecutor(), undefined, process.env.ZOOKEEPER_HOME).catch(
+        () => undefined,
+      );
+      if (!here) version = DEFAULT_RELEASE;
+    }
+    if (!version) return undefined;
+    const mirror = zk.mirror ?? process.env.ZKOPS_ZOOKEEPER_MIRROR;
     const progress = this.options.progress;
-    const fetch = () =>
-      fetchRelease(zk.version!, zk.mirror ? [zk.mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) });
-    const got = progress ? await progress.step('fetch', fetch, (r) => `${zk.version} from ${r.source}`) : await fetch();
+    const fetch = () => fetchRelease(version, mirror ? [mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) });
+    const got = progress ? await progress.step('fetch', fetch, (r) => `${version} from ${r.source}`) : await fetch();
     return inspectTarball(got.file, got.sha512);
   }
 

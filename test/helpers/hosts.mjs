@@ -150,7 +150,7 @@ async function createHost(name, ip, labDir, identityFile, { bare = false } = {})
     `mount --bind ${root}/bashrc /root/.bashrc && ` +
     (bare
       ? `mkdir -p ${root}/empty && mount --bind ${root}/empty /usr/lib/jvm && ` +
-        `mount --bind ${root}/empty /usr/share/zookeeper && `
+        `mount --bind ${root}/empty /usr/share/zookeeper && mount --bind /dev/null /usr/share/java/zookeeper.jar && `
       : '') +
     `exec ${sshd}`;
   const privateMounts = ['unshare', '--mount', '--propagation', 'private'];

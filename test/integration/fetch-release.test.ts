@@ -1,11 +1,12 @@
 /**
- * ZooKeeper by version on hosts that have none of it shipped: zkops fetches
+ * ZooKeeper by version on fresh hosts (no Java, no ZooKeeper): zkops fetches
  * the release on this machine from a mirror in Apache's layout (here a local
  * HTTP server holding the 3.9.3 release the suite builds, its .sha512 in the
  * gpg --print-md form of older Apache releases), checks it, caches it, and
- * installs it on every SSH test host. A second deploy fetches nothing; a
- * mirror whose tarball does not match its .sha512 is refused before any host
- * is touched.
+ * installs it on every SSH test host, with the Java runtime it ships too. A
+ * second deploy fetches nothing; a mirror whose tarball does not match its
+ * .sha512 is refused before any host is touched; `zkops init` on a machine
+ * without ZooKeeper takes the same path.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkops, zkopsJson } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { killServersUnder, workdir } from '../helpers/cli.js';
+import { jreTarball } from '../helpers/jre.mjs';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { releaseTarball } from '../helpers/releases.mjs';
 
@@ -43,7 +47,7 @@ const gpgStyle = (name: string, hex: string) =>
     .replace(/(.{72}) /g, '$1\n' + ' '.repeat(name.length + 2))}\n`;
 
 describe('ZooKeeper by version, fetched on this machine', () => {
-  const ctx = useLab('fr', 3);
+  const ctx = useLab('fr', 3, { bare: true });
   const cache = mkdtempSync(path.join(os.tmpdir(), 'zkops-fetch-cache-'));
   const env = { XDG_CACHE_HOME: cache };
   let good: Awaited<ReturnType<typeof mirror>>;
@@ -96,6 +100,7 @@ describe('ZooKeeper by version, fetched on this machine', () => {
       inventory,
       labInventory(ctx.lab, {
         name: 'byversion',
+        java: `java: { heap: 128m, tarball: ${await jreTarball()} }`,
         extra: [`zookeeper: { version: ${VERSION}, mirror: "${good.url}" }`],
       }),
     );
@@ -112,5 +117,50 @@ describe('ZooKeeper by version, fetched on this machine', () => {
     expect(again.stdout).toContain('Nothing changed');
     expect(good.asked).toHaveLength(2);
     expect((await zkops(ctx.cwd, ['stop', '-i', inventory], env)).code).toBe(0);
+  });
+
+  it('zkops init on a machine without ZooKeeper fetches the default release the same way', async () => {
+    const cwd = workdir('init-fetch');
+    const fresh = mkdtempSync(path.join(os.tmpdir(), 'zkops-fetch-cache2-'));
+    const asked = good.asked.length;
+    // This machine without Debian's ZooKeeper: a private mount namespace covers its directory and its jar.
+    const empty = path.join(cwd, 'empty');
+    const script =
+      `mkdir -p '${empty}' && mount --bind '${empty}' /usr/share/zookeeper && ` +
+      'mount --bind /dev/null /usr/share/java/zookeeper.jar && exec "$@"';
+    const bin = path.resolve('bin/zkops.js');
+    try {
+      const r = await execa(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          script,
+          'sh',
+          'node',
+          bin,
+          'init',
+          '--base-port',
+          '28681',
+          '--json',
+        ],
+        {
+          cwd,
+          reject: false,
+          env: { NO_COLOR: '1', XDG_CACHE_HOME: fresh, ZKOPS_ZOOKEEPER_MIRROR: good.url, ZOOKEEPER_HOME: '' },
+        },
+      );
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const json = JSON.parse(String(r.stdout));
+      expect(json.healthy).toBe(true);
+      expect(json.nodes.map((n: any) => n.version)).toEqual([VERSION, VERSION, VERSION]);
+      expect(good.asked.length).toBe(asked + 2);
+    } finally {
+      await zkops(cwd, ['destroy', '--yes']);
+      await killServersUnder(cwd);
+    }
   });
 });
