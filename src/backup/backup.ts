@@ -124,8 +124,16 @@ export async function takeBackup(rt: Runtime, outDir: string): Promise<BackupMan
       files.push({ dir, name, bytes: (await stat(local)).size, sha256: await sha256(local) });
       return true;
     };
-    await fetch('data', v2(node.dataDir), pick.snapshot.name);
-    for (const log of pick.logs) await fetch('datalog', v2(logDirOf(node)), log.name);
+    // A snapshot or log gone between the listing and the copy (a purge ran) would leave a hole: start again.
+    const required = async (dir: 'data' | 'datalog', from: string, name: string) => {
+      if (!(await fetch(dir, from, name)))
+        throw new UnhealthyError(
+          `${name} left node ${node.id} while it was being copied (an autopurge, or a cleanup); nothing was kept. ` +
+            'Run the backup again.',
+        );
+    };
+    await required('data', v2(node.dataDir), pick.snapshot.name);
+    for (const log of pick.logs) await required('datalog', v2(logDirOf(node)), log.name);
     for (const epoch of EPOCHS) await fetch('data', v2(node.dataDir), epoch);
     const lastLog = pick.logs[pick.logs.length - 1];
     const inLog = lastLog ? lastZxidInLog(await readFile(path.join(tmp, 'datalog', lastLog.name))) : undefined;
@@ -159,6 +167,14 @@ export async function readBackup(dir: string): Promise<BackupManifest> {
   try {
     manifest = JSON.parse(text) as BackupManifest;
     if (manifest.format !== 1 || !Array.isArray(manifest.files)) throw new Error('not a format 1 manifest');
+    // Only ZooKeeper's own file names, in its two directories: a name is a path on every node.
+    const bad = manifest.files.find(
+      (f) =>
+        !['data', 'datalog'].includes(f.dir) ||
+        !/^(snapshot\.[0-9a-f]+(\.(gz|snappy))?|log\.[0-9a-f]+|currentEpoch|acceptedEpoch)$/.test(f.name),
+    );
+    if (bad) throw new Error(`it lists ${bad.dir}/${bad.name}, which is not a ZooKeeper data file`);
+    if (!/^0x[0-9a-f]+$/.test(manifest.zxid)) throw new Error(`its zxid ${manifest.zxid} is not one`);
   } catch (err) {
     throw new ZkopsError(`${dir}/${MANIFEST} cannot be read (${(err as Error).message}); nothing was restored.`);
   }

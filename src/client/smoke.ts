@@ -90,9 +90,12 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
       let closed = false;
       try {
         await owner.create(`${root}/eph`, '', 'ephemeral');
-        const seen = await main.exists(`${root}/eph`);
-        if (seen?.ephemeralOwner !== owner.idHex)
-          throw new Error(`owner is ${seen?.ephemeralOwner ?? 'none'}, not session ${owner.idHex}`);
+        let seen: string | undefined;
+        const shown = await within(timeoutMs, async () => {
+          seen = (await main.exists(`${root}/eph`))?.ephemeralOwner;
+          return seen === owner.idHex;
+        });
+        if (shown === undefined) throw new Error(`owner is ${seen ?? 'none'}, not session ${owner.idHex}`);
         owner.close();
         closed = true;
         const ms = await within(timeoutMs, async () => (await main.exists(`${root}/eph`)) === undefined);
@@ -120,7 +123,10 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
     await run('a watch fires on change', async () => {
       const watcher = through(nodes[nodes.length - 1]!);
       await main.create(`${root}/watched`, 'before');
-      const fired = new Promise<string>((resolve) => void watcher.exists(`${root}/watched`, (e) => resolve(e.name)));
+      let fire: (name: string) => void = () => undefined;
+      const fired = new Promise<string>((resolve) => (fire = resolve));
+      // The watch is set (the read answered) before the change is made.
+      await watcher.exists(`${root}/watched`, (e) => fire(e.name));
       await through(nodes[0]!).setData(`${root}/watched`, 'after');
       let timer: ReturnType<typeof setTimeout> | undefined;
       const event = await Promise.race([
@@ -137,16 +143,21 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
       await run('a session moves to another node', async () => {
         const [a, b] = [nodes[0]!, nodes[1]!];
         const first = await ZkSession.open(serverOf(a), { timeoutMs });
-        const resume = { id: first.id, password: first.password };
-        const moved = await ZkSession.open(serverOf(b), { timeoutMs, resume });
+        let moved: ZkSession | undefined;
         try {
+          moved = await ZkSession.open(serverOf(b), { timeoutMs, resume: { id: first.id, password: first.password } });
           if (moved.idHex !== first.idHex) throw new Error(`node ${b.id} gave a new session ${moved.idHex}`);
           await moved.create(`${root}/moved`, '', 'ephemeral');
-          const owner = (await main.exists(`${root}/moved`))?.ephemeralOwner;
-          if (owner !== first.idHex) throw new Error(`the znode it made is owned by ${owner}, not ${first.idHex}`);
+          // Read through another server, which may answer a moment behind.
+          let owner: string | undefined;
+          const ms = await within(timeoutMs, async () => {
+            owner = (await main.exists(`${root}/moved`))?.ephemeralOwner;
+            return owner === first.idHex;
+          });
+          if (ms === undefined) throw new Error(`the znode it made is owned by ${owner}, not ${first.idHex}`);
           return `session ${first.idHex} opened on node ${a.id}, resumed on node ${b.id}, and still works there`;
         } finally {
-          moved.close();
+          moved?.close();
           first.close();
         }
       });

@@ -71,7 +71,8 @@ export async function logsCommand(flags: LogsFlags, ids: string[], out: OutputOp
     if (!flags.follow) {
       if (out.json) printJson(first);
       else show(first);
-      return readable.length && failed.size < nodes.length ? ExitCode.ok : ExitCode.failure;
+      // Exit 1 only when none of the nodes asked for could be read.
+      return nodes.some((n) => !failed.has(n.id)) ? ExitCode.ok : ExitCode.failure;
     }
     show(first);
     // What was printed last per node: the next look prints what comes after it.
@@ -88,7 +89,8 @@ export async function logsCommand(flags: LogsFlags, ids: string[], out: OutputOp
         const last = before[before.length - 1];
         // Everything after the last entry printed; all of it when that entry is gone (the log was rotated).
         const at = last ? list.map((e) => `${e.time}\n${e.text}`).lastIndexOf(`${last.time}\n${last.text}`) : -1;
-        const added = at >= 0 ? list.slice(at + 1) : last ? list.filter((e) => (e.time ?? 0) > (last.time ?? 0)) : list;
+        const after = at >= 0 ? list.slice(at + 1) : last ? list.filter((e) => (e.time ?? 0) > (last.time ?? 0)) : list;
+        const added = after.filter((e) => since === undefined || (e.time ?? 0) >= since);
         if (added.length) seen.set(readable[i]!.id, [...before.slice(-50), ...added]);
         return added;
       });

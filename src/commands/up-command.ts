@@ -71,6 +71,13 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
     const file = savedInventoryPath(spec.name);
     const text = await readFile(file, 'utf8').catch(() => undefined);
     const previous = text === undefined ? undefined : (await validatedInventory(text, file, process.cwd())).spec;
+    if (opts.start === false)
+      throw new PreflightError(
+        `The running ensemble has servers ${running.join(', ')} and the inventory ` +
+          `${spec.nodes.map((n) => n.id).join(', ')}: that change is made one server at a time, restarting the ` +
+          'others, which --no-start cannot do (configs written without restarts would leave nodes with different ' +
+          'lists behind). Nothing was written. Deploy without --no-start.',
+      );
     await refuseOn34(spec);
     membership = planMembership(spec, running, previous, file);
     if (opts.dryRun) {
@@ -84,7 +91,13 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
       return ExitCode.ok;
     }
     const open = (s: typeof spec) => openRuntime(s, { acceptNewHostKeys: opts.acceptNewHostKeys, progress });
-    result = await changeMembership(membership, open, upOptions);
+    // A change that only adds servers is remembered from its first step on, so status, stop and a later deploy
+    // know the servers already added if a later step fails. (With removals the previous inventory stays the
+    // record of where leaving servers run until the end.)
+    const remember = membership.every((m) => m.kind === 'add')
+      ? async () => void (await saveInventory(loaded.spec, loaded.saved))
+      : undefined;
+    result = await changeMembership(membership, open, upOptions, remember);
     await saveInventory(loaded.spec, loaded.saved);
   }
   if (opts.upgrade && result.upgrades.length === 0 && !out.json) {

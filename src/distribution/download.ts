@@ -87,11 +87,18 @@ export async function fetchRelease(
     );
   const hit = await cached(version);
   if (hit) return { ...hit, source: 'cache' };
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  // The whole download (a ~15 MB release) may take this long.
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const tried: string[] = [];
   for (const mirror of mirrors) {
     const base = `${mirror.replace(/\/+$/, '')}/zookeeper-${version}/${top(version)}.tar.gz`;
-    const sums = await get(`${base}.sha512`, timeoutMs);
+    // A mirror that cannot be reached, or lacks the release, hands over to the next (the last one's error stands).
+    const sums = await get(`${base}.sha512`, timeoutMs).catch((err: Error) => {
+      if (mirror === mirrors[mirrors.length - 1]) throw err;
+      tried.push(`${base}.sha512 (${err.message.split(':')[0]})`);
+      return undefined;
+    });
+    if (!sums) continue;
     if (sums.status === 404) {
       tried.push(`${base}.sha512 (404)`);
       continue;
@@ -114,7 +121,11 @@ export async function fetchRelease(
       const hash = createHash('sha512');
       const stream = Readable.fromWeb(body.body as Parameters<typeof Readable.fromWeb>[0]);
       stream.on('data', (d: Buffer) => hash.update(d));
-      await pipeline(stream, createWriteStream(tmp));
+      await pipeline(stream, createWriteStream(tmp)).catch((err: Error) => {
+        throw new PreflightError(
+          `Fetching ${base} broke off (${err.message}); nothing was kept or written on any host. Run again.`,
+        );
+      });
       const got = hash.digest('hex');
       if (got !== expected)
         throw new PreflightError(

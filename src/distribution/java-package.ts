@@ -31,8 +31,9 @@ export function javaPackagePlan(manager: PackageManager, zookeeperVersion: strin
         major,
         home: `/usr/lib/jvm/java-${major}-openjdk-${arch}`,
         command:
+          // A fresh VM's unattended upgrades may hold dpkg's lock for a while: wait for it.
           'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && ' +
-          `apt-get install -y -qq --no-install-recommends ${pkg}`,
+          `apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends ${pkg}`,
       };
     }
     case 'dnf': {

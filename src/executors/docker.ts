@@ -49,6 +49,8 @@ export interface NodeContainerSpec {
 
 /** Labels zkops puts on what it creates. */
 export const LABEL = {
+  /** On a throw-away helper container (see withHelper): the node it works for. */
+  helper: 'zkops.helper',
   cluster: 'zkops.cluster',
   node: 'zkops.node',
   config: 'zkops.config',
@@ -262,7 +264,9 @@ export class DockerEngine {
     fn: (ex: ContainerExecutor) => Promise<T>,
   ): Promise<T> {
     const c = await this.api.createContainer({
-      name,
+      // A name of its own each time: a helper left by an interrupted run is in nobody's way.
+      name: `${name}-${randomBytes(3).toString('hex')}`,
+      Labels: { [LABEL.helper]: name },
       Image: image,
       Entrypoint: ['sleep'],
       Cmd: ['3600'],

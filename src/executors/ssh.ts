@@ -108,12 +108,23 @@ export class SshExecutor implements Executor {
         let stderr = '';
         stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
         stream.pipe(out);
-        let exit = -1;
-        stream.on('exit', (c: number | null) => (exit = c ?? 255));
+        // Done when both have ended: the channel (its exit status may come after its data) and the file.
+        let exit: number | undefined;
+        let written = false;
+        const settle = () => {
+          if (exit === undefined || !written) return;
+          if (exit === 0 || exit === 3) resolve(exit);
+          else reject(new ExecError(`cat ${file}`, this.label, exit, stderr));
+        };
+        stream.on('close', (c: number | null) => {
+          exit = c ?? 255;
+          settle();
+        });
         out.on('error', reject);
-        out.on('close', () =>
-          exit === 0 || exit === 3 ? resolve(exit) : reject(new ExecError(`cat ${file}`, this.label, exit, stderr)),
-        );
+        out.on('close', () => {
+          written = true;
+          settle();
+        });
       });
     }).catch(async (err) => {
       await rm(tmp, { force: true });

@@ -125,7 +125,8 @@ export class HostRuntime implements Runtime {
     if (zk.home) return undefined;
     let version = zk.version;
     // A cluster on this machine, which has no ZooKeeper at all: the same path, with the default release.
-    if (!version && this.spec.executor === 'local') {
+    // (A ZOOKEEPER_HOME that names nothing is a mistake to report, not a machine without ZooKeeper.)
+    if (!version && this.spec.executor === 'local' && !process.env.ZOOKEEPER_HOME) {
       const here = await findZookeeper(new LocalExecutor(), undefined, process.env.ZOOKEEPER_HOME).catch(
         () => undefined,
       );

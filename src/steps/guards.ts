@@ -71,15 +71,15 @@ export function guardMembership(survey: Survey, plans: NodePlan[], step?: { id: 
     const then = serverIds(next);
     const differ = [...now.filter((id) => !then.includes(id)), ...then.filter((id) => !now.includes(id))];
     if (differ.length === 0) throw membershipChange(s.node.id, s.runningZooCfg, next);
-    if (!step) throw new MembershipChangeNeeded(now);
-    if (differ.length !== 1 || differ[0] !== step.id) throw membershipChange(s.node.id, s.runningZooCfg, next);
-    // The other servers' lines must stay as they are.
-    const others = (cfg: string) =>
+    // The servers on both lists must stay as they are (checked before any server is added or removed).
+    const common = (cfg: string) =>
       serverLines(cfg)
         .split('\n')
-        .filter((l) => !l.startsWith(`server.${step.id}=`))
+        .filter((l) => !differ.some((id) => l.startsWith(`server.${id}=`)))
         .join('\n');
-    if (others(s.runningZooCfg) !== others(next)) throw membershipChange(s.node.id, s.runningZooCfg, next);
+    if (common(s.runningZooCfg) !== common(next)) throw membershipChange(s.node.id, s.runningZooCfg, next);
+    if (!step) throw new MembershipChangeNeeded(now);
+    if (differ.length !== 1 || differ[0] !== step.id) throw membershipChange(s.node.id, s.runningZooCfg, next);
   }
 }
 

@@ -14,9 +14,9 @@
  *
  * Adding server k: it starts with the new list and follows the running
  * leader; then the others restart with the new list, followers first, the
- * leader last. Removing server k: it is stopped (and kept from starting
- * again: its systemd unit is disabled), then the others restart with the
- * new list. Its data stays where it was. Servers are added before any is
+ * leader last. Removing server k: the others restart with the new list while
+ * it still runs, then it is stopped (and kept from starting again: its
+ * systemd unit is disabled). Its data stays where it was. Servers are added before any is
  * removed, so a replacement never runs with fewer than before.
  */
 import { PreflightError } from '../errors.js';
@@ -25,6 +25,8 @@ import { voters } from '../health/majority.js';
 import { warn } from '../output.js';
 import type { Runtime } from '../runtime/types.js';
 import { guardQuorum } from './quorum-guard.js';
+import { probeCluster } from '../health/cluster.js';
+import { rollingRestart } from './rolling.js';
 import { bringUp, type UpOptions, type UpResult } from './up.js';
 
 export interface MembershipStep {
@@ -102,44 +104,97 @@ export function describeStep(s: MembershipStep): string {
   return s.kind === 'add'
     ? `add ${role} ${s.node.id} (${s.node.place}): start it with servers ${list}, then restart ` +
         `${others.join(', ')} with that list, one at a time, the leader last`
-    : `remove ${role} ${s.node.id} (${s.node.place}): stop it (its data stays), then restart ` +
-        `${others.join(', ')} with servers ${list}, one at a time, the leader last`;
+    : `remove ${role} ${s.node.id} (${s.node.place}): restart ${others.join(', ')} with servers ${list}, one at ` +
+        `a time, the leader last, then stop it (its data stays; if it leads, it is restarted first to hand over)`;
 }
 
 /**
- * Carries the steps out, each a bring-up of the ensemble it leads to (a removal first stops the leaving server,
- * if that leaves a quorum). Returns the last bring-up's result. The first step that fails stops the change: the
- * ensemble is then as the last finished step left it, which is a working ensemble, and a later deploy goes on
- * from there.
+ * Carries the steps out, each a bring-up of the ensemble it leads to. A leaving server keeps running (and
+ * acknowledging) while the others take the new list, then stops: with it stopped first, a 4-server list would
+ * need 3 of the 3 left, and each restart would hold writes back. One that leads is restarted first, so that
+ * leadership moves to a server that stays (if it leads again after that, it is stopped first). The first step
+ * that fails stops the change: the ensemble is then as the last finished step left it, a working ensemble, and a
+ * later deploy goes on from there.
  */
 export async function changeMembership(
   steps: MembershipStep[],
   open: (spec: ClusterSpec) => Promise<Runtime>,
   upOptions: UpOptions,
+  /** After each finished step (e.g. to remember the servers that run now). */
+  onStep?: (step: MembershipStep) => Promise<void>,
 ): Promise<UpResult> {
   let result: UpResult | undefined;
   for (const [i, step] of steps.entries()) {
     upOptions.progress.note(`step ${i + 1} of ${steps.length}: ${describeStep(step)}`);
-    if (step.kind === 'remove') {
-      const rt = await open(step.before);
-      try {
-        const warning = await guardQuorum(step.before, [step.node], 'removing', { force: upOptions.force });
-        if (warning) warn(warning);
-        await upOptions.progress.step(
-          `stop ${step.node.id}`,
-          () => rt.retire(step.node),
-          (o) => o.status,
-        );
-      } finally {
-        await rt.close();
-      }
+    if (step.kind === 'add') {
+      result = await bringStep(step, open, upOptions);
+      await onStep?.(step);
+      continue;
     }
-    const rt = await open(step.after);
-    try {
-      result = await bringUp(rt, { ...upOptions, onWritten: undefined, membership: { id: step.node.id } });
-    } finally {
-      await rt.close();
+    if (await leads(step)) {
+      await withRuntime(open, step.before, (rt) =>
+        upOptions.progress.step(
+          'move leader',
+          () => rollingRestart(rt, [step.node], upOptions.timeoutMs, { force: upOptions.force, warn }),
+          () => `off server ${step.node.id}`,
+        ),
+      );
     }
+    if (await leads(step)) {
+      await retire(step, open, upOptions);
+      result = await bringStep(step, open, upOptions);
+    } else {
+      result = await bringStep(step, open, upOptions);
+      await retire(step, open, upOptions);
+    }
+    await onStep?.(step);
   }
   return result!;
+}
+
+async function withRuntime<T>(
+  open: (spec: ClusterSpec) => Promise<Runtime>,
+  spec: ClusterSpec,
+  fn: (rt: Runtime) => Promise<T>,
+): Promise<T> {
+  const rt = await open(spec);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** Whether the step's server leads the ensemble now. */
+async function leads(step: MembershipStep): Promise<boolean> {
+  const reports = await probeCluster(step.before, 1500, false);
+  return reports.find((r) => r.node.id === step.node.id)?.health.mode === 'leader';
+}
+
+/** The bring-up of the ensemble the step leads to. */
+function bringStep(
+  step: MembershipStep,
+  open: (spec: ClusterSpec) => Promise<Runtime>,
+  upOptions: UpOptions,
+): Promise<UpResult> {
+  return withRuntime(open, step.after, (rt) =>
+    bringUp(rt, { ...upOptions, onWritten: undefined, membership: { id: step.node.id } }),
+  );
+}
+
+/** Stops the leaving server, if the others keep a quorum without it, and keeps it stopped. */
+async function retire(
+  step: MembershipStep,
+  open: (spec: ClusterSpec) => Promise<Runtime>,
+  upOptions: UpOptions,
+): Promise<void> {
+  await withRuntime(open, step.before, async (rt) => {
+    const warning = await guardQuorum(step.before, [step.node], 'removing', { force: upOptions.force });
+    if (warning) warn(warning);
+    await upOptions.progress.step(
+      `stop ${step.node.id}`,
+      () => rt.retire(step.node),
+      (o) => o.status,
+    );
+  });
 }

@@ -93,6 +93,10 @@ describe('membership changes on a pseudo-cluster', () => {
     const early = (await before.stop()).acknowledged;
 
     write(5);
+    // Configs without restarts would leave servers with different lists behind: refused.
+    const noStart = await zkops(cwd, ['deploy', '-i', inventory, '--no-start']);
+    expect(noStart.code).toBe(4);
+    expect(noStart.stderr).toContain('Deploy without --no-start');
     const dry = await zkops(cwd, ['deploy', '-i', inventory, '--dry-run']);
     expect(dry.stdout).toContain('1. add server 4');
     expect(dry.stdout).toContain('2. add server 5');
