@@ -1,9 +1,12 @@
 /**
  * Java from the host's package manager (java.install: package): which
  * package, how to install it, and where it lands, for apt-get (Debian,
- * Ubuntu), dnf (Fedora, RHEL and kin) and zypper (SUSE). A headless JRE of
- * the feature version the ZooKeeper release supports: 17 for 3.8 and later,
- * 11 before.
+ * Ubuntu), dnf (Fedora, RHEL and kin) and zypper (SUSE). On apt systems the
+ * distribution's default headless JRE (default-jre-headless, at
+ * /usr/lib/jvm/default-java on every release: Debian 12 gives 17, 13 gives
+ * 21, and a fixed openjdk-N is missing from one or the other); elsewhere a
+ * headless JRE of the feature version the ZooKeeper release supports: 17
+ * for 3.8 and later, 11 before.
  */
 import { versionAtLeast } from '../render/node.js';
 
@@ -24,12 +27,12 @@ export function javaPackagePlan(manager: PackageManager, zookeeperVersion: strin
   const major = versionAtLeast(zookeeperVersion, '3.8.0') ? 17 : 11;
   switch (manager) {
     case 'apt-get': {
-      const pkg = `openjdk-${major}-jre-headless`;
+      const pkg = 'default-jre-headless';
       return {
         manager,
         pkg,
         major,
-        home: `/usr/lib/jvm/java-${major}-openjdk-${arch}`,
+        home: '/usr/lib/jvm/default-java',
         command:
           // A fresh VM's unattended upgrades may hold dpkg's lock for a while: wait for it.
           'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && ' +

@@ -7,7 +7,19 @@ import { z } from 'zod';
 import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
 
 const port = z.number().int().min(1, 'expected a port 1–65535').max(65535, 'expected a port 1–65535');
-const absOrRelPath = z.string().min(1, 'expected a non-empty path');
+/** A path as it reaches a shell, a unit file and a config: no control characters, no "..". */
+const absOrRelPath = z
+  .string()
+  .min(1, 'expected a non-empty path')
+  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), 'expected a path without control characters (newlines, tabs)')
+  .refine((p) => !p.split('/').includes('..'), 'expected a path without ".." (write the directory it means)');
+/** An IP address or a DNS name: what a host is reached at, and nothing a shell or a config could misread. */
+const address = z
+  .string()
+  .regex(
+    /^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f:.]+)$/,
+    'expected an IP address or a host name (letters, digits, "." and "-")',
+  );
 /** One JVM option, passed as one word: starts with "-", no whitespace. */
 const jvmFlag = z
   .string()
@@ -40,7 +52,7 @@ const settings = z
     adminServer: z
       .strictObject({
         enabled: z.boolean().default(true),
-        address: z.string().default('127.0.0.1').describe('Bind address; loopback unless you need remote access.'),
+        address: address.default('127.0.0.1').describe('Bind address; loopback unless you need remote access.'),
       })
       .prefault({}),
     metrics: z
@@ -59,7 +71,7 @@ const settings = z
 
 const host = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, 'expected a host name of letters, digits, ".", "-" or "_"'),
-  address: z.string().min(1).describe('Address zkops and the peers use to reach the host.'),
+  address: address.describe('Address zkops and the peers use to reach the host.'),
   bindAll: z
     .union([z.boolean(), z.literal('auto')])
     .default('auto')
@@ -143,7 +155,7 @@ export const DockerSchema = z
 export const ServiceSchema = z
   .strictObject({
     systemd: z
-      .union([z.boolean(), z.literal('auto')])
+      .union([z.boolean(), z.literal('auto')], { error: 'expected true, false or "auto"' })
       .default('auto')
       .describe(
         'Run each node as a systemd unit (enabled, restarted on failure). auto: where systemd runs; false: always ' +
@@ -166,6 +178,7 @@ export const InventorySchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected letters, digits, ".", "-" or "_"')
+      .max(64, 'expected at most 64 characters (it names units, containers and directories)')
       .describe('Cluster name.'),
     executor: z.enum(['local', 'ssh', 'docker']).default('local'),
     dir: absOrRelPath

@@ -78,7 +78,7 @@ describe('bare hosts: Java from the package manager', () => {
     expect(dry.stdout).toContain('Would run first:');
     expect(dry.stdout).toContain(
       `${ctx.lab.hosts[0]!.name}: export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y ` +
-        '-qq -o DPkg::Lock::Timeout=300 --no-install-recommends openjdk-17-jre-headless',
+        '-qq -o DPkg::Lock::Timeout=300 --no-install-recommends default-jre-headless',
     );
     const json = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--dry-run']);
     expect(json.json.actions).toHaveLength(1);

@@ -25,8 +25,8 @@ describe('Java from the package manager', () => {
   it('picks a headless JRE the release supports, and knows where each distribution puts it', async () => {
     const { javaPackagePlan } = await import('../../src/distribution/java-package.js');
     expect(javaPackagePlan('apt-get', '3.9.3', 'arm64')).toMatchObject({
-      pkg: 'openjdk-17-jre-headless',
-      home: '/usr/lib/jvm/java-17-openjdk-arm64',
+      pkg: 'default-jre-headless',
+      home: '/usr/lib/jvm/default-java',
     });
     expect(javaPackagePlan('dnf', '3.7.2', 'x86_64')).toMatchObject({
       pkg: 'java-11-openjdk-headless',
