@@ -7,12 +7,16 @@ import { z } from 'zod';
 import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
 
 const port = z.number().int().min(1, 'expected a port 1–65535').max(65535, 'expected a port 1–65535');
-/** A path as it reaches a shell, a unit file and a config: no control characters, no "..". */
+/** A path as it reaches a shell, a unit file and a config: no control characters. */
 const absOrRelPath = z
   .string()
   .min(1, 'expected a non-empty path')
-  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), 'expected a path without control characters (newlines, tabs)')
-  .refine((p) => !p.split('/').includes('..'), 'expected a path without ".." (write the directory it means)');
+  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), 'expected a path without control characters (newlines, tabs)');
+/** Where zkops creates and later deletes directories: no "..", so the path says where that is. */
+const dirPath = absOrRelPath.refine(
+  (p) => !p.split('/').includes('..'),
+  'expected a path without ".." (write the directory it means)',
+);
 /** An IP address or a DNS name: what a host is reached at, and nothing a shell or a config could misread. */
 const address = z
   .string()
@@ -89,9 +93,9 @@ const node = z.strictObject({
   adminPort: port.default(8080),
   metricsPort: port.default(7000),
   jmxPort: port.default(9010),
-  dir: absOrRelPath.optional().describe('Node directory (conf/, data/, logs/). Default: <cluster dir>/node-<id>.'),
-  dataDir: absOrRelPath.optional(),
-  dataLogDir: absOrRelPath.optional(),
+  dir: dirPath.optional().describe('Node directory (conf/, data/, logs/). Default: <cluster dir>/node-<id>.'),
+  dataDir: dirPath.optional(),
+  dataLogDir: dirPath.optional(),
   role,
   javaFlags: z.array(jvmFlag).optional().describe("This node's JVM flags, instead of java.flags."),
 });
@@ -181,7 +185,7 @@ export const InventorySchema = z
       .max(64, 'expected at most 64 characters (it names units, containers and directories)')
       .describe('Cluster name.'),
     executor: z.enum(['local', 'ssh', 'docker']).default('local'),
-    dir: absOrRelPath
+    dir: dirPath
       .optional()
       .describe(
         'local: where node directories live (default .zkops/<name>). ssh: install root on each host (default ' +
