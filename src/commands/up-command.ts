@@ -5,7 +5,7 @@
 import { printJson, Progress, warn, type OutputOptions } from '../output.js';
 import { shapeWarnings } from '../health/majority.js';
 import { parseZooCfg } from '../discovery/zoo-cfg.js';
-import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
+import { ExitCode, PreflightError } from '../errors.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { versionAtLeast } from '../render/node.js';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PreflightError } from '../errors.js';
+import { userCacheDir } from '../user-cache.js';
 
 export const APACHE_MIRRORS = ['https://dlcdn.apache.org/zookeeper/', 'https://archive.apache.org/dist/zookeeper/'];
 
@@ -32,10 +33,7 @@ export function parseSha512File(text: string): string | undefined {
   return /^[0-9a-f]{128}$/i.test(hex) ? hex.toLowerCase() : undefined;
 }
 
-function cacheRoot(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || '/root', '.cache');
-  return path.join(base, 'zkops', 'releases');
-}
+const cacheRoot = () => userCacheDir('releases');
 
 const top = (version: string) => `apache-zookeeper-${version}-bin`;
 

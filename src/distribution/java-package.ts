@@ -22,8 +22,8 @@ export interface JavaPackagePlan {
   command: string;
 }
 
-/** The plan for a host with `manager` on `arch` (dpkg's name on Debian, uname -m's elsewhere). */
-export function javaPackagePlan(manager: PackageManager, zookeeperVersion: string, arch: string): JavaPackagePlan {
+/** The plan for a host with `manager` that is to run `zookeeperVersion`. */
+export function javaPackagePlan(manager: PackageManager, zookeeperVersion: string): JavaPackagePlan {
   const major = versionAtLeast(zookeeperVersion, '3.8.0') ? 17 : 11;
   switch (manager) {
     case 'apt-get': {

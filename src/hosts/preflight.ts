@@ -19,6 +19,7 @@ import { assertPortsFree, noSs, parseSsListeners, type Listener } from './ports.
 import { forEachTarget, type HostTarget } from './targets.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
+import { userCacheDir } from '../user-cache.js';
 
 /** Options for preflight. */
 export interface PreflightOptions {
@@ -41,8 +42,7 @@ export function serverFlagSets(spec: ClusterSpec, nodes: NodeSpec[]): string[][]
  */
 export function javaRecordPath(spec: ClusterSpec, remote: boolean): string {
   if (remote) return path.join(spec.dir, '.zkops-java-verified');
-  const cache = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || '/root', '.cache');
-  return path.join(cache, 'zkops', 'java-verified');
+  return userCacheDir('java-verified');
 }
 
 /** What preflight learned about one host. */
@@ -127,7 +127,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
       throw new PreflightError(
         `${found.message} (java.install: package needs root on ${ex.label}: ssh.user root, or ssh.sudo: true.)`,
       );
-    javaPlan = javaPackagePlan(env.packageManager, zk.version, env.arch);
+    javaPlan = javaPackagePlan(env.packageManager, zk.version);
     java = { home: javaPlan.home, major: javaPlan.major, source: 'inventory' };
   } else java = found;
   const processes = nodeProcesses(env.zkProcesses, nodes);
@@ -264,9 +264,8 @@ function decideService(
 
 /** What one command learns about a host's environment. */
 interface HostEnvironment {
-  /** The host's package manager, if one zkops can drive, and its name for the architecture. */
+  /** The host's package manager, if one zkops can drive. */
   packageManager?: PackageManager;
-  arch: string;
   /** Who commands run as: uid (0 with ssh.sudo) and name. */
   uid: number;
   login: string;
@@ -341,9 +340,8 @@ async function readHostEnvironment(
     // Directories from there up to / that other accounts cannot enter (a home directory, mode 700, say).
     `set --; p=$d; while :; do set -- "$@" "$p"; [ "$p" = / ] && break; p=\${p%/*}; [ -n "$p" ] || p=/; done`,
     `stat -c '%A %n' "$@" | while read -r m n; do case "$m" in *[xt]) ;; *) printf '%s ' "$n";; esac; done; echo`,
-    // For java.install: package: the package manager and the architecture by its names.
+    // For java.install: package: the package manager (shell built-ins only).
     'for m in apt-get dnf zypper; do command -v $m >/dev/null && { echo $m; break; }; done || echo none',
-    'dpkg --print-architecture 2>/dev/null || uname -m',
     // In the same round trip: this host's ZooKeeper processes, its listening sockets, each node's myid.
     `echo ${SECTION.processes}`,
     LIST_ZK_PROCESSES,
@@ -403,7 +401,6 @@ async function readHostEnvironment(
     account,
     closed = '',
     packageManager = '',
-    arch = '',
   ] = all
     .slice(0, all.indexOf(`${SECTION.processes}\n`))
     .split('\n')
@@ -420,7 +417,6 @@ async function readHostEnvironment(
     packageManager: ['apt-get', 'dnf', 'zypper'].includes(packageManager)
       ? (packageManager as PackageManager)
       : undefined,
-    arch,
     installParent,
     writable: writable === 'writable',
     zkProcesses: parseZkProcesses(cut(SECTION.processes, SECTION.listeners)),

@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterSpec } from './spec.js';
+import { userCacheDir } from '../user-cache.js';
 
 /** A validated inventory: its spec, and its text as saved beside the cluster's state. */
 export interface Validated {
@@ -35,10 +36,7 @@ function buildFingerprint(): string {
     .join(',');
 }
 
-function cacheDir(): string {
-  const base = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || '/root', '.cache');
-  return path.join(base, 'zkops', 'specs');
-}
+const cacheDir = () => userCacheDir('specs');
 
 function keyOf(text: string, cwd: string): string {
   return createHash('sha256')

@@ -24,15 +24,15 @@ describe('release checksums', () => {
 describe('Java from the package manager', () => {
   it('picks a headless JRE the release supports, and knows where each distribution puts it', async () => {
     const { javaPackagePlan } = await import('../../src/distribution/java-package.js');
-    expect(javaPackagePlan('apt-get', '3.9.3', 'arm64')).toMatchObject({
+    expect(javaPackagePlan('apt-get', '3.9.3')).toMatchObject({
       pkg: 'default-jre-headless',
       home: '/usr/lib/jvm/default-java',
     });
-    expect(javaPackagePlan('dnf', '3.7.2', 'x86_64')).toMatchObject({
+    expect(javaPackagePlan('dnf', '3.7.2')).toMatchObject({
       pkg: 'java-11-openjdk-headless',
       home: '/usr/lib/jvm/jre-11-openjdk',
       command: 'dnf install -y -q java-11-openjdk-headless',
     });
-    expect(javaPackagePlan('zypper', '3.8.4', 'x86_64').home).toBe('/usr/lib64/jvm/jre-17-openjdk');
+    expect(javaPackagePlan('zypper', '3.8.4').home).toBe('/usr/lib64/jvm/jre-17-openjdk');
   });
 });
