@@ -7,6 +7,7 @@
  */
 import zookeeper, { type ACL, type Client, type Event, type Stat } from 'node-zookeeper-client';
 import { ExitCode, ZkopsError } from '../errors.js';
+import { openTunnels, type ClientTls } from './tls.js';
 
 /** A znode's stat as people read it. */
 export interface ZnodeStat {
@@ -88,18 +89,26 @@ export class ZkSession {
     private readonly client: Client,
     /** The connect string this session was opened with. */
     readonly servers: string,
+    private readonly tunnels?: { close: () => Promise<void> },
   ) {}
 
   /**
    * Opens a session with `servers` (a connect string). `resume`: the id and password of an existing session, to
    * move it to these servers. Gives up after `timeoutMs` with an error that names the servers.
    */
-  static open(
+  static async open(
     servers: string,
-    options: { timeoutMs?: number; sessionTimeoutMs?: number; resume?: { id: Buffer; password: Buffer } } = {},
+    options: {
+      timeoutMs?: number;
+      sessionTimeoutMs?: number;
+      resume?: { id: Buffer; password: Buffer };
+      /** TLS on: the session runs through local tunnels that carry it over TLS (client/tls.ts). */
+      tls?: ClientTls;
+    } = {},
   ): Promise<ZkSession> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const client = zookeeper.createClient(servers, {
+    const tunnels = options.tls ? await openTunnels(servers, options.tls) : undefined;
+    const client = zookeeper.createClient(tunnels?.servers ?? servers, {
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       spinDelay: 100,
       retries: 1000,
@@ -109,6 +118,7 @@ export class ZkSession {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         client.close();
+        void tunnels?.close();
         reject(
           new ZkopsError(
             `No ZooKeeper session with ${servers} in ${Math.round(timeoutMs / 1000)} s: no server there serves ` +
@@ -119,11 +129,12 @@ export class ZkSession {
       }, timeoutMs);
       client.once('connected', () => {
         clearTimeout(timer);
-        resolve(new ZkSession(client, servers));
+        resolve(new ZkSession(client, servers, tunnels));
       });
       client.once('expired', () => {
         clearTimeout(timer);
         client.close();
+        void tunnels?.close();
         reject(new ZkopsError(`The session to resume on ${servers} has expired.`, ExitCode.unhealthy));
       });
       client.connect();
@@ -174,6 +185,8 @@ export class ZkSession {
 
   close(): void {
     this.client.close();
+    // The library's close request goes out before the tunnels go.
+    if (this.tunnels) setTimeout(() => void this.tunnels!.close(), 200).unref();
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isNoNode, ZkSession } from './session.js';
+import type { ClientTls } from './tls.js';
 
 export interface SmokeCheck {
   check: string;
@@ -37,7 +38,7 @@ const serverOf = (n: SmokeTarget) => n.server;
  * Runs every check against `nodes` (at least one). Each check runs even when an earlier one failed, except that
  * without a first session nothing can run.
  */
-export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<SmokeCheck[]> {
+export async function smoke(nodes: SmokeTarget[], timeoutMs: number, tls?: ClientTls): Promise<SmokeCheck[]> {
   const all = nodes.map(serverOf).join(',');
   const root = `/zkops-smoke-${randomBytes(4).toString('hex')}`;
   const results: SmokeCheck[] = [];
@@ -51,10 +52,10 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
     results[results.length - 1]!.ms = Date.now() - t0;
   };
   // One session per node, each pinned to its node (a connect string of one), opened together.
-  const main = await ZkSession.open(all, { timeoutMs });
+  const main = await ZkSession.open(all, { timeoutMs, tls });
   const pinned = new Map<SmokeTarget, ZkSession | Error>();
   await Promise.all(
-    nodes.map(async (n) => pinned.set(n, await ZkSession.open(serverOf(n), { timeoutMs }).catch((e: Error) => e))),
+    nodes.map(async (n) => pinned.set(n, await ZkSession.open(serverOf(n), { timeoutMs, tls }).catch((e: Error) => e))),
   );
   const through = (n: SmokeTarget) => {
     const s = pinned.get(n);
@@ -86,7 +87,7 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
     });
 
     await run('an ephemeral znode goes with its session', async () => {
-      const owner = await ZkSession.open(all, { timeoutMs });
+      const owner = await ZkSession.open(all, { timeoutMs, tls });
       let closed = false;
       try {
         await owner.create(`${root}/eph`, '', 'ephemeral');
@@ -142,10 +143,14 @@ export async function smoke(nodes: SmokeTarget[], timeoutMs: number): Promise<Sm
     if (nodes.length > 1) {
       await run('a session moves to another node', async () => {
         const [a, b] = [nodes[0]!, nodes[1]!];
-        const first = await ZkSession.open(serverOf(a), { timeoutMs });
+        const first = await ZkSession.open(serverOf(a), { timeoutMs, tls });
         let moved: ZkSession | undefined;
         try {
-          moved = await ZkSession.open(serverOf(b), { timeoutMs, resume: { id: first.id, password: first.password } });
+          moved = await ZkSession.open(serverOf(b), {
+            timeoutMs,
+            tls,
+            resume: { id: first.id, password: first.password },
+          });
           if (moved.idHex !== first.idHex) throw new Error(`node ${b.id} gave a new session ${moved.idHex}`);
           await moved.create(`${root}/moved`, '', 'ephemeral');
           // Read through another server, which may answer a moment behind.

@@ -8,6 +8,7 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { smoke, type SmokeTarget } from '../client/smoke.js';
 import { isNoNode, ZkSession, type ZnodeStat } from '../client/session.js';
 import { color, formatMs, printJson, table, type OutputOptions } from '../output.js';
+import { clientTlsOf, type ClientTls } from '../client/tls.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
 
 export interface ClientFlags extends ClusterFlags {
@@ -17,7 +18,7 @@ export interface ClientFlags extends ClusterFlags {
 }
 
 /** The servers to talk to: --server as given, else the cluster's client addresses. */
-async function targets(flags: ClientFlags): Promise<SmokeTarget[]> {
+async function targets(flags: ClientFlags): Promise<{ nodes: SmokeTarget[]; tls?: ClientTls }> {
   if (flags.server) {
     const servers = flags.server.split(',').map((s) => s.trim());
     const bad = servers.filter((s) => !/^[^\s:]+:\d{1,5}$/.test(s));
@@ -27,15 +28,19 @@ async function targets(flags: ClientFlags): Promise<SmokeTarget[]> {
           `not ${bad.join(', ')}.`,
         ExitCode.usage,
       );
-    return servers.map((server, i) => ({ id: i + 1, server }));
+    return { nodes: servers.map((server, i) => ({ id: i + 1, server })) };
   }
   const { spec } = await resolveCluster(flags);
-  return spec.nodes.map((n) => ({ id: n.id, server: `${n.host.address}:${n.clientPort}` }));
+  return {
+    nodes: spec.nodes.map((n) => ({ id: n.id, server: `${n.host.address}:${n.clientPort}` })),
+    tls: clientTlsOf(spec),
+  };
 }
 
 async function withSession<T>(flags: ClientFlags, fn: (s: ZkSession) => Promise<T>): Promise<T> {
-  const servers = (await targets(flags)).map((t) => t.server).join(',');
-  const session = await ZkSession.open(servers, { timeoutMs: flags.timeout * 1000 });
+  const { nodes, tls } = await targets(flags);
+  const servers = nodes.map((t) => t.server).join(',');
+  const session = await ZkSession.open(servers, { timeoutMs: flags.timeout * 1000, tls });
   try {
     return await fn(session);
   } finally {
@@ -71,9 +76,9 @@ export function decodeName(name: string): string | undefined {
 }
 
 export async function smokeCommand(flags: ClientFlags, out: OutputOptions): Promise<number> {
-  const nodes = await targets(flags);
+  const { nodes, tls } = await targets(flags);
   const t0 = Date.now();
-  const checks = await smoke(nodes, flags.timeout * 1000);
+  const checks = await smoke(nodes, flags.timeout * 1000, tls);
   const ok = checks.every((c) => c.ok);
   if (out.json) printJson({ ok, ms: Date.now() - t0, checks });
   else {
@@ -181,8 +186,9 @@ export async function watchCommand(path: string, flags: ClientFlags, out: Output
     if (out.json) process.stdout.write(`${JSON.stringify({ time, event, path: at, ...(detail ? { detail } : {}) })}\n`);
     else process.stdout.write(`${time}  ${event.padEnd(9)} ${at}${detail ? `  ${detail}` : ''}\n`);
   };
-  const servers = (await targets(flags)).map((t) => t.server).join(',');
-  const s = await ZkSession.open(servers, { timeoutMs: flags.timeout * 1000 });
+  const { nodes, tls } = await targets(flags);
+  const servers = nodes.map((t) => t.server).join(',');
+  const s = await ZkSession.open(servers, { timeoutMs: flags.timeout * 1000, tls });
   let known: Set<string> | undefined;
   let version: number | undefined;
   const join = (c: string) => (path === '/' ? `/${c}` : `${path}/${c}`);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
+import { loadSecrets, usesSecrets, type LoadOptions } from '../security/secrets.js';
 
 /** Directory (relative to the working directory) where zkops keeps what it created. */
 export const STATE_DIR = '.zkops';
@@ -33,11 +34,10 @@ export async function resolveCluster(
   flags: ClusterFlags,
   cwd = process.cwd(),
 ): Promise<{ spec: ClusterSpec; file: string }> {
-  if (flags.inventory)
-    return {
-      spec: (await validatedInventory(await readInventoryText(flags.inventory), flags.inventory, cwd)).spec,
-      file: flags.inventory,
-    };
+  if (flags.inventory) {
+    const { spec } = await validatedInventory(await readInventoryText(flags.inventory), flags.inventory, cwd);
+    return { spec: await withSecrets(spec), file: flags.inventory };
+  }
   let name = flags.cluster;
   if (!name) {
     const names = await savedClusters(cwd);
@@ -62,7 +62,12 @@ export async function resolveCluster(
         `inventory with -i.`,
       ExitCode.usage,
     );
-  return { spec: (await validatedInventory(text, file, cwd)).spec, file };
+  return { spec: await withSecrets((await validatedInventory(text, file, cwd)).spec), file };
+}
+
+/** The spec with the secrets its switches need, as they are (only deploy and init make missing ones). */
+export async function withSecrets(spec: ClusterSpec, options: LoadOptions = { create: false }): Promise<ClusterSpec> {
+  return usesSecrets(spec) ? { ...spec, secrets: await loadSecrets(spec, options) } : spec;
 }
 
 /** Reads an inventory file's text; a missing one is a usage error naming the file. */

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { validatedInventory } from '../inventory/cache.js';
 import { MembershipChangeNeeded } from '../steps/guards.js';
 import { changeMembership, describeStep, planMembership, type MembershipStep } from '../steps/membership.js';
-import { saveInventory, savedInventoryPath } from './cluster-ref.js';
+import { saveInventory, savedInventoryPath, withSecrets } from './cluster-ref.js';
 import { clusterStatus, formatStatus } from './report.js';
 
 export interface UpCommandOptions {
@@ -31,12 +31,14 @@ export interface UpCommandOptions {
   allowDowngrade?: boolean;
   /** `zkops upgrade`: the run must change the version of a running node. */
   upgrade?: boolean;
+  /** `zkops certs rotate`: every node gets a new key and certificate (rolled out by rolling restarts). */
+  renewCerts?: boolean;
 }
 
 /** Runs a bring-up for an already validated inventory and prints the outcome. */
 export async function runUp(loaded: Validated, out: OutputOptions, opts: UpCommandOptions): Promise<number> {
   const progress = new Progress(out.progress);
-  const { spec } = loaded;
+  const spec = await withSecrets(loaded.spec, { create: true, persist: !opts.dryRun, renew: opts.renewCerts });
   // Fragile shapes are said up front; the run goes on.
   const warnings = shapeWarnings(spec);
   if (!out.json) for (const w of warnings) warn(w);
@@ -135,6 +137,7 @@ export async function runUp(loaded: Validated, out: OutputOptions, opts: UpComma
         dryRun: true,
         changed: result.changed,
         actions: result.actions ?? [],
+        securitySteps: result.securitySteps ?? [],
         upgrades: result.upgrades,
         nodes: result.nodes,
       });
@@ -186,6 +189,11 @@ function summary(r: UpResult): string {
 function formatDryRun(r: UpResult): string {
   const lines = ['Dry run: nothing was written or started.'];
   if (r.actions?.length) lines.push('Would run first:', ...r.actions.map((a) => `  ${a}`));
+  if (r.securitySteps?.length)
+    lines.push(
+      'Security switch, each step a rolling restart before the final one:',
+      ...r.securitySteps.map((step, i) => `  ${i + 1}. ${step}`),
+    );
   if (r.upgrades.length) {
     lines.push(
       'Upgrade, one node at a time (followers first, the leader last, ' +

@@ -105,6 +105,8 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], executor: 'local'
     },
     settings: settingsFrom(group[0]!.s),
     logging: { level: 'INFO', maxFileSize: '10MB', maxFiles: 5 },
+    // A hand-made server's TLS and SASL are left as found (adopting turns nothing on).
+    security: { tls: false, quorumAuth: false, superUser: false, certDays: 365 },
     ssh: { user: 'root', port: 22, sudo: false, concurrency: 8, connectTimeout: 5 },
     service: { systemd: 'auto' },
     hosts: hostsUsed,

@@ -17,7 +17,9 @@ export interface ZookeeperInstall {
 
 // Prints "home<TAB>classpath<TAB>version" for the first usable candidate, or nothing.
 // Apache layout: HOME/lib/zookeeper-X.Y.Z.jar. Debian: /usr/share/java/zookeeper.jar,
-// whose manifest names its dependencies; log4j + its slf4j binding are added for logging.
+// whose manifest names its dependencies; log4j + its slf4j binding are added for logging, and
+// the Netty jars the manifest leaves out (codec, resolver, unix-common), without which the Netty
+// connection factory TLS needs fails on its first connection (NoClassDefFoundError).
 function probeScript(candidates: string[]): string {
   return (
     `for h in ${candidates.map(sh).join(' ')}; do
@@ -28,7 +30,9 @@ function probeScript(candidates: string[]): string {
     v=$(dpkg-query -W -f '\${Version}' zookeeper 2>/dev/null | sed 's/-.*//'); 
     printf '%s\\t%s\\t%s\\n' "$h" ` +
     `"/usr/share/java/zookeeper.jar:` +
-    `/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar" "\${v:-3.8.0}"; exit 0
+    `/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar:/usr/share/java/netty-codec.jar:` +
+    `/usr/share/java/netty-resolver.jar:/usr/share/java/netty-transport-native-unix-common.jar" ` +
+    `"\${v:-3.8.0}"; exit 0
   fi
 done`
   );

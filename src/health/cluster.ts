@@ -5,6 +5,7 @@
  */
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeNode, type NodeHealth } from './probe.js';
+import { clientTlsOf, type ClientTls } from '../client/tls.js';
 import { majority, voters } from './majority.js';
 
 /** A node's health next to the node it belongs to. */
@@ -24,7 +25,7 @@ export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000, metrics 
   return Promise.all(
     spec.nodes.map(async (node) => ({
       node,
-      health: await probeNode(node.host.address, node.clientPort, timeoutMs, metrics),
+      health: await probeNode(node.host.address, node.clientPort, timeoutMs, metrics, clientTlsOf(spec)),
     })),
   );
 }
@@ -73,9 +74,9 @@ export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
  * `nodes` ordered for a rolling restart: observers first (no vote to lose),
  * then followers, the leader last, so a majority keeps serving throughout.
  */
-export async function followersFirst<T extends NodeSpec>(nodes: T[]): Promise<T[]> {
+export async function followersFirst<T extends NodeSpec>(nodes: T[], creds?: ClientTls): Promise<T[]> {
   const modes = await Promise.all(
-    nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort, 2000, false)).mode })),
+    nodes.map(async (n) => ({ n, mode: (await probeNode(n.host.address, n.clientPort, 2000, false, creds)).mode })),
   );
   const rank = (m: { n: T; mode: string }) => (m.n.role === 'observer' ? 0 : m.mode === 'leader' ? 2 : 1);
   return modes.sort((a, b) => rank(a) - rank(b)).map((m) => m.n);

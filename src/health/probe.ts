@@ -5,14 +5,50 @@
  * srvr's Mode line.
  */
 import net from 'node:net';
+import { connectTls, type ClientTls } from '../client/tls.js';
 
-/** Sends a four-letter word and returns the full answer (the server closes the connection when done). */
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 2000): Promise<string> {
+/**
+ * Sends a four-letter word and returns the full answer (the server closes the connection when done). With
+ * `creds`, over TLS with zkops's client certificate; a server that turns out to speak plain text (one not yet
+ * switched, in a rolling switch to TLS) is asked again in plain text, and remembered.
+ */
+export async function fourLetterWord(
+  host: string,
+  port: number,
+  word: string,
+  timeoutMs = 2000,
+  creds?: ClientTls,
+): Promise<string> {
+  const key = `${host}:${port}`;
+  if (!creds || PLAIN.has(key)) return ask(host, port, word, timeoutMs);
+  try {
+    return await ask(host, port, word, timeoutMs, creds);
+  } catch (err) {
+    if (!speaksPlain(err)) throw err;
+    const answer = await ask(host, port, word, timeoutMs).catch(() => undefined);
+    if (answer === undefined) throw err;
+    PLAIN.add(key);
+    return answer;
+  }
+}
+
+/** Servers found speaking plain text although TLS is on (for this process's life). */
+const PLAIN = new Set<string>();
+
+/** A TLS attempt ended the way a plain-text server ends it (it drops the handshake it cannot read). */
+function speaksPlain(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e.code === 'ECONNRESET' || e.code === 'EPROTO' || /before secure TLS connection/.test(e.message ?? '');
+}
+
+function ask(host: string, port: number, word: string, timeoutMs: number, creds?: ClientTls): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect({ host, port });
+    const socket = creds ? connectTls(host, port, creds) : net.connect({ host, port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer to ${word} within ${timeoutMs} ms`)));
-    socket.on('connect', () => socket.end(word));
+    // Over TLS the word is written, not ended: a close_notify right behind it may end the exchange first.
+    if (creds) socket.on('secureConnect', () => socket.write(word));
+    else socket.on('connect', () => socket.end(word));
     socket.on('data', (d) => chunks.push(d));
     socket.on('error', reject);
     socket.on('close', (hadError) => {
@@ -89,12 +125,18 @@ export function parseSrvr(text: string): NodeHealth {
  * Probes one node (srvr, and with `metrics` mntr alongside); never throws: an
  * unreachable node is `down` with the reason.
  */
-export async function probeNode(host: string, port: number, timeoutMs = 2000, metrics = true): Promise<NodeHealth> {
+export async function probeNode(
+  host: string,
+  port: number,
+  timeoutMs = 2000,
+  metrics = true,
+  creds?: ClientTls,
+): Promise<NodeHealth> {
   try {
     const [srvr, mntr] = await Promise.all([
-      fourLetterWord(host, port, 'srvr', timeoutMs),
+      fourLetterWord(host, port, 'srvr', timeoutMs, creds),
       // Optional: a node that does not whitelist mntr, or is not serving, answers with a sentence.
-      metrics ? fourLetterWord(host, port, 'mntr', timeoutMs).catch(() => '') : '',
+      metrics ? fourLetterWord(host, port, 'mntr', timeoutMs, creds).catch(() => '') : '',
     ]);
     const health = parseSrvr(srvr);
     const figures = metricsFromMntr(parseMntr(mntr));

@@ -67,6 +67,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     },
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
     logging: inv.logging,
+    security: { ...inv.security, ...(inv.security.dir ? { dir: expandHome(inv.security.dir, here) } : {}) },
     ssh: {
       ...ssh,
       ...(ssh.identityFile ? { identityFile: expandHome(ssh.identityFile, here) } : {}),

@@ -26,7 +26,9 @@ type Raw = Record<string, unknown>;
 const MANAGED_KEYS = new RegExp(
   '^(dataDir|dataLogDir|clientPort|clientPortAddress|server\\.\\d+|4lw\\.commands\\.whitelist|' +
     'admin\\.(enableServer|serverAddress|serverPort)|metricsProvider\\..*|' +
-    'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty)$',
+    'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty|secureClientPort(Address)?|' +
+    'serverCnxnFactory|sslQuorum|(client\\.)?portUnification|quorum\\.auth\\..*|' +
+    'ssl\\.(quorum\\.)?(keyStore|trustStore)\\..*|ssl\\.clientAuth|ssl\\.quorum\\.hostnameVerification)$',
 );
 
 const list = (v: unknown): Record<string, unknown>[] =>
@@ -143,6 +145,15 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
         message:
           "with executor docker there are no hosts to list: the nodes are containers on this machine's Docker engine",
       });
+    const security = record(raw.security);
+    for (const key of ['tls', 'quorumAuth'])
+      if (security[key] === true)
+        issues.push({
+          path: ['security', key],
+          message:
+            `security.${key} is not available with executor docker yet (the official image's entrypoint writes ` +
+            'its own config): use executor local or ssh, or turn it off',
+        });
     const host = record(raw.pseudo).host;
     if (host !== undefined && host !== '127.0.0.1')
       issues.push({

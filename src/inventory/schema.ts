@@ -264,6 +264,38 @@ export const InventorySchema = z
       .prefault({}),
     logging: logging.prefault({}),
     settings,
+    security: z
+      .strictObject({
+        tls: z
+          .boolean()
+          .default(false)
+          .describe(
+            'TLS for clients and between servers (3.6+): a cluster CA on this machine, a certificate per node, ' +
+              'plain-text clients refused. Turned on or off on a running ensemble by rolling restarts.',
+          ),
+        quorumAuth: z
+          .boolean()
+          .default(false)
+          .describe('SASL (DIGEST-MD5) between servers: a server without the shared secret cannot join.'),
+        superUser: z
+          .boolean()
+          .default(false)
+          .describe('A "super" digest user that may read and change every znode whatever its ACL.'),
+        certDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(3650)
+          .default(365)
+          .describe('How long node certificates zkops issues are valid.'),
+        dir: dirPath
+          .optional()
+          .describe(
+            'Where the CA, keys and secrets live on this machine (mode 700). Default: ' +
+              '$XDG_DATA_HOME/zkops/<name>, else ~/.local/share/zkops/<name>.',
+          ),
+      })
+      .prefault({}),
     ssh: SshSchema.optional(),
     service: ServiceSchema.optional(),
     docker: DockerSchema.optional(),
@@ -281,6 +313,7 @@ export type SshSettings = z.infer<typeof SshSchema>;
 export type ServiceSettings = z.infer<typeof ServiceSchema>;
 export type DockerSettings = z.infer<typeof DockerSchema>;
 export type LoggingSettings = z.infer<typeof logging>;
+export type SecuritySettings = Inventory['security'];
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */
 export function inventoryJsonSchema(): Record<string, unknown> {

@@ -6,7 +6,16 @@
  * health and the doctor all work from this, never from the raw inventory.
  * Types and small helpers only: loading this costs no schema library.
  */
-import type { DockerSettings, Inventory, LoggingSettings, ServiceSettings, Settings, SshSettings } from './schema.js';
+import type {
+  DockerSettings,
+  Inventory,
+  LoggingSettings,
+  SecuritySettings,
+  ServiceSettings,
+  Settings,
+  SshSettings,
+} from './schema.js';
+import type { ClusterSecrets } from '../security/secrets.js';
 import type { NodePorts } from './ports.js';
 
 /** One host nodes run on. `bindAll` is decided later for 'auto' (it needs a look at the host). */
@@ -65,6 +74,16 @@ export interface ClusterSpec {
   settings: Settings;
   logging: LoggingSettings;
   ssh: SshSettings;
+  /**
+   * TLS and authentication switches; `dir`, when given, resolved (the default depends on the environment,
+   * so it is found when secrets are loaded: security/secrets.ts).
+   */
+  security: SecuritySettings;
+  /**
+   * The CA, certificates and secrets those switches need, loaded from `security.dir` by the command
+   * (security/secrets.ts), never cached with the spec nor written anywhere but the nodes' files.
+   */
+  secrets?: ClusterSecrets;
   /** How nodes run on SSH hosts (systemd or supervised; which account). */
   service: ServiceSettings;
   /** executor docker: the image and the network of the node containers. */

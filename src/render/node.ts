@@ -7,12 +7,16 @@ import path from 'node:path';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderTemplate } from './templates.js';
 import { sh, systemdArg } from '../shell.js';
+import { renderSecurity } from './security.js';
+import { targetLevels, type SecurityLevels } from '../security/levels.js';
 
 /** A file to put on a node's host. */
 export interface RenderedFile {
   path: string;
   content: string;
   mode: number;
+  /** A private file (key, secret) the servers' account reads through its group: given to that group. */
+  group?: string;
 }
 
 /** What rendering needs to know about a node's host beyond the spec. */
@@ -140,12 +144,13 @@ export function renderNodeFiles(
   spec: ClusterSpec,
   node: NodeSpec,
   facts: HostFacts,
-  extra: { trustEmptySnapshot?: boolean } = {},
+  extra: { trustEmptySnapshot?: boolean; security?: SecurityLevels } = {},
 ): RenderedFile[] {
   const javaEnv = path.join(node.confDir, 'java.env');
   const log4jProps = path.join(node.confDir, 'log4j.properties');
   const logbackXml = path.join(node.confDir, 'logback.xml');
-  const flags = jvmFlags(spec, node);
+  const security = renderSecurity(spec, node, facts, extra.security ?? targetLevels(spec));
+  const flags = [...jvmFlags(spec, node), ...security.jvmFlags];
   const log = size(spec.logging.maxFileSize);
   const view = {
     cluster: spec.name,
@@ -159,6 +164,8 @@ export function renderNodeFiles(
     dataLogDir: node.dataLogDir,
     clientPort: node.clientPort,
     clientAddress: facts.clientAddress,
+    tls: security.tls,
+    sasl: security.sasl,
     logging: { ...spec.logging, fileSize: `${log.n}${log.unit}B` },
     logDirFlags: logDirFlags(spec, facts.javaMajor ?? 11).map((flag) => ({ flag })),
     adminPort: node.adminPort,
@@ -197,6 +204,7 @@ export function renderNodeFiles(
     { path: log4jProps, content: renderTemplate('log4j.properties', view), mode: 0o644 },
     { path: logbackXml, content: renderTemplate('logback.xml', view), mode: 0o644 },
     { path: node.runScript, content: renderTemplate('zk-run.sh', view), mode: 0o755 },
+    ...security.files,
     ...unit,
   ];
 }

@@ -145,6 +145,7 @@ export class HostRuntime implements Runtime {
       h.target.nodes.map((node) => {
         const files = renderNodeFiles(this.spec, node, h.facts, {
           trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
+          security: options.security,
         });
         const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
         const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
@@ -168,6 +169,7 @@ export class HostRuntime implements Runtime {
         prelude: options.dryRun ? undefined : prepareDirs(this.spec, t.nodes, h.facts),
       });
       if (!options.dryRun) {
+        await giveToGroup(t.ex, [...hostFiles, ...mine.flatMap((p) => p.files)]);
         if (h.facts.systemd) await activateUnits(this.spec, t, outcomes);
         if (h.javaRecord) await t.ex.writeFile(javaRecordPath(this.spec, t.remote), h.javaRecord, 0o644);
       }
@@ -516,6 +518,13 @@ function prepareDirs(spec: ClusterSpec, nodes: NodeSpec[], facts: HostFacts): st
     // Only what is not already theirs: a no-change deploy changes nothing.
     `find ${dirs} \\( ! -user ${u} -o ! -group "$g" \\) -exec chown -h ${u}:"$g" {} +`,
   ].join(' && ');
+}
+
+/** Private files the servers' account reads through its group (keys, secrets): that group owns them. */
+async function giveToGroup(ex: Executor, files: RenderedFile[]): Promise<void> {
+  const byGroup = new Map<string, string[]>();
+  for (const f of files) if (f.group) byGroup.set(f.group, [...(byGroup.get(f.group) ?? []), f.path]);
+  for (const [user, paths] of byGroup) await execChecked(ex, `chgrp "$(id -g ${sh(user)})" ${paths.map(sh).join(' ')}`);
 }
 
 /** After a unit file changed: systemd reads it again, and the unit starts at boot. */

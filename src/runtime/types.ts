@@ -12,6 +12,7 @@ import type { FileOutcome } from '../executors/helpers.js';
 import type { Executor } from '../executors/types.js';
 import type { WaitHooks } from '../health/wait.js';
 import type { DistributionOutcome } from '../distribution/tarball.js';
+import type { SecurityLevels } from '../security/levels.js';
 
 /** A node's server process, wherever it runs. */
 export interface ZkProcess {
@@ -64,6 +65,8 @@ export interface NodePlan {
 /** How a plan is rendered. */
 export interface PlanOptions {
   trustEmptySnapshot?: Set<number>;
+  /** A step of a rolling switch of TLS or quorum SASL (security/levels.ts); default: the inventory's levels. */
+  security?: SecurityLevels;
 }
 
 /** Files brought into place for one node; `changed` means a running node must restart to take them. */

@@ -5,6 +5,8 @@
  */
 import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
+import type { ClusterSpec } from '../inventory/spec.js';
+import { versionAtLeast } from '../render/node.js';
 
 /**
  * Data is sacred: a node whose data directory already holds ZooKeeper data
@@ -94,4 +96,16 @@ function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): Pref
       `remove it in one deploy and add it back with the new address in the next, or stop the cluster first ` +
       `(zkops stop) and run this again, which starts every node with the new list.`,
   );
+}
+
+/** TLS needs what 3.6 brought: PEM key stores, and Netty's port unification for the rolling switch. */
+export function guardSecurity(plans: NodePlan[], spec: ClusterSpec): void {
+  if (!spec.security.tls) return;
+  const old = plans.filter((p) => !versionAtLeast(p.version, '3.6.0'));
+  if (old.length)
+    throw new PreflightError(
+      `security.tls needs ZooKeeper 3.6 or later, and node(s) ${old.map((p) => p.node.id).join(', ')} would run ` +
+        `${[...new Set(old.map((p) => p.version))].join(', ')}. Nothing was written. Upgrade first (zkops deploy ` +
+        'with a newer zookeeper.version), then turn TLS on.',
+    );
 }

@@ -5,6 +5,7 @@
  * voters serving (another node is down) is refused unless forced.
  */
 import { UnhealthyError } from '../errors.js';
+import { clientTlsOf } from '../client/tls.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { followersFirst, probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
@@ -27,7 +28,7 @@ export async function rollingRestart(
   options: RollingOptions = {},
 ): Promise<void> {
   const hooks = rt.waitHooks();
-  for (const node of await followersFirst(nodes)) {
+  for (const node of await followersFirst(nodes, clientTlsOf(rt.spec))) {
     const warning = await guardQuorum(rt.spec, [node], 'restarting', { force: options.force, waitMs: 10_000 });
     if (warning) options.warn?.(warning);
     // The quorum to wait for afterwards: the nodes serving now, and this one back.

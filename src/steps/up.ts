@@ -13,7 +13,9 @@ import { waitForQuorum } from '../health/wait.js';
 import { warn, type Progress } from '../output.js';
 import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { Applied, NodePlan, Runtime, Survey, ZkProcess } from '../runtime/types.js';
-import { guardMembership, guardMyids } from './guards.js';
+import { guardMembership, guardMyids, guardSecurity } from './guards.js';
+import { PreflightError } from '../errors.js';
+import { describeLevels, runningLevels, securitySteps, targetLevels, type SecurityLevels } from '../security/levels.js';
 import { rollingRestart } from './rolling.js';
 import { planVersions, type VersionMove } from './upgrade.js';
 
@@ -39,6 +41,8 @@ export interface UpResult {
   upgrades: { id: number; from: string; to: string; trustEmptySnapshot: boolean }[];
   /** Commands run (dry run: to run) on hosts before the files, e.g. installing Java. */
   actions?: string[];
+  /** Dry run: the rolling steps a TLS or quorum-auth switch would take before the final roll. */
+  securitySteps?: string[];
 }
 
 export interface UpOptions {
@@ -68,6 +72,8 @@ interface UpContext {
   moves?: VersionMove[];
   outcomes?: NodeOutcome[];
   result?: UpResult;
+  /** A dry run's rolling security steps, to report. */
+  securitySteps?: SecurityLevels[];
 }
 
 /** One named step; it returns false to end the bring-up early (dry run, --no-start). */
@@ -88,10 +94,47 @@ const guardStep: Step = async (ctx) => {
   await ctx.opts.progress.step('check data', async () => {
     guardMyids(ctx.survey!);
     guardMembership(ctx.survey!, ctx.plans!, ctx.opts.membership);
-    ctx.moves = await planVersions(ctx.survey!, ctx.plans!, { allowDowngrade: ctx.opts.allowDowngrade });
+    ctx.moves = await planVersions(ctx.survey!, ctx.plans!, {
+      allowDowngrade: ctx.opts.allowDowngrade,
+      spec: ctx.spec,
+    });
     const trusted = new Set(ctx.moves.filter((m) => m.trustEmptySnapshot).map((m) => m.node.id));
     if (trusted.size) ctx.plans = ctx.rt.plan(ctx.survey!, { trustEmptySnapshot: trusted });
   });
+};
+
+/**
+ * TLS or quorum SASL switched on (or off) for running nodes: the levels between theirs and the inventory's,
+ * each written to every node and rolled in (security/levels.ts), before the final write and roll below.
+ */
+const securityStep: Step = async (ctx) => {
+  const running = ctx.survey!.nodes.filter((n) => n.process && n.runningZooCfg).map((n) => n.runningZooCfg!);
+  const steps = securitySteps(running.map(runningLevels), targetLevels(ctx.spec));
+  guardSecurity(ctx.plans!, ctx.spec);
+  if (steps.length === 0) return;
+  if (ctx.opts.dryRun || ctx.opts.start === false) {
+    if (ctx.opts.start === false && !ctx.opts.dryRun)
+      throw new PreflightError(
+        'Switching TLS or quorum authentication on a running ensemble takes rolling restarts, which --no-start ' +
+          'cannot do. Nothing was written. Deploy without --no-start.',
+      );
+    ctx.securitySteps = steps;
+    return;
+  }
+  for (const levels of steps) {
+    await ctx.opts.progress.step(`security: ${describeLevels(levels)}`, async () => {
+      const plans = ctx.rt.plan(ctx.survey!, { security: levels });
+      const applied = await ctx.rt.apply(plans, { dryRun: false });
+      const restart = applied.nodes.filter((a) => a.changed && plans.find((p) => p.node === a.node)!.running);
+      if (restart.length)
+        await rollingRestart(
+          ctx.rt,
+          restart.map((a) => a.node),
+          ctx.opts.timeoutMs,
+          { force: ctx.opts.force, warn },
+        );
+    });
+  }
 };
 
 const writeStep: Step = async (ctx) => {
@@ -133,6 +176,7 @@ const writeStep: Step = async (ctx) => {
     distribution: ctx.applied.distribution,
     upgrades,
     actions: ctx.applied.actions,
+    securitySteps: ctx.securitySteps?.map(describeLevels),
   };
   return !dry && ctx.opts.start !== false;
 };
@@ -199,7 +243,7 @@ const settleStep: Step = async (ctx) => {
   });
 };
 
-const STEPS: Step[] = [preflightStep, guardStep, writeStep, startStep, rollStep, quorumStep, settleStep];
+const STEPS: Step[] = [preflightStep, guardStep, securityStep, writeStep, startStep, rollStep, quorumStep, settleStep];
 
 /** Brings the cluster to the state the spec describes. */
 export async function bringUp(rt: Runtime, opts: UpOptions): Promise<UpResult> {

@@ -11,6 +11,7 @@
  */
 import { PreflightError } from '../errors.js';
 import type { NodeSpec } from '../inventory/spec.js';
+import type { ClusterSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
 import { versionAtLeast } from '../render/node.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
@@ -34,13 +35,9 @@ const line = (v: string) => (versionAtLeast(v, '3.5.0') ? '3.5+' : '3.4');
 export async function planVersions(
   survey: Survey,
   plans: NodePlan[],
-  options: { allowDowngrade?: boolean },
+  options: { allowDowngrade?: boolean; spec: ClusterSpec },
 ): Promise<VersionMove[]> {
-  const reports = await probeCluster(
-    { nodes: plans.map((p) => p.node) } as Parameters<typeof probeCluster>[0],
-    1500,
-    false,
-  );
+  const reports = await probeCluster({ ...options.spec, nodes: plans.map((p) => p.node) }, 1500, false);
   const moves = plans.map((p): VersionMove => {
     const s = survey.nodes.find((x) => x.node === p.node);
     const from = s?.process ? reports.find((r) => r.node === p.node)?.health.version : undefined;

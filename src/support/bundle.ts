@@ -7,6 +7,7 @@
  * every value of a key that names a password, secret or digest is replaced
  * before anything is written.
  */
+import { clientTlsOf } from '../client/tls.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -90,7 +91,7 @@ export async function writeBundle(rt: Runtime, file: string, version: string): P
       const place = places.find((p) => p.node === node);
       const words = await Promise.all(
         ['srvr', 'conf', 'mntr'].map(async (w) => {
-          const said = await fourLetterWord(node.host.address, node.clientPort, w, 2000).catch(
+          const said = await fourLetterWord(node.host.address, node.clientPort, w, 2000, clientTlsOf(spec)).catch(
             (e: Error) => `(no answer: ${e.message})`,
           );
           return [w, said || '(empty: not whitelisted, or not serving)'] as const;

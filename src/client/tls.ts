@@ -1,0 +1,77 @@
+/**
+ * zkops's own connections to a cluster with TLS on: four-letter words over
+ * TLS with zkops's client certificate, and local tunnels for the session
+ * library (node-zookeeper-client speaks plain TCP only), so smoke, ls, get and
+ * watch work unchanged: the library connects to 127.0.0.1, each connection is
+ * carried over TLS to its server.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { ClusterSpec } from '../inventory/spec.js';
+
+/** What a TLS client presents and trusts (PEM). */
+export interface ClientTls {
+  key: string;
+  cert: string;
+  ca: string;
+}
+
+/** zkops's client credentials for `spec`, when TLS is on and they are loaded. */
+export function clientTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): ClientTls | undefined {
+  const s = spec.secrets;
+  if (!spec.security.tls || !s?.client || !s.ca) return undefined;
+  return { key: s.client.key, cert: s.client.cert, ca: s.ca.cert };
+}
+
+/** A TLS connection to a ZooKeeper server, its name checked against the server's certificate. */
+export function connectTls(host: string, port: number, creds: ClientTls): tls.TLSSocket {
+  return tls.connect({
+    host,
+    port,
+    key: creds.key,
+    cert: creds.cert,
+    ca: creds.ca,
+    servername: net.isIP(host) ? undefined : host,
+  });
+}
+
+/**
+ * Local tunnels to `servers` (a connect string): each server gets a listener on 127.0.0.1 whose connections
+ * are carried over TLS to it. Returns the connect string of the listeners.
+ */
+export async function openTunnels(
+  servers: string,
+  creds: ClientTls,
+): Promise<{ servers: string; close: () => Promise<void> }> {
+  const listeners: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
+  const local: string[] = [];
+  for (const entry of servers.split(',')) {
+    const i = entry.lastIndexOf(':');
+    const host = entry.slice(0, i).replace(/^\[|\]$/g, '');
+    const port = Number(entry.slice(i + 1));
+    const server = net.createServer((inbound) => {
+      const outbound = connectTls(host, port, creds);
+      sockets.add(inbound).add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      const done = () => {
+        inbound.destroy();
+        outbound.destroy();
+        sockets.delete(inbound);
+        sockets.delete(outbound);
+      };
+      inbound.on('error', done).on('close', done);
+      outbound.on('error', done).on('close', done);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    listeners.push(server);
+    local.push(`127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+  }
+  return {
+    servers: local.join(','),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await Promise.all(listeners.map((l) => new Promise((r) => l.close(r))));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * What TLS and quorum SASL add to a node at a given level (security/levels.ts):
+ * zoo.cfg's view, the JVM flags, and the files (the node's PEM key store,
+ * the cluster CA, the JAAS file). Pure, like the rest of rendering.
+ */
+import path from 'node:path';
+import { ZkopsError } from '../errors.js';
+import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { digest, QUORUM_USER, requireTlsSecrets, secretsDir } from '../security/secrets.js';
+import type { SecurityLevels } from '../security/levels.js';
+import type { HostFacts, RenderedFile } from './node.js';
+
+export interface RenderedSecurity {
+  tls?: { keyStore: string; trustStore: string; quorum: boolean; unified: boolean; secureOnly: boolean };
+  sasl?: { required: boolean };
+  jvmFlags: string[];
+  files: RenderedFile[];
+}
+
+export function renderSecurity(
+  spec: ClusterSpec,
+  node: NodeSpec,
+  facts: Pick<HostFacts, 'user'>,
+  levels: SecurityLevels,
+): RenderedSecurity {
+  const out: RenderedSecurity = { jvmFlags: [], files: [] };
+  // Readable by the servers' account through its group, by nobody else.
+  const secret = (file: string, content: string): RenderedFile =>
+    facts.user ? { path: file, content, mode: 0o640, group: facts.user } : { path: file, content, mode: 0o600 };
+  if (levels.tls > 0) {
+    const s = requireTlsSecrets(spec);
+    const pair = s.nodes[node.id]!;
+    const keyStore = path.join(node.confDir, 'node.pem');
+    const trustStore = path.join(node.confDir, 'ca.pem');
+    out.files.push(secret(keyStore, `${pair.key.trim()}\n${pair.cert.trim()}\n`), {
+      path: trustStore,
+      content: s.ca!.cert,
+      mode: 0o644,
+    });
+    out.tls = { keyStore, trustStore, quorum: levels.tls >= 2, unified: levels.tls < 3, secureOnly: levels.tls === 3 };
+  }
+  if (levels.sasl > 0) {
+    const pw = spec.secrets?.quorumPassword;
+    if (!pw) throw missing(spec, 'quorum.password');
+    const jaas = path.join(node.confDir, 'jaas.conf');
+    out.files.push(
+      secret(
+        jaas,
+        [
+          '// Rendered by zkops (security.quorumAuth): the quorum secret, for servers only.',
+          'QuorumServer {',
+          '  org.apache.zookeeper.server.auth.DigestLoginModule required',
+          `  user_${QUORUM_USER}="${pw}";`,
+          '};',
+          'QuorumLearner {',
+          '  org.apache.zookeeper.server.auth.DigestLoginModule required',
+          `  username="${QUORUM_USER}"`,
+          `  password="${pw}";`,
+          '};',
+          '',
+        ].join('\n'),
+      ),
+    );
+    out.jvmFlags.push(`-Djava.security.auth.login.config=${jaas}`);
+    out.sasl = { required: levels.sasl === 2 };
+  }
+  if (spec.security.superUser) {
+    const pw = spec.secrets?.superPassword;
+    if (!pw) throw missing(spec, 'super.password');
+    // The digest, not the password: what ZooKeeper compares a client's "super:password" against.
+    out.jvmFlags.push(`-Dzookeeper.DigestAuthenticationProvider.superDigest=${digest('super', pw)}`);
+  }
+  return out;
+}
+
+function missing(spec: ClusterSpec, file: string): ZkopsError {
+  return new ZkopsError(
+    `${path.join(secretsDir(spec), file)} is missing: zkops deploy makes it. If the cluster was set up from ` +
+      'another machine, copy its secrets directory here or set security.dir to it.',
+  );
+}
