@@ -14,13 +14,23 @@ export interface ClientTls {
   key: string;
   cert: string;
   ca: string;
+  /** 'plain': TLS is being switched off; probes try plain text first (client sessions use plain text). */
+  prefer?: 'tls' | 'plain';
 }
 
-/** zkops's client credentials for `spec`, when TLS is on and they are loaded. */
+/**
+ * zkops's client credentials for `spec`, when it has them: with TLS on, and also after the inventory turned
+ * it off, while nodes may still speak only TLS.
+ */
 export function clientTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): ClientTls | undefined {
   const s = spec.secrets;
-  if (!spec.security.tls || !s?.client || !s.ca) return undefined;
-  return { key: s.client.key, cert: s.client.cert, ca: s.ca.cert };
+  if (!s?.client || !s.ca) return undefined;
+  return { key: s.client.key, cert: s.client.cert, ca: s.ca.cert, prefer: spec.security?.tls ? 'tls' : 'plain' };
+}
+
+/** The credentials a client session uses: only with TLS on (else plain text). */
+export function sessionTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): ClientTls | undefined {
+  return spec.security.tls ? clientTlsOf(spec) : undefined;
 }
 
 /** A TLS connection to a ZooKeeper server, its name checked against the server's certificate. */

@@ -8,7 +8,7 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { smoke, type SmokeTarget } from '../client/smoke.js';
 import { isNoNode, ZkSession, type ZnodeStat } from '../client/session.js';
 import { color, formatMs, printJson, table, type OutputOptions } from '../output.js';
-import { clientTlsOf, type ClientTls } from '../client/tls.js';
+import { sessionTlsOf, type ClientTls } from '../client/tls.js';
 import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
 
 export interface ClientFlags extends ClusterFlags {
@@ -33,7 +33,7 @@ async function targets(flags: ClientFlags): Promise<{ nodes: SmokeTarget[]; tls?
   const { spec } = await resolveCluster(flags);
   return {
     nodes: spec.nodes.map((n) => ({ id: n.id, server: `${n.host.address}:${n.clientPort}` })),
-    tls: clientTlsOf(spec),
+    tls: sessionTlsOf(spec),
   };
 }
 

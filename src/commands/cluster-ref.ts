@@ -8,12 +8,12 @@
  * (and loading their libraries), which keeps them fast; any edit to the
  * inventory makes them validate it again.
  */
-import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { loadSecrets, usesSecrets, type LoadOptions } from '../security/secrets.js';
+import { loadSecrets, type LoadOptions } from '../security/secrets.js';
 
 /** Directory (relative to the working directory) where zkops keeps what it created. */
 export const STATE_DIR = '.zkops';
@@ -67,7 +67,8 @@ export async function resolveCluster(
 
 /** The spec with the secrets its switches need, as they are (only deploy and init make missing ones). */
 export async function withSecrets(spec: ClusterSpec, options: LoadOptions = { create: false }): Promise<ClusterSpec> {
-  return usesSecrets(spec) ? { ...spec, secrets: await loadSecrets(spec, options) } : spec;
+  const secrets = await loadSecrets(spec, options);
+  return secrets ? { ...spec, secrets } : spec;
 }
 
 /** Reads an inventory file's text; a missing one is a usage error naming the file. */
@@ -99,8 +100,31 @@ export async function saveInventory(spec: ClusterSpec, saved: string, cwd = proc
 
 async function atomicWrite(file: string, content: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
+  await removeStaleTemporaries(file);
   await writeFile(tmp, content);
   await rename(tmp, file);
+}
+
+/**
+ * Temporaries of `file` that a zkops killed between write and rename left behind (Ctrl-C, kill -9): those of
+ * processes that are gone. A live one may be another zkops writing the same file right now.
+ */
+async function removeStaleTemporaries(file: string): Promise<void> {
+  const base = path.basename(file);
+  for (const name of await readdir(path.dirname(file)).catch(() => [] as string[])) {
+    const pid = name.startsWith(`${base}.`) && /^\.(\d+)\.tmp$/.exec(name.slice(base.length))?.[1];
+    if (pid && !processExists(Number(pid))) await rm(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

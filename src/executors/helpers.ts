@@ -31,7 +31,13 @@ export type FileOutcome = {
 export async function syncFiles(
   ex: Executor,
   files: RenderedFile[],
-  options: { dryRun?: boolean; keepBefore?: boolean; prelude?: string } = {},
+  options: {
+    dryRun?: boolean;
+    keepBefore?: boolean;
+    prelude?: string;
+    /** Called once before the first write (not on a dry run), with the paths about to change. */
+    beforeWrite?: (paths: string[]) => Promise<void>;
+  } = {},
 ): Promise<FileOutcome[]> {
   if (files.length === 0) return [];
   // One stat and one sha256sum over all files: two processes, one round trip
@@ -54,12 +60,15 @@ export async function syncFiles(
       .filter(Boolean)
       .map((l) => [l.slice(66), l.slice(0, 64)]),
   );
+  const same = (file: RenderedFile) =>
+    hashes.get(file.path) === createHash('sha256').update(file.content).digest('hex') &&
+    modes.get(file.path) === file.mode.toString(8);
+  const differ = files.filter((f) => !same(f)).map((f) => f.path);
+  if (!options.dryRun && differ.length) await options.beforeWrite?.(differ);
   const outcomes = await Promise.all(
     files.map(async (file): Promise<FileOutcome> => {
-      const mode = modes.get(file.path);
       const hash = hashes.get(file.path);
-      const want = createHash('sha256').update(file.content).digest('hex');
-      if (hash === want && mode === file.mode.toString(8)) return { path: file.path, status: 'unchanged' };
+      if (!differ.includes(file.path)) return { path: file.path, status: 'unchanged' };
       const before = options.keepBefore && hash ? await ex.readFile(file.path) : undefined;
       if (!options.dryRun) await ex.writeFile(file.path, file.content, file.mode);
       const after = options.keepBefore

@@ -9,8 +9,8 @@ import { connectTls, type ClientTls } from '../client/tls.js';
 
 /**
  * Sends a four-letter word and returns the full answer (the server closes the connection when done). With
- * `creds`, over TLS with zkops's client certificate; a server that turns out to speak plain text (one not yet
- * switched, in a rolling switch to TLS) is asked again in plain text, and remembered.
+ * `creds`, over TLS with zkops's client certificate, or plain text first where TLS is being switched off; in
+ * a rolling switch a server may still (or already) speak the other, so it is then asked the other way.
  */
 export async function fourLetterWord(
   host: string,
@@ -19,21 +19,20 @@ export async function fourLetterWord(
   timeoutMs = 2000,
   creds?: ClientTls,
 ): Promise<string> {
-  const key = `${host}:${port}`;
-  if (!creds || PLAIN.has(key)) return ask(host, port, word, timeoutMs);
+  if (!creds) return ask(host, port, word, timeoutMs);
+  const tlsFirst = creds.prefer !== 'plain';
   try {
-    return await ask(host, port, word, timeoutMs, creds);
+    const answer = await ask(host, port, word, timeoutMs, tlsFirst ? creds : undefined);
+    // A TLS-only server closes a plain-text connection without a word.
+    if (answer || tlsFirst) return answer;
+    throw new Error('closed without an answer (TLS only?)');
   } catch (err) {
-    if (!speaksPlain(err)) throw err;
-    const answer = await ask(host, port, word, timeoutMs).catch(() => undefined);
-    if (answer === undefined) throw err;
-    PLAIN.add(key);
+    if (tlsFirst && !speaksPlain(err)) throw err;
+    const answer = await ask(host, port, word, timeoutMs, tlsFirst ? undefined : creds).catch(() => '');
+    if (!answer) throw err;
     return answer;
   }
 }
-
-/** Servers found speaking plain text although TLS is on (for this process's life). */
-const PLAIN = new Set<string>();
 
 /** A TLS attempt ended the way a plain-text server ends it (it drops the handshake it cannot read). */
 function speaksPlain(err: unknown): boolean {

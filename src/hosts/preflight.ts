@@ -4,6 +4,7 @@
  * this cluster's running processes found, and every port free (or held by
  * this cluster itself). All problems on all hosts are reported together.
  */
+import { restartPendingPath } from './restart-pending.js';
 import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
@@ -348,7 +349,7 @@ async function readHostEnvironment(
     `echo ${SECTION.listeners}`,
     options.checkPorts ? `if command -v ss >/dev/null; then ss -Hltnp; else echo ${SECTION.noSs}; fi` : '',
     `echo ${SECTION.nodes}`,
-    // Per node, with built-ins only: "id<TAB>myid<TAB>data|none", then "id<TAB>server.N=..." lines of its zoo.cfg.
+    // Per node, with built-ins only: "id<TAB>myid<TAB>data|none", then "id<TAB>key=value" lines of its zoo.cfg.
     // (A myid written without a final newline still counts.)
     ...target.nodes.map(
       (n) =>
@@ -359,8 +360,11 @@ async function readHostEnvironment(
         `l=no; for f in ${sh(path.join(n.dataLogDir ?? n.dataDir, 'version-2'))}/log.*; ` +
         `do [ -e "$f" ] && l=yes; break; done; ` +
         `printf '%s\t%s\t%s\t%s\t%s\n' ${n.id} "$m" "$d" "$s" "$l"; ` +
-        `while IFS= read -r l; do case "$l" in server.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ` +
-        `${sh(n.zooCfg)}`,
+        // The membership, and where TLS and quorum SASL stand (security/levels.ts).
+        `while IFS= read -r l; do case "$l" in server.*|clientPort=*|secureClientPort=*|sslQuorum=*|` +
+        `ssl.keyStore.location=*|quorum.auth.*) printf '%s\t%s\n' ${n.id} "$l";; esac; done 2>/dev/null < ` +
+        // The config its server runs with: the one a pending restart recorded, else the file.
+        `"$([ -f ${sh(restartPendingPath(n))} ] && echo ${sh(restartPendingPath(n))} || echo ${sh(n.zooCfg)})"`,
     ),
     'true',
   ].join('\n');

@@ -15,6 +15,7 @@ import { sh } from '../shell.js';
 import { detachedCommand } from '../executors/helpers.js';
 import { size, unitName, unitPath } from '../render/node.js';
 import { isAlive, stopNodeProcess, type StopOutcome, type ZkProcess } from './processes.js';
+import { clearRestartPending } from './restart-pending.js';
 
 /** Shell test: systemd runs on the host and manages this node. */
 function managedBySystemd(spec: ClusterSpec, node: NodeSpec): string {
@@ -42,10 +43,11 @@ export async function startNode(ex: Executor, spec: ClusterSpec, node: NodeSpec)
   const out = `${node.logDir}/zookeeper.out`;
   const supervised =
     `${rotateCommand(out, spec)}; ` + `${detachedCommand(['sh', node.runScript], { cwd: node.dir, logFile: out })}`;
-  // reset-failed: a unit that gave up restarting (start limit) must start again when asked.
+  // reset-failed: a unit that gave up restarting (start limit) must start again when asked. The server starts
+  // with the files in place: a restart that an interrupted run left pending is done.
   const cmd =
-    `if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} 2>/dev/null; systemctl ` +
-    `start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
+    `${clearRestartPending(node)}; if ${managedBySystemd(spec, node)}; then systemctl reset-failed ${unit} ` +
+    `2>/dev/null; systemctl start ${unit} && systemctl show -p MainPID --value ${unit}; else ${supervised}; fi`;
   const r = await ex.exec(cmd);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) {

@@ -12,7 +12,7 @@ import type { HostFacts, RenderedFile } from './node.js';
 
 export interface RenderedSecurity {
   tls?: { keyStore: string; trustStore: string; quorum: boolean; unified: boolean; secureOnly: boolean };
-  sasl?: { required: boolean };
+  sasl?: { learnerRequires: boolean; serverRequires: boolean };
   jvmFlags: string[];
   files: RenderedFile[];
 }
@@ -62,7 +62,7 @@ export function renderSecurity(
       ),
     );
     out.jvmFlags.push(`-Djava.security.auth.login.config=${jaas}`);
-    out.sasl = { required: levels.sasl === 2 };
+    out.sasl = { learnerRequires: levels.sasl >= 2, serverRequires: levels.sasl === 3 };
   }
   if (spec.security.superUser) {
     const pw = spec.secrets?.superPassword;
@@ -77,5 +77,12 @@ function missing(spec: ClusterSpec, file: string): ZkopsError {
   return new ZkopsError(
     `${path.join(secretsDir(spec), file)} is missing: zkops deploy makes it. If the cluster was set up from ` +
       'another machine, copy its secrets directory here or set security.dir to it.',
+  );
+}
+
+/** The security files a node no longer needs at these levels (TLS or SASL switched off): removed from its host. */
+export function obsoleteSecurityFiles(node: NodeSpec, levels: SecurityLevels): string[] {
+  return [...(levels.tls === 0 ? ['node.pem', 'ca.pem'] : []), ...(levels.sasl === 0 ? ['jaas.conf'] : [])].map((f) =>
+    path.join(node.confDir, f),
   );
 }

@@ -37,6 +37,9 @@ import { javaRecordPath, preflight, serverFlagSets, type HostState } from '../ho
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { assertPortsFree, noSs, parseSsListeners } from '../hosts/ports.js';
 import { startNode, stopNode } from '../hosts/service.js';
+import { obsoleteSecurityFiles } from '../render/security.js';
+import { targetLevels } from '../security/levels.js';
+import { markRestartPending, pendingRestarts } from '../hosts/restart-pending.js';
 import {
   closeTargets,
   forEachTarget,
@@ -149,7 +152,8 @@ export class HostRuntime implements Runtime {
         });
         const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
         const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
-        return { node, version: h.facts.zookeeperVersion, files, zooCfg, running };
+        const obsolete = obsoleteSecurityFiles(node, options.security ?? targetLevels(this.spec));
+        return { node, version: h.facts.zookeeperVersion, files, zooCfg, running, obsolete };
       }),
     );
   }
@@ -162,21 +166,36 @@ export class HostRuntime implements Runtime {
       const h = this.hostStates.find((x) => x.target === t)!;
       const hostFiles = this.profileFiles(h);
       const mine = plans.filter((p) => t.nodes.includes(p.node));
+      const running = mine.filter((p) => p.running);
+      // Running servers that an earlier, interrupted run gave new files without restarting them.
+      const pending = await pendingRestarts(
+        t.ex,
+        running.map((p) => p.node),
+      );
       // The directories are made in the same round trip that looks at the files already there.
       const outcomes = await syncFiles(t.ex, [...hostFiles, ...mine.flatMap((p) => p.files)], {
         dryRun: options.dryRun,
         keepBefore: options.dryRun,
         prelude: options.dryRun ? undefined : prepareDirs(this.spec, t.nodes, h.facts),
+        // Recorded before the first file changes: a run stopped before the restart leaves the next one knowing.
+        beforeWrite: (paths) =>
+          markRestartPending(
+            t.ex,
+            running.filter((p) => p.files.some((f) => paths.includes(f.path))).map((p) => p.node),
+          ),
       });
       if (!options.dryRun) {
         await giveToGroup(t.ex, [...hostFiles, ...mine.flatMap((p) => p.files)]);
+        const obsolete = mine.flatMap((p) => p.obsolete ?? []);
+        if (obsolete.length) await execChecked(t.ex, `rm -f ${obsolete.map(sh).join(' ')}`);
         if (h.facts.systemd) await activateUnits(this.spec, t, outcomes);
         if (h.javaRecord) await t.ex.writeFile(javaRecordPath(this.spec, t.remote), h.javaRecord, 0o644);
       }
       const ofHost = outcomes.slice(0, hostFiles.length);
       return mine.map((p) => {
         const own = outcomes.filter((o) => p.files.some((f) => f.path === o.path));
-        return { node: p.node, files: [...own, ...ofHost], changed: own.some((o) => o.status === 'changed') };
+        const changed = own.some((o) => o.status === 'changed') || pending.has(p.node.id);
+        return { node: p.node, files: [...own, ...ofHost], changed };
       });
     });
     const failed = perHost.flatMap((r, i) =>

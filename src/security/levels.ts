@@ -6,8 +6,9 @@
  *
  *   TLS 0 plain → 1 both ports take TLS and plain text, peers talk plain →
  *       2 peers talk TLS, ports still take both → 3 TLS only (secureClientPort).
- *   SASL 0 none → 1 servers authenticate, but accept peers that do not →
- *       2 every peer must authenticate.
+ *   SASL 0 none → 1 SASL on, nobody insists → 2 learners authenticate →
+ *       3 servers also insist (ZooKeeper's own three-step procedure: a server that
+ *       insists before every learner authenticates shuts those learners out).
  *
  * Two neighbouring levels always work together; a deploy walks from the
  * running nodes' level to the inventory's one level at a time, with a rolling
@@ -17,18 +18,18 @@ import type { ClusterSpec } from '../inventory/spec.js';
 import { parseZooCfg } from '../discovery/zoo-cfg.js';
 
 export type TlsLevel = 0 | 1 | 2 | 3;
-export type SaslLevel = 0 | 1 | 2;
+export type SaslLevel = 0 | 1 | 2 | 3;
 export interface SecurityLevels {
   tls: TlsLevel;
   sasl: SaslLevel;
 }
 
 export const TLS_LEVEL_NAMES = ['plain', 'TLS accepted beside plain text', 'peers on TLS', 'TLS only'];
-export const SASL_LEVEL_NAMES = ['no quorum auth', 'quorum SASL offered', 'quorum SASL required'];
+export const SASL_LEVEL_NAMES = ['no quorum auth', 'quorum SASL on', 'learners authenticate', 'quorum SASL required'];
 
 /** Where the inventory wants the ensemble. */
 export function targetLevels(spec: Pick<ClusterSpec, 'security'>): SecurityLevels {
-  return { tls: spec.security.tls ? 3 : 0, sasl: spec.security.quorumAuth ? 2 : 0 };
+  return { tls: spec.security.tls ? 3 : 0, sasl: spec.security.quorumAuth ? 3 : 0 };
 }
 
 /** Where a running node stands, read from the zoo.cfg it runs with. */
@@ -44,7 +45,13 @@ export function runningLevels(zooCfg: string): SecurityLevels {
         : has('ssl.keyStore.location') || has('secureClientPort')
           ? 1
           : 0;
-  const sasl: SaslLevel = on('quorum.auth.learnerRequireSasl') ? 2 : on('quorum.auth.enableSasl') ? 1 : 0;
+  const sasl: SaslLevel = on('quorum.auth.serverRequireSasl')
+    ? 3
+    : on('quorum.auth.learnerRequireSasl')
+      ? 2
+      : on('quorum.auth.enableSasl')
+        ? 1
+        : 0;
   return { tls, sasl };
 }
 

@@ -95,8 +95,15 @@ export interface LoadOptions {
  * certificate is not from this CA), zkops's client certificate and passwords are made when missing.
  */
 export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Promise<ClusterSecrets | undefined> {
-  if (!usesSecrets(spec)) return undefined;
   const dir = secretsDir(spec);
+  // Switched off: what is there is still read (a rolling switch-off passes through TLS and SASL levels), and
+  // nothing is made.
+  if (!usesSecrets(spec)) {
+    const ca = await readPair(dir, 'ca');
+    const quorumPassword = (await readOptional(path.join(dir, 'quorum.password')))?.trim();
+    if (!ca && !quorumPassword) return undefined;
+    options = { create: false };
+  }
   const persist = options.persist !== false;
   const savePair = (base: string, pair: KeyPair) => (persist ? writePair(dir, base, pair) : Promise.resolve());
   if (options.create && persist) {
@@ -105,7 +112,8 @@ export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Prom
   }
   const secrets: ClusterSecrets = { dir, nodes: {} };
   const s = spec.security;
-  if (s.tls) {
+  const wanted = usesSecrets(spec);
+  if (s.tls || !wanted) {
     let ca = await readPair(dir, 'ca');
     if (!ca && options.create) {
       ca = createCa(spec.name);
@@ -136,11 +144,11 @@ export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Prom
       secrets.client = client;
     }
   }
-  for (const [field, file, wanted] of [
-    ['quorumPassword', 'quorum.password', s.quorumAuth],
+  for (const [field, file, on] of [
+    ['quorumPassword', 'quorum.password', s.quorumAuth || !wanted],
     ['superPassword', 'super.password', s.superUser],
   ] as const) {
-    if (!wanted) continue;
+    if (!on) continue;
     let value = (await readOptional(path.join(dir, file)))?.trim();
     if (!value && options.create) {
       value = password();
