@@ -227,6 +227,31 @@ function build(run: (fn: () => Promise<number>) => Promise<void>): Command {
       .option('--known-hosts <file>', 'known_hosts for --host (default: ~/.ssh/known_hosts)')
       .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time');
 
+  const certs = program
+    .command('certs')
+    .description("the cluster CA's certificates: list them, issue one for a client, renew the nodes'");
+  common(certs.command('list'))
+    .description('every certificate zkops issued for the cluster, and the days each has left')
+    .action((o: Flags) => run(async () => (await import('./commands/certs.js')).certsListCommand(o, outputOptions(o))));
+  common(certs.command('client <name>'))
+    .description(
+      'write a client key and certificate signed by the cluster CA, the CA certificate, and a Java client ' +
+        'configuration (zkCli.sh -client-configuration) into a directory',
+    )
+    .option('-o, --output <dir>', 'where to write the files')
+    .option('--force', 'replace files of that name already there')
+    .action((name: string, o: Flags & { output?: string }) =>
+      run(async () => (await import('./commands/certs.js')).certsClientCommand(name, o, outputOptions(o))),
+    );
+  common(certs.command('rotate'))
+    .description('new keys and certificates for every node, rolled out one node at a time (followers first)')
+    .option('--force', 'roll on even where a restart leaves fewer than a majority serving')
+    .option('--accept-new-host-keys', 'trust and record SSH host keys seen for the first time')
+    .addOption(timeout)
+    .action((o: Flags & { acceptNewHostKeys?: boolean }) =>
+      run(async () => (await import('./commands/certs.js')).certsRotateCommand(o, outputOptions(o))),
+    );
+
   discovery(common(program.command('doctor')))
     .description(
       'find and explain classic faults (wrong JAVA_HOME, leftover QuorumPeerMain, port clashes, myid, network, ...): ' +

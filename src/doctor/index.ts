@@ -20,6 +20,7 @@ import { networkCheck } from './checks/network.js';
 import { configCheck } from './checks/config.js';
 import { quorumCheck } from './checks/quorum.js';
 import { storageCheck } from './checks/storage.js';
+import { tlsCheck } from './checks/tls.js';
 
 /** One thing doctor found. */
 export interface Finding {
@@ -73,6 +74,7 @@ export const CHECKS: [string, Check][] = [
   ['config', configCheck],
   ['quorum', quorumCheck],
   ['storage', storageCheck],
+  ['tls', tlsCheck],
 ];
 
 /** This cluster's own server pids. */

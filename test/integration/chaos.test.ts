@@ -25,9 +25,9 @@ import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
 import type { TestHost } from '../helpers/hosts.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
+import { sleep, until } from '../helpers/poll.js';
 
 const BIN = path.resolve('bin/zkops.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A four-letter word's answer from host:port, '' when nothing answers (refused, dropped, timed out). */
 function fourLetters(host: string, port: number, word: string, timeoutMs = 1000): Promise<string> {
@@ -52,26 +52,6 @@ const modeAt = async (server: string) => {
   const [host, port] = server.split(':');
   return modeOf(await fourLetters(host!, Number(port), 'srvr'));
 };
-
-/**
- * Polls `check` until it gives a value or `ms` pass (a bounded wait for something to happen, not a measure of
- * speed); the time it took comes with the value. On time-out, the error names what was awaited and what was last
- * seen.
- */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>, everyMs = 200) {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return { value, ms: Date.now() - t0 };
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms / 1000} s${last ? ` (last: ${last})` : ''}`);
-    await sleep(everyMs);
-  }
-}
 
 /** `zkops status --json` until `ok` says yes; returns that status. */
 function statusUntil(cwd: string, inventory: string, what: string, ms: number, ok: (json: any) => boolean) {
