@@ -331,10 +331,16 @@ export class ContainerExecutor implements Executor {
   }
 
   /** One tar entry, named by its whole path, unpacked by the engine at /: missing directories are made on the way. */
-  async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  /** `owner`: the file's uid and gid in the container (default root's). */
+  async writeFile(
+    file: string,
+    content: string | Buffer,
+    mode = 0o644,
+    owner?: { uid: number; gid: number },
+  ): Promise<void> {
     const pack = tar.pack();
     pack.entry(
-      { name: path.posix.resolve('/', file).slice(1), mode },
+      { name: path.posix.resolve('/', file).slice(1), mode, ...(owner ?? {}) },
       typeof content === 'string' ? Buffer.from(content) : content,
     );
     pack.finalize();

@@ -18,10 +18,16 @@ export async function execChecked(ex: Executor, command: string, options?: ExecO
 export type FileOutcome = {
   path: string;
   status: 'changed' | 'unchanged';
-  /** With keepBefore (dry runs): what the file says now, and what it would say. */
+  /**
+   * With keepBefore (dry runs): what the file says now, and what it would say. Never for a private file (not
+   * world-readable: keys, secrets), whose content must not reach a diff or --json.
+   */
   before?: string;
   after?: string;
 };
+
+/** A file only its owner (and group) may read: its content is never read back, kept or shown. */
+export const isPrivateFile = (file: { mode: number }) => (file.mode & 0o004) === 0;
 
 /**
  * Brings files to the wanted content and mode, writing only those that differ.
@@ -69,13 +75,10 @@ export async function syncFiles(
     files.map(async (file): Promise<FileOutcome> => {
       const hash = hashes.get(file.path);
       if (!differ.includes(file.path)) return { path: file.path, status: 'unchanged' };
-      const before = options.keepBefore && hash ? await ex.readFile(file.path) : undefined;
+      const keep = options.keepBefore && !isPrivateFile(file);
+      const before = keep && hash ? await ex.readFile(file.path) : undefined;
       if (!options.dryRun) await ex.writeFile(file.path, file.content, file.mode);
-      const after = options.keepBefore
-        ? typeof file.content === 'string'
-          ? file.content
-          : String(file.content)
-        : undefined;
+      const after = keep ? (typeof file.content === 'string' ? file.content : String(file.content)) : undefined;
       return { path: file.path, status: 'changed', before, after };
     }),
   );

@@ -80,10 +80,12 @@ export class SshExecutor implements Executor {
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    // Made private (a key may be staged in /tmp); place() gives it its mode once it is where it goes.
     await this.place(
       file,
       mode,
-      (sftp, tmp) => new Promise((res, rej) => sftp.writeFile(tmp, content, { mode }, (e) => (e ? rej(e) : res()))),
+      (sftp, tmp) =>
+        new Promise((res, rej) => sftp.writeFile(tmp, content, { mode: 0o600 }, (e) => (e ? rej(e) : res()))),
     );
   }
 

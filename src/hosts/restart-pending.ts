@@ -34,7 +34,12 @@ export async function markRestartPending(ex: Executor, nodes: NodeSpec[]): Promi
     nodes
       .map((n) => {
         const record = sh(restartPendingPath(n));
-        return `{ [ -f ${record} ] || { printf '# %s\\n' ${sh(NOTE)}; cat ${sh(n.zooCfg)} 2>/dev/null; } > ${record}; }`;
+        const tmp = sh(`${restartPendingPath(n)}.tmp`);
+        // Through a temporary file: a run killed mid-write leaves no half config for preflight to read.
+        return (
+          `{ [ -f ${record} ] || { { printf '# %s\\n' ${sh(NOTE)}; cat ${sh(n.zooCfg)} 2>/dev/null; } > ${tmp} && ` +
+          `mv -f ${tmp} ${record}; }; }`
+        );
       })
       .join(' && '),
   );

@@ -27,9 +27,17 @@ const MANAGED_KEYS = new RegExp(
   '^(dataDir|dataLogDir|clientPort|clientPortAddress|server\\.\\d+|4lw\\.commands\\.whitelist|' +
     'admin\\.(enableServer|serverAddress|serverPort)|metricsProvider\\..*|' +
     'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty|secureClientPort(Address)?|' +
-    'serverCnxnFactory|sslQuorum|(client\\.)?portUnification|quorum\\.auth\\..*|' +
+    'sslQuorum|(client\\.)?portUnification|quorum\\.auth\\..*|' +
     'ssl\\.(quorum\\.)?(keyStore|trustStore)\\..*|ssl\\.clientAuth|ssl\\.quorum\\.hostnameVerification)$',
 );
+
+/** The security switch that sets a zoo.cfg key, as a hint (" (security.tls)"), or ''. */
+const securityField = (key: string) =>
+  /^quorum\.auth\./.test(key)
+    ? ' (security.quorumAuth: true)'
+    : /^(ssl|secureClientPort|serverCnxnFactory|(client\.)?portUnification)/.test(key)
+      ? ' (security.tls: true)'
+      : '';
 
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : [];
@@ -145,15 +153,6 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
         message:
           "with executor docker there are no hosts to list: the nodes are containers on this machine's Docker engine",
       });
-    const security = record(raw.security);
-    for (const key of ['tls', 'quorumAuth'])
-      if (security[key] === true)
-        issues.push({
-          path: ['security', key],
-          message:
-            `security.${key} is not available with executor docker yet (the official image's entrypoint writes ` +
-            'its own config): use executor local or ssh, or turn it off',
-        });
     const host = record(raw.pseudo).host;
     if (host !== undefined && host !== '127.0.0.1')
       issues.push({
@@ -163,11 +162,14 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
     return issues;
   },
   function extraKeysAreNotManaged(raw) {
+    // Netty without TLS stays the inventory's own choice; with security.tls zkops sets it.
+    const tls = record(raw.security).tls === true;
     return Object.keys(record(record(raw.settings).extra))
-      .filter((k) => MANAGED_KEYS.test(k))
+      .filter((k) => MANAGED_KEYS.test(k) || (tls && k === 'serverCnxnFactory'))
       .map((k) => ({
         path: ['settings', 'extra', k],
-        message: `"${k}" is set by zkops from the inventory; use the matching inventory field instead`,
+        message:
+          `"${k}" is set by zkops from the inventory; use the matching inventory field instead` + securityField(k),
       }));
   },
 ];

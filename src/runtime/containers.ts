@@ -18,13 +18,15 @@ import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { containerLogFlags, jvmFlags, renderNodeFiles, type HostFacts, type RenderedFile } from '../render/node.js';
 import { DockerEngine, LABEL, type NodeContainer } from '../executors/docker.js';
-import type { FileOutcome } from '../executors/helpers.js';
+import { isPrivateFile, type FileOutcome } from '../executors/helpers.js';
 import { LocalExecutor } from '../executors/local.js';
 import type { Executor } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import { sh } from '../shell.js';
+import { obsoleteSecurityFiles, renderSecurity } from '../render/security.js';
+import { targetLevels, type SecurityLevels } from '../security/levels.js';
 import type {
   Unreachable,
   Applied,
@@ -43,11 +45,20 @@ import type {
 
 /** What rendering needs to know inside a container built with the official image's conventions. */
 const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = {
+  // The account the official image runs its server as: private files are given to it.
+  user: 'zookeeper',
   javaHome: '/opt/java/openjdk',
   zookeeperHome: '/apache-zookeeper',
   classpath: '',
   bindAll: false,
 };
+
+/** The uid and gid of the image's zookeeper account (read from its /etc/passwd), else root's. */
+async function serverAccount(ex: { readFile(file: string): Promise<string | undefined> }) {
+  const line = (await ex.readFile('/etc/passwd'))?.split('\n').find((l) => l.startsWith('zookeeper:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : { uid: 0, gid: 0 };
+}
 
 /** The client port inside every container; published on 127.0.0.1 at the node's clientPort. */
 const CLIENT_PORT_INSIDE = 2181;
@@ -67,7 +78,7 @@ export class ContainerRuntime implements Runtime {
   /** What the survey read of each node's files (path → content; undefined: missing). */
   private seen = new Map<number, Map<string, string | undefined>>();
   /** After apply: the config hash each node's container must have. */
-  private wanted = new Map<number, { hash: string; files: RenderedFile[] }>();
+  private wanted = new Map<number, { hash: string; files: RenderedFile[]; security?: SecurityLevels }>();
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -145,13 +156,14 @@ export class ContainerRuntime implements Runtime {
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
     return this.spec.nodes.map((node) => {
-      const files = this.files(node, options.trustEmptySnapshot?.has(node.id));
+      const files = this.files(node, options.trustEmptySnapshot?.has(node.id), options.security);
       return {
         node,
         version: this.version(),
         files,
         zooCfg: files.find((f) => f.path === node.zooCfg)!.content,
         running: Boolean(survey.nodes.find((s) => s.node === node)?.process),
+        security: options.security ?? targetLevels(this.spec),
       };
     });
   }
@@ -160,8 +172,10 @@ export class ContainerRuntime implements Runtime {
     const containers = await this.engine.nodeContainers(this.spec.name);
     const nodes = await Promise.all(
       plans.map(async (p) => {
+        // The levels first: the environment (JVM flags) the hash covers depends on them.
+        this.wanted.set(p.node.id, { hash: '', files: p.files, security: p.security });
         const hash = this.configHash(p.node, p.files);
-        this.wanted.set(p.node.id, { hash, files: p.files });
+        this.wanted.set(p.node.id, { hash, files: p.files, security: p.security });
         const have = containers.find((c) => c.node === p.node.id);
         const ex = have && this.engine.executor(have.id, have.name);
         const files = await Promise.all(
@@ -172,8 +186,8 @@ export class ContainerRuntime implements Runtime {
             return {
               path: `${have?.name ?? this.containerName(p.node)}:${f.path}`,
               status,
-              before: options.dryRun ? before : undefined,
-              after: options.dryRun ? f.content : undefined,
+              before: options.dryRun && !isPrivateFile(f) ? before : undefined,
+              after: options.dryRun && !isPrivateFile(f) ? f.content : undefined,
             };
           }),
         );
@@ -373,12 +387,16 @@ export class ContainerRuntime implements Runtime {
 
   /** zoo.cfg and myid of a node, as the container reads them. */
 
-  private files(node: NodeSpec, trustEmptySnapshot = false): RenderedFile[] {
+  private files(node: NodeSpec, trustEmptySnapshot = false, security?: SecurityLevels): RenderedFile[] {
     const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.version() };
     const inside = { ...node, clientPort: CLIENT_PORT_INSIDE };
-    return renderNodeFiles(this.spec, inside, facts, { trustEmptySnapshot }).filter(
-      (f) => f.path === node.zooCfg || f.path === path.posix.join(node.dataDir, 'myid'),
-    );
+    // The image brings its own scripts; zkops gives it the config, the id, and TLS and SASL's files.
+    const keep = new Set([
+      node.zooCfg,
+      path.posix.join(node.dataDir, 'myid'),
+      ...obsoleteSecurityFiles(node, { tls: 0, sasl: 0 }),
+    ]);
+    return renderNodeFiles(this.spec, inside, facts, { trustEmptySnapshot, security }).filter((f) => keep.has(f.path));
   }
 
   /**
@@ -387,9 +405,11 @@ export class ContainerRuntime implements Runtime {
    * names appear as their containers start).
    */
   private env(node: NodeSpec): string[] {
+    const levels = this.wanted.get(node.id)?.security ?? targetLevels(this.spec);
     const flags = [
       ...containerLogFlags(this.spec),
       ...jvmFlags(this.spec, node),
+      ...renderSecurity(this.spec, node, IN_CONTAINER_FACTS, levels).jvmFlags,
       '-Dnetworkaddress.cache.negative.ttl=0',
     ];
     return [`JVMFLAGS=${flags.join(' ')}`, `ZOO_MY_ID=${node.id}`];
@@ -427,7 +447,10 @@ export class ContainerRuntime implements Runtime {
       publish: { [CLIENT_PORT_INSIDE]: node.clientPort },
     });
     const ex = this.engine.executor(id, this.containerName(node));
-    for (const f of want.files) await ex.writeFile(f.path, f.content, f.mode);
+    // Keys and secrets belong to the account the image runs its server as (the official image: zookeeper).
+    const account = want.files.some((f) => f.group) ? await serverAccount(ex) : undefined;
+    for (const f of want.files)
+      await ex.writeFile(f.path, f.content, f.group ? 0o600 : f.mode, f.group ? account : undefined);
   }
 
   /** This cluster's containers of `nodes`; every one must exist (else the cluster was never brought up). */

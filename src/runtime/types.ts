@@ -59,6 +59,8 @@ export interface NodePlan {
   files: RenderedFile[];
   /** The rendered zoo.cfg (the membership it will run with). */
   zooCfg: string;
+  /** The TLS and SASL levels it is rendered at. */
+  security?: SecurityLevels;
   /** Files it no longer needs (keys and secrets of a switched-off TLS or SASL), removed when files are written. */
   obsolete?: string[];
   running: boolean;

@@ -98,8 +98,17 @@ export function certInfo(pem: string, now = Date.now()): CertInfo {
   const sans = (x.subjectAltName ?? '')
     .split(/,\s*/)
     .filter(Boolean)
-    .map((s) => s.replace(/^(DNS|IP Address):/, ''));
+    .map((s) => canonicalName(s.replace(/^(DNS|IP Address):/, '')));
   return { subject: x.subject, notAfter, daysLeft: Math.floor((notAfter.getTime() - now) / DAY_MS), sans };
+}
+
+/**
+ * A name as certificates are compared by it: IPv6 addresses in their short lower-case form (Node spells a
+ * certificate's "::1" as "0:0:0:0:0:0:0:1"; unequal spellings would reissue every node's certificate on each
+ * deploy, and restart every node).
+ */
+export function canonicalName(name: string): string {
+  return isIP(name) === 6 ? new URL(`http://[${name}]/`).hostname.slice(1, -1) : name;
 }
 
 /** True when `cert` was signed by `caCert`'s key. */

@@ -6,13 +6,13 @@
  * never inside an inventory, never printed. Made on first need by deploy and
  * init; other commands only read them.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { userDataDir } from '../user-cache.js';
-import { certInfo, createCa, issue, signedBy, type KeyPair } from './pki.js';
+import { canonicalName, certInfo, createCa, issue, signedBy, type KeyPair } from './pki.js';
 
 /** Everything the switches need, as loaded. */
 export interface ClusterSecrets {
@@ -54,7 +54,11 @@ export function digest(user: string, password: string): string {
 async function readOptional(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
-    throw new ZkopsError(`Cannot read ${file} (${err.code}): zkops keeps the cluster's secrets there.`);
+    throw new ZkopsError(
+      `Cannot read ${file} (${err.code}): zkops keeps the cluster's secrets there. Make it (and its directory) ` +
+        'readable by the account running zkops, or point security.dir at a directory that is.',
+      ExitCode.usage,
+    );
   });
 }
 
@@ -70,7 +74,24 @@ async function readPair(dir: string, base: string): Promise<KeyPair | undefined>
     readOptional(path.join(dir, `${base}.key`)),
     readOptional(path.join(dir, `${base}.crt`)),
   ]);
-  return key && cert ? { key, cert } : undefined;
+  if (!key || !cert) return undefined;
+  // A damaged file is named, with what to do, rather than failing later inside OpenSSL.
+  for (const [file, parse] of [
+    [`${base}.key`, () => createPrivateKey(key)],
+    [`${base}.crt`, () => new X509Certificate(cert)],
+  ] as const)
+    try {
+      parse();
+    } catch {
+      throw new ZkopsError(
+        `${path.join(dir, file)} is not a readable PEM ${file.endsWith('.key') ? 'key' : 'certificate'}. ` +
+          (base === 'ca'
+            ? 'Restore the CA from a backup: a new CA would not be trusted by the running servers.'
+            : `Remove ${base}.key and ${base}.crt there; zkops deploy issues new ones from the cluster CA.`),
+        ExitCode.usage,
+      );
+    }
+  return { key, cert };
 }
 
 async function writePair(dir: string, base: string, pair: KeyPair): Promise<void> {
@@ -112,45 +133,44 @@ export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Prom
   }
   const secrets: ClusterSecrets = { dir, nodes: {} };
   const s = spec.security;
-  const wanted = usesSecrets(spec);
-  if (s.tls || !wanted) {
-    let ca = await readPair(dir, 'ca');
-    if (!ca && options.create) {
-      ca = createCa(spec.name);
-      await savePair('ca', ca);
-    }
-    if (ca) {
-      secrets.ca = { cert: ca.cert };
-      for (const node of spec.nodes) {
-        const base = `node-${node.id}`;
-        let pair = await readPair(dir, base);
-        const names = nodeNames(node);
-        const stale =
-          !pair ||
-          options.renew ||
-          !signedBy(pair.cert, ca.cert) ||
-          names.some((n) => !certInfo(pair!.cert).sans.includes(n));
-        if (stale && options.create) {
-          pair = issue(ca, `${spec.name} node ${node.id}`, 'node', names, s.certDays);
-          await savePair(base, pair);
-        }
-        if (pair) secrets.nodes[node.id] = pair;
+  // What exists is always read: a feature being switched off still passes through its TLS or SASL levels
+  // while the others stay on. Only what the inventory turns on is made.
+  let ca = await readPair(dir, 'ca');
+  const makeTls = options.create && s.tls;
+  if (!ca && makeTls) {
+    ca = createCa(spec.name);
+    await savePair('ca', ca);
+  }
+  if (ca) {
+    secrets.ca = { cert: ca.cert };
+    for (const node of spec.nodes) {
+      const base = `node-${node.id}`;
+      let pair = await readPair(dir, base);
+      const names = nodeNames(node).map(canonicalName);
+      const stale =
+        !pair ||
+        options.renew ||
+        !signedBy(pair.cert, ca.cert) ||
+        names.some((n) => !certInfo(pair!.cert).sans.includes(n));
+      if (stale && makeTls) {
+        pair = issue(ca, `${spec.name} node ${node.id}`, 'node', nodeNames(node), s.certDays);
+        await savePair(base, pair);
       }
-      let client = await readPair(dir, 'zkops-client');
-      if ((!client || !signedBy(client.cert, ca.cert) || certInfo(client.cert).daysLeft < 30) && options.create) {
-        client = issue(ca, `zkops (${spec.name})`, 'client', [], s.certDays);
-        await savePair('zkops-client', client);
-      }
-      secrets.client = client;
+      if (pair) secrets.nodes[node.id] = pair;
     }
+    let client = await readPair(dir, 'zkops-client');
+    if ((!client || !signedBy(client.cert, ca.cert) || certInfo(client.cert).daysLeft < 30) && makeTls) {
+      client = issue(ca, `zkops (${spec.name})`, 'client', [], s.certDays);
+      await savePair('zkops-client', client);
+    }
+    secrets.client = client;
   }
   for (const [field, file, on] of [
-    ['quorumPassword', 'quorum.password', s.quorumAuth || !wanted],
+    ['quorumPassword', 'quorum.password', s.quorumAuth],
     ['superPassword', 'super.password', s.superUser],
   ] as const) {
-    if (!on) continue;
     let value = (await readOptional(path.join(dir, file)))?.trim();
-    if (!value && options.create) {
+    if (!value && on && options.create) {
       value = password();
       if (persist) await writePrivate(path.join(dir, file), `${value}\n`);
     }
@@ -176,13 +196,18 @@ export async function caKeyPair(spec: ClusterSpec): Promise<KeyPair> {
 export function requireTlsSecrets(spec: ClusterSpec): ClusterSecrets {
   const s = spec.secrets;
   const missing = spec.nodes.filter((n) => !s?.nodes[n.id]).map((n) => n.id);
-  if (!s?.ca || !s.client || missing.length)
+  if (!s?.ca || !s.client || missing.length) {
+    const lacks = !s?.ca
+      ? 'the cluster CA'
+      : missing.length
+        ? `certificates of node(s) ${missing.join(', ')}`
+        : "zkops's client certificate";
     throw new ZkopsError(
-      `security.tls is on but ${secretsDir(spec)} lacks ` +
-        `${!s?.ca ? 'the cluster CA' : missing.length ? `certificates of node(s) ${missing.join(', ')}` : "zkops's client certificate"}` +
-        '. zkops deploy makes them; if the cluster was set up from another machine, copy that directory here ' +
-        'or set security.dir to it.',
+      `${spec.security.tls ? 'security.tls is on' : 'TLS is being switched off'} but ${secretsDir(spec)} lacks ` +
+        `${lacks}. zkops deploy makes them; if the cluster was set up from another machine, copy that directory ` +
+        'here or set security.dir to it.',
       ExitCode.usage,
     );
+  }
   return s;
 }

@@ -93,7 +93,9 @@ export async function buildZookeeperImage(version = '3.8.0') {
     }
     const modules =
       'java.base,java.desktop,java.management,java.naming,java.security.jgss,' +
-      'java.security.sasl,jdk.unsupported,jdk.management';
+      'java.security.sasl,jdk.unsupported,jdk.management,' +
+      // TLS's key exchange (ECDHE), as in the official image's full JRE.
+      'jdk.crypto.ec';
     const slim = ['--strip-debug', '--no-header-files', '--no-man-pages'];
     await $`jlink --add-modules ${modules} ${slim} --output ${root}/opt/java/openjdk`;
     // Every library the JRE's ELF files link, from this machine, at the same paths.

@@ -13,9 +13,9 @@ export async function debianZookeeperDeps() {
     "import zipfile;print(zipfile.ZipFile('/usr/share/java/zookeeper.jar')" + ".read('META-INF/MANIFEST.MF').decode())";
   const manifest = (await $`python3 -c ${readManifest}`).stdout.replace(/\r?\n /g, '');
   const deps = /^Class-Path: (.*)$/m.exec(manifest)[1].trim().split(/\s+/);
-  return [...deps, '/usr/share/java/slf4j-log4j12.jar', '/usr/share/java/log4j-1.2.jar'].filter((j) =>
-    fs.existsSync(j),
-  );
+  // Logging, and the Netty jars the manifest leaves out that an Apache release ships (TLS needs them).
+  const more = ['slf4j-log4j12', 'log4j-1.2', 'netty-codec', 'netty-resolver', 'netty-transport-native-unix-common'];
+  return [...deps, ...more.map((j) => `/usr/share/java/${j}.jar`)].filter((j) => fs.existsSync(j));
 }
 
 /** Copies a jar without its manifest's Class-Path (Debian's name absolute /usr/share/java jars; a release must not). */

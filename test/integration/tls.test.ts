@@ -15,6 +15,7 @@
  *   under an independent writer: every acknowledged write on every node.
  * - Three SSH test hosts, servers under their own account: a TLS quorum with
  *   quorum SASL, keys readable by that account's group only; smoke over TLS.
+ * - The same in three containers.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -27,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
+import { buildZookeeperImage, ensureDockerd, TEST_IMAGE } from '../helpers/docker.mjs';
 import { sleep, until } from '../helpers/poll.js';
 import { tlsTunnels } from '../helpers/tls-tunnel.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
@@ -478,5 +480,48 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
       `require('net').connect(2181,'${ctx.lab.hosts[0]!.ip}').on('connect',function(){this.write('srvr')})` +
       `.on('data',d=>process.stdout.write(d)).on('close',()=>process.stdout.write('[closed]'))`;
     expect(await onHost(ctx.lab.hosts[1]!, `node -e ${JSON.stringify(srvr)}`)).toBe('[closed]');
+  });
+});
+
+describe('TLS with quorum SASL in containers (executor docker)', () => {
+  let cwd = '';
+  let inventory = '';
+  const base = 31381;
+  beforeAll(async () => {
+    await ensureDockerd();
+    await buildZookeeperImage();
+    cwd = workdir('tls-docker');
+    inventory = path.join(cwd, 'tls-docker.yaml');
+    writeFileSync(
+      inventory,
+      'name: tlsdock\nexecutor: docker\n' +
+        `docker: { image: ${JSON.stringify(TEST_IMAGE)} }\n` +
+        `pseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\n` +
+        'security: { tls: true, quorumAuth: true, dir: ./secrets }\n',
+    );
+  }, 300_000);
+  afterAll(async () => {
+    await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+  });
+
+  it('forms a quorum over TLS; smoke and status over TLS; a plain-text session is refused', async () => {
+    const up = await zkopsJson(cwd, ['deploy', '-i', inventory]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.json.healthy).toBe(true);
+    const inside = await execa('docker', [
+      ...['exec', 'zkops-tlsdock-1', 'sh', '-c'],
+      "grep -E '^(secureClientPort|sslQuorum|quorum.auth.serverRequireSasl)=' /conf/zoo.cfg; " +
+        "stat -c '%a' /conf/node.pem /conf/jaas.conf",
+    ]);
+    expect(inside.stdout.split('\n')).toEqual([
+      'secureClientPort=2181',
+      'sslQuorum=true',
+      'quorum.auth.serverRequireSasl=true',
+      '600',
+      '600',
+    ]);
+    const smoke = await zkopsJson(cwd, ['smoke', '-i', inventory]);
+    expect(smoke.code, smoke.stderr).toBe(0);
+    expect(await plainAttempt(base, 'connect')).toEqual({ answer: '', error: undefined });
   });
 });
