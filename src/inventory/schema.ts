@@ -284,8 +284,8 @@ export const InventorySchema = z
         certDays: z
           .number()
           .int()
-          .min(1)
-          .max(3650)
+          .min(1, 'expected 1–3650 days')
+          .max(3650, 'expected 1–3650 days')
           .default(365)
           .describe('How long node certificates zkops issues are valid.'),
         dir: dirPath

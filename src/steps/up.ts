@@ -112,6 +112,16 @@ const securityStep: Step = async (ctx) => {
   const steps = securitySteps(running.map(runningLevels), targetLevels(ctx.spec));
   guardSecurity(ctx.plans!, ctx.spec);
   if (steps.length === 0) return;
+  // The steps' restarts would bring a new version in too, outside the upgrade's own order and checks (plans
+  // here carry no snapshot.trust.empty, which a node coming from 3.4 needs).
+  const moving = (ctx.moves ?? []).filter((m) => m.from && m.from !== m.to);
+  if (moving.length)
+    throw new PreflightError(
+      `This deploy would change the ZooKeeper version of ${plural(moving.map((m) => m.node))} ` +
+        `(${moving.map((m) => `${m.from} → ${m.to}`).join(', ')}) and also switch TLS or quorum authentication, ` +
+        'which takes rolling restarts of its own. Nothing was written. Do one, then the other: deploy (or zkops ' +
+        'upgrade) with security as the ensemble runs it now, then change security.',
+    );
   if (ctx.opts.dryRun || ctx.opts.start === false) {
     if (ctx.opts.start === false && !ctx.opts.dryRun)
       throw new PreflightError(
