@@ -107,8 +107,14 @@ export class ZkSession {
     } = {},
   ): Promise<ZkSession> {
     const timeoutMs = options.timeoutMs ?? 10_000;
-    const tunnels = options.tls ? await openTunnels(servers, options.tls) : undefined;
-    const client = zookeeper.createClient(tunnels?.servers ?? servers, {
+    // The tunnels take only the library's own connection: the one its connection manager has open (from the
+    // port it connects from).
+    let client: Client | undefined;
+    const ours = (remotePort: number) =>
+      (client as unknown as { connectionManager?: { socket?: { localPort?: number } } })?.connectionManager?.socket
+        ?.localPort === remotePort;
+    const tunnels = options.tls ? await openTunnels(servers, options.tls, ours) : undefined;
+    client = zookeeper.createClient(tunnels?.servers ?? servers, {
       sessionTimeout: options.sessionTimeoutMs ?? 10_000,
       spinDelay: 100,
       retries: 1000,

@@ -35,23 +35,31 @@ export function sessionTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): C
 
 /** A TLS connection to a ZooKeeper server, its name checked against the server's certificate. */
 export function connectTls(host: string, port: number, creds: ClientTls): tls.TLSSocket {
-  return tls.connect({
-    host,
-    port,
-    key: creds.key,
-    cert: creds.cert,
-    ca: creds.ca,
-    servername: net.isIP(host) ? undefined : host,
-  });
+  return tls.connect({ host, port, secureContext: contextOf(creds), servername: net.isIP(host) ? undefined : host });
+}
+
+/** One secure context per set of credentials: key, certificate and CA are parsed once, not per connection. */
+const contexts = new Map<string, tls.SecureContext>();
+function contextOf(creds: ClientTls): tls.SecureContext {
+  const id = creds.cert + creds.ca;
+  let context = contexts.get(id);
+  if (!context) {
+    context = tls.createSecureContext({ key: creds.key, cert: creds.cert, ca: creds.ca });
+    contexts.set(id, context);
+  }
+  return context;
 }
 
 /**
  * Local tunnels to `servers` (a connect string): each server gets a listener on 127.0.0.1 whose connections
- * are carried over TLS to it. Returns the connect string of the listeners.
+ * are carried over TLS to it. Returns the connect string of the listeners. `accept` is asked for every
+ * connection (by the port it comes from): the listener is on loopback, where any local account could
+ * otherwise borrow zkops's certificate while it runs.
  */
 export async function openTunnels(
   servers: string,
   creds: ClientTls,
+  accept: (remotePort: number) => boolean,
 ): Promise<{ servers: string; close: () => Promise<void> }> {
   const listeners: net.Server[] = [];
   const sockets = new Set<net.Socket>();
@@ -61,6 +69,7 @@ export async function openTunnels(
     const host = entry.slice(0, i).replace(/^\[|\]$/g, '');
     const port = Number(entry.slice(i + 1));
     const server = net.createServer((inbound) => {
+      if (!accept(inbound.remotePort ?? -1)) return void inbound.destroy();
       const outbound = connectTls(host, port, creds);
       sockets.add(inbound).add(outbound);
       inbound.pipe(outbound).pipe(inbound);

@@ -28,6 +28,7 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
       );
     }
     const e = found.ensembles[0]!;
+    refuseHandMadeSecurity(e.spec.settings.extra);
     const first = flags.host?.[0] ? parseHost(flags.host[0]) : undefined;
     const ssh = first && {
       user: first.user,
@@ -66,4 +67,25 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
   } finally {
     await found.close();
   }
+}
+
+/**
+ * TLS or quorum SASL set up by hand: their keys, stores and passwords are not zkops's, and an inventory
+ * cannot carry them (zkops makes its own with security.tls / quorumAuth). Refused, before anything is written.
+ */
+function refuseHandMadeSecurity(extra: Record<string, unknown>): void {
+  const keys = Object.keys(extra).filter((k) =>
+    /^(secureClientPort(Address)?|sslQuorum|serverCnxnFactory|(client\.)?portUnification|ssl\..*|quorum\.auth\..*)$/.test(
+      k,
+    ),
+  );
+  if (keys.some((k) => k !== 'serverCnxnFactory'))
+    throw new ZkopsError(
+      `This ensemble runs with TLS or quorum authentication set up by hand (${keys.join(', ')}). zkops cannot ` +
+        'adopt its key stores and passwords, and deploying an inventory without them would switch them off. ' +
+        'zkops doctor still checks it as it is (its PEM certificates too). To manage it with zkops, write an ' +
+        'inventory with security.tls / security.quorumAuth: zkops then issues its own CA and certificates and ' +
+        'moves the running servers to them one at a time.',
+      ExitCode.usage,
+    );
 }

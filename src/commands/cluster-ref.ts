@@ -13,7 +13,8 @@ import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { loadSecrets, type LoadOptions } from '../security/secrets.js';
+import { loadSecrets, secretsDir, type LoadOptions } from '../security/secrets.js';
+import { warn } from '../output.js';
 
 /** Directory (relative to the working directory) where zkops keeps what it created. */
 export const STATE_DIR = '.zkops';
@@ -68,6 +69,13 @@ export async function resolveCluster(
 /** The spec with the secrets its switches need, as they are (only deploy and init make missing ones). */
 export async function withSecrets(spec: ClusterSpec, options: LoadOptions = { create: false }): Promise<ClusterSpec> {
   const secrets = await loadSecrets(spec, options);
+  // Without zkops's client certificate nothing here can talk to a TLS-only ensemble: said once, up front.
+  if (spec.security.tls && !options.create && (!secrets?.client || !secrets.ca))
+    warn(
+      `security.tls is on, but ${secretsDir(spec)} holds no cluster CA and client certificate: nodes that speak ` +
+        'only TLS will show as down. Copy that directory from the machine that deployed the cluster, or set ' +
+        'security.dir to where it is.',
+    );
   return secrets ? { ...spec, secrets } : spec;
 }
 

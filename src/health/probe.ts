@@ -20,15 +20,17 @@ export async function fourLetterWord(
   creds?: ClientTls,
 ): Promise<string> {
   if (!creds) return ask(host, port, word, timeoutMs);
-  const tlsFirst = creds.prefer !== 'plain';
+  if (creds.prefer === 'plain') {
+    // A TLS-only server closes a plain-text connection without a word; one that is down or silent is not
+    // asked twice.
+    const answer = await ask(host, port, word, timeoutMs);
+    return answer || ask(host, port, word, timeoutMs, creds).catch(() => answer);
+  }
   try {
-    const answer = await ask(host, port, word, timeoutMs, tlsFirst ? creds : undefined);
-    // A TLS-only server closes a plain-text connection without a word.
-    if (answer || tlsFirst) return answer;
-    throw new Error('closed without an answer (TLS only?)');
+    return await ask(host, port, word, timeoutMs, creds);
   } catch (err) {
-    if (tlsFirst && !speaksPlain(err)) throw err;
-    const answer = await ask(host, port, word, timeoutMs, tlsFirst ? undefined : creds).catch(() => '');
+    if (!speaksPlain(err)) throw err;
+    const answer = await ask(host, port, word, timeoutMs).catch(() => '');
     if (!answer) throw err;
     return answer;
   }

@@ -3,9 +3,9 @@
  * stopped between writing the files and restarting the node (Ctrl-C, kill, a
  * lost SSH connection), the next run finds the files already as wanted: without
  * a record it would leave the server running with the old ones, and say that
- * nothing changed. The record is a file beside the node's zoo.cfg, written
- * before any of the node's files change, removed when its server starts; it
- * keeps the zoo.cfg the server still runs with.
+ * nothing changed. The record is a file in the node's data directory, written
+ * before any of the node's files change, removed when its server starts
+ * (whoever starts it); it keeps the zoo.cfg the server still runs with.
  */
 import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
@@ -13,9 +13,12 @@ import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
 
-/** Where the record of a node's pending restart lives. */
-export function restartPendingPath(node: NodeSpec): string {
-  return path.posix.join(path.posix.dirname(node.zooCfg), 'zkops-restart-pending');
+/**
+ * Where the record of a node's pending restart lives: in its data directory, where the server's own account
+ * may remove it (zk-run.sh does, as the server starts: also when systemd restarts it, or after a reboot).
+ */
+export function restartPendingPath(node: Pick<NodeSpec, 'dataDir'>): string {
+  return path.posix.join(node.dataDir, 'zkops-restart-pending');
 }
 
 const NOTE =

@@ -8,6 +8,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderTemplate } from './templates.js';
 import { sh, systemdArg } from '../shell.js';
 import { renderSecurity } from './security.js';
+import { restartPendingPath } from '../hosts/restart-pending.js';
 import { targetLevels, type SecurityLevels } from '../security/levels.js';
 
 /** A file to put on a node's host. */
@@ -191,6 +192,7 @@ export function renderNodeFiles(
       logbackXml: sh(logbackXml),
       classpath: sh(facts.classpath),
       zooCfg: sh(node.zooCfg),
+      restartPending: sh(restartPendingPath(node)),
       user: facts.user && sh(facts.user),
     },
   };

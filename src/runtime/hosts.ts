@@ -152,13 +152,16 @@ export class HostRuntime implements Runtime {
         });
         const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
         const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
-        const obsolete = obsoleteSecurityFiles(node, options.security ?? targetLevels(this.spec));
+        // Only where zkops has had secrets for this cluster: files it never wrote are not its to remove.
+        const obsolete = this.spec.secrets
+          ? obsoleteSecurityFiles(node, options.security ?? targetLevels(this.spec))
+          : [];
         return { node, version: h.facts.zookeeperVersion, files, zooCfg, running, obsolete };
       }),
     );
   }
 
-  async apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied> {
+  async apply(plans: NodePlan[], options: { dryRun: boolean; noRestart?: boolean }): Promise<Applied> {
     const actions = await this.installJavaPackages(options.dryRun);
     if (this.jdk && !options.dryRun) await this.shipJava(this.jdk);
     const distribution = this.tarball && !options.dryRun ? await this.distribute(this.tarball) : undefined;
@@ -179,10 +182,12 @@ export class HostRuntime implements Runtime {
         prelude: options.dryRun ? undefined : prepareDirs(this.spec, t.nodes, h.facts),
         // Recorded before the first file changes: a run stopped before the restart leaves the next one knowing.
         beforeWrite: (paths) =>
-          markRestartPending(
-            t.ex,
-            running.filter((p) => p.files.some((f) => paths.includes(f.path))).map((p) => p.node),
-          ),
+          options.noRestart
+            ? Promise.resolve()
+            : markRestartPending(
+                t.ex,
+                running.filter((p) => p.files.some((f) => paths.includes(f.path))).map((p) => p.node),
+              ),
       });
       if (!options.dryRun) {
         await giveToGroup(t.ex, [...hostFiles, ...mine.flatMap((p) => p.files)]);

@@ -171,7 +171,14 @@ export interface Runtime {
    */
   plan(survey: Survey, options?: PlanOptions): NodePlan[];
   /** Puts the plan's files in place (dryRun: compares only). Running nodes are not touched. */
-  apply(plans: NodePlan[], options: { dryRun: boolean }): Promise<Applied>;
+  apply(
+    plans: NodePlan[],
+    options: {
+      dryRun: boolean;
+      /** The change needs no restart (the running servers need it no more): no pending restart is recorded. */
+      noRestart?: boolean;
+    },
+  ): Promise<Applied>;
   /** Starts stopped nodes (files in place); returns once their servers were launched. */
   start(nodes: NodeSpec[]): Promise<void>;
   /** Stops a node and returns once its server is gone. */

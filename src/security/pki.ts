@@ -4,17 +4,16 @@
  * probes and for applications. Keys are RSA 2048 made by Node's crypto
  * (native, PKCS#8 PEM, which ZooKeeper's PEM key store reads); certificates
  * are built and signed with node-forge, since Node can parse X.509 but not
- * issue it.
+ * issue it. Loaded only when something is issued (node-forge is large); reading
+ * certificates is in certs.ts.
  */
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
-/** A private key and its certificate, both PEM. */
-export interface KeyPair {
-  key: string;
-  cert: string;
-}
+import type { KeyPair } from './certs.js';
+
+export type { KeyPair };
 
 export type CertUse = 'node' | 'client';
 
@@ -82,36 +81,4 @@ export function issue(ca: KeyPair, cn: string, use: CertUse, sans: string[], day
   ]);
   cert.sign(forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   return { key, cert: forge.pki.certificateToPem(cert) };
-}
-
-/** What operators ask of a certificate: when it ends, which names it holds, who signed it. */
-export interface CertInfo {
-  subject: string;
-  notAfter: Date;
-  daysLeft: number;
-  sans: string[];
-}
-
-export function certInfo(pem: string, now = Date.now()): CertInfo {
-  const x = new X509Certificate(pem);
-  const notAfter = new Date(x.validTo);
-  const sans = (x.subjectAltName ?? '')
-    .split(/,\s*/)
-    .filter(Boolean)
-    .map((s) => canonicalName(s.replace(/^(DNS|IP Address):/, '')));
-  return { subject: x.subject, notAfter, daysLeft: Math.floor((notAfter.getTime() - now) / DAY_MS), sans };
-}
-
-/**
- * A name as certificates are compared by it: IPv6 addresses in their short lower-case form (Node spells a
- * certificate's "::1" as "0:0:0:0:0:0:0:1"; unequal spellings would reissue every node's certificate on each
- * deploy, and restart every node).
- */
-export function canonicalName(name: string): string {
-  return isIP(name) === 6 ? new URL(`http://[${name}]/`).hostname.slice(1, -1) : name;
-}
-
-/** True when `cert` was signed by `caCert`'s key. */
-export function signedBy(cert: string, caCert: string): boolean {
-  return new X509Certificate(cert).verify(new X509Certificate(caCert).publicKey);
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { userDataDir } from '../user-cache.js';
-import { canonicalName, certInfo, createCa, issue, signedBy, type KeyPair } from './pki.js';
+import { canonicalName, certInfo, signedBy, type KeyPair } from './certs.js';
 
 /** Everything the switches need, as loaded. */
 export interface ClusterSecrets {
@@ -137,8 +137,10 @@ export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Prom
   // while the others stay on. Only what the inventory turns on is made.
   let ca = await readPair(dir, 'ca');
   const makeTls = options.create && s.tls;
+  // Issuing needs node-forge, loaded only when something is issued.
+  const pki = () => import('./pki.js');
   if (!ca && makeTls) {
-    ca = createCa(spec.name);
+    ca = (await pki()).createCa(spec.name);
     await savePair('ca', ca);
   }
   if (ca) {
@@ -153,14 +155,14 @@ export async function loadSecrets(spec: ClusterSpec, options: LoadOptions): Prom
         !signedBy(pair.cert, ca.cert) ||
         names.some((n) => !certInfo(pair!.cert).sans.includes(n));
       if (stale && makeTls) {
-        pair = issue(ca, `${spec.name} node ${node.id}`, 'node', nodeNames(node), s.certDays);
+        pair = (await pki()).issue(ca, `${spec.name} node ${node.id}`, 'node', nodeNames(node), s.certDays);
         await savePair(base, pair);
       }
       if (pair) secrets.nodes[node.id] = pair;
     }
     let client = await readPair(dir, 'zkops-client');
     if ((!client || !signedBy(client.cert, ca.cert) || certInfo(client.cert).daysLeft < 30) && makeTls) {
-      client = issue(ca, `zkops (${spec.name})`, 'client', [], s.certDays);
+      client = (await pki()).issue(ca, `zkops (${spec.name})`, 'client', [], s.certDays);
       await savePair('zkops-client', client);
     }
     secrets.client = client;

@@ -98,8 +98,18 @@ function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): Pref
   );
 }
 
-/** TLS needs what 3.6 brought: PEM key stores, and Netty's port unification for the rolling switch. */
+/**
+ * TLS needs what 3.6 brought: PEM key stores, and Netty's port unification for the rolling switch; quorum SASL
+ * what 3.4.10 did.
+ */
 export function guardSecurity(plans: NodePlan[], spec: ClusterSpec): void {
+  const noSasl = spec.security.quorumAuth ? plans.filter((p) => !versionAtLeast(p.version, '3.4.10')) : [];
+  if (noSasl.length)
+    throw new PreflightError(
+      `security.quorumAuth needs ZooKeeper 3.4.10 or later (quorum SASL came then), and node(s) ` +
+        `${noSasl.map((p) => p.node.id).join(', ')} would run ${noSasl[0]!.version}. Nothing was written. Upgrade ` +
+        'first, then turn it on.',
+    );
   if (!spec.security.tls) return;
   const old = plans.filter((p) => !versionAtLeast(p.version, '3.6.0'));
   if (old.length)

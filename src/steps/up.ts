@@ -244,7 +244,7 @@ const settleStep: Step = async (ctx) => {
     const still = new Set(
       trusted.filter((m) => !now.nodes.find((n) => n.node === m.node)?.snapshots).map((m) => m.node.id),
     );
-    await ctx.rt.apply(ctx.rt.plan(now, { trustEmptySnapshot: still }), { dryRun: false });
+    await ctx.rt.apply(ctx.rt.plan(now, { trustEmptySnapshot: still }), { dryRun: false, noRestart: true });
     for (const id of still)
       warn(
         `node ${id} holds no snapshot yet: snapshot.trust.empty stays in its zoo.cfg ` +

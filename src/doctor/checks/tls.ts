@@ -6,7 +6,7 @@
  * PKCS12 and JKS stores are named but not opened (they need their passwords).
  */
 import { cfgValue } from '../../discovery/zoo-cfg.js';
-import { certInfo, signedBy } from '../../security/pki.js';
+import { certInfo, signedBy } from '../../security/certs.js';
 import { secretsDir } from '../../security/secrets.js';
 import { okIfNone, type Check, type Finding } from '../index.js';
 

@@ -14,6 +14,8 @@ if [ ! -x "$JAVA" ]; then
   exit 127
 fi
 echo $$ > /opt/zookeeper/node-1/data/zookeeper_server.pid
+# The server starts with the files in place: a restart an interrupted zkops run left pending is done.
+rm -f /opt/zookeeper/node-1/data/zkops-restart-pending
 # exec: the pid written above becomes the JVM's own pid. Flags naming the log
 # directory come first, one quoted word each (any path survives); then
 # java.env's flags, where the inventory's own come last and win.
