@@ -46,6 +46,11 @@ export async function certsListCommand(flags: CertsFlags, out: OutputOptions): P
     ...(s?.client ? [{ cert: 'zkops client', pem: s.client.cert }] : []),
   ].map((r) => ({ cert: r.cert, ...certInfo(r.pem) }));
   if (out.json) printJson({ cluster: spec.name, dir: secretsDir(spec), certificates: rows });
+  else if (rows.length === 0)
+    process.stdout.write(
+      `No certificates in ${secretsDir(spec)}: zkops deploy makes them; if the cluster was deployed from ` +
+        'another machine, copy that directory here or set security.dir to it.\n',
+    );
   else
     process.stdout.write(
       table(

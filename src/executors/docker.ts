@@ -14,6 +14,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { PreflightError, TransportError } from '../errors.js';
+import { sh } from '../shell.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** What zkops needs to know about one of its containers. */
@@ -330,17 +331,28 @@ export class ContainerExecutor implements Executor {
     return { code: code ?? 1, stdout: text(out), stderr: text(err) };
   }
 
-  /** One tar entry, named by its whole path, unpacked by the engine at /: missing directories are made on the way. */
-  /** `owner`: the file's uid and gid in the container (default root's). */
+  /**
+   * One tar entry, named by its whole path, unpacked by the engine at /: missing directories are made on the
+   * way. The engine writes a file in place, so in a running container (where something may read it) the entry
+   * is a temporary beside it, renamed over it. `owner`: the file's uid and gid (default root's).
+   */
   async writeFile(
     file: string,
     content: string | Buffer,
     mode = 0o644,
     owner?: { uid: number; gid: number },
   ): Promise<void> {
+    const target = path.posix.resolve('/', file);
+    let running = false;
+    try {
+      running = Boolean((await this.container().inspect()).State.Running);
+    } catch (err) {
+      throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
+    }
+    const name = running ? `${target}.zkops-${randomBytes(4).toString('hex')}.tmp` : target;
     const pack = tar.pack();
     pack.entry(
-      { name: path.posix.resolve('/', file).slice(1), mode, ...(owner ?? {}) },
+      { name: name.slice(1), mode, ...(owner ?? {}) },
       typeof content === 'string' ? Buffer.from(content) : content,
     );
     pack.finalize();
@@ -350,6 +362,10 @@ export class ContainerExecutor implements Executor {
     } catch (err) {
       throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
     }
+    if (!running) return;
+    const moved = await this.exec(`mv -f ${sh(name)} ${sh(target)}`);
+    if (moved.code !== 0)
+      throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine(moved.stderr || moved.stdout)}`);
   }
 
   async upload(localPath: string, file: string, mode = 0o644): Promise<void> {

@@ -40,7 +40,7 @@ export async function markRestartPending(ex: Executor, nodes: NodeSpec[]): Promi
         const tmp = sh(`${restartPendingPath(n)}.tmp`);
         // Through a temporary file: a run killed mid-write leaves no half config for preflight to read.
         return (
-          `{ [ -f ${record} ] || { { printf '# %s\\n' ${sh(NOTE)}; cat ${sh(n.zooCfg)} 2>/dev/null; } > ${tmp} && ` +
+          `{ [ -f ${record} ] || { { printf '# %s\\n' ${sh(NOTE)}; cat ${sh(n.zooCfg)} 2>/dev/null || true; } > ${tmp} && ` +
           `mv -f ${tmp} ${record}; }; }`
         );
       })

@@ -26,18 +26,19 @@ type Raw = Record<string, unknown>;
 const MANAGED_KEYS = new RegExp(
   '^(dataDir|dataLogDir|clientPort|clientPortAddress|server\\.\\d+|4lw\\.commands\\.whitelist|' +
     'admin\\.(enableServer|serverAddress|serverPort)|metricsProvider\\..*|' +
-    'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty|secureClientPort(Address)?|' +
-    'sslQuorum|(client\\.)?portUnification|quorum\\.auth\\..*|' +
-    'ssl\\.(quorum\\.)?(keyStore|trustStore)\\..*|ssl\\.clientAuth|ssl\\.quorum\\.hostnameVerification)$',
+    'quorumListenOnAllIPs|standaloneEnabled|peerType|snapshot\\.trust\\.empty)$',
 );
 
-/** The security switch that sets a zoo.cfg key, as a hint (" (security.tls)"), or ''. */
-const securityField = (key: string) =>
-  /^quorum\.auth\./.test(key)
-    ? ' (security.quorumAuth: true)'
-    : /^(ssl|secureClientPort|serverCnxnFactory|(client\.)?portUnification)/.test(key)
-      ? ' (security.tls: true)'
-      : '';
+/**
+ * Keys zkops writes when security.tls is on. Without it they stay the inventory's own (TLS set up by hand,
+ * Netty without TLS).
+ */
+const TLS_KEYS = new RegExp(
+  '^(secureClientPort(Address)?|sslQuorum|(client\\.)?portUnification|serverCnxnFactory|authProvider\\.x509|' +
+    'ssl\\.(quorum\\.)?(keyStore|trustStore)\\..*|ssl\\.clientAuth|ssl\\.quorum\\.hostnameVerification)$',
+);
+/** Keys zkops writes when security.quorumAuth is on. */
+const SASL_KEYS = /^quorum\.auth\./;
 
 const list = (v: unknown): Record<string, unknown>[] =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : [];
@@ -162,15 +163,32 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
     return issues;
   },
   function extraKeysAreNotManaged(raw) {
-    // Netty without TLS stays the inventory's own choice; with security.tls zkops sets it.
-    const tls = record(raw.security).tls === true;
-    return Object.keys(record(record(raw.settings).extra))
-      .filter((k) => MANAGED_KEYS.test(k) || (tls && k === 'serverCnxnFactory'))
-      .map((k) => ({
-        path: ['settings', 'extra', k],
-        message:
-          `"${k}" is set by zkops from the inventory; use the matching inventory field instead` + securityField(k),
-      }));
+    const security = record(raw.security);
+    const switchOf = (k: string) =>
+      security.tls === true && TLS_KEYS.test(k)
+        ? 'security.tls'
+        : security.quorumAuth === true && SASL_KEYS.test(k)
+          ? 'security.quorumAuth'
+          : undefined;
+    return Object.keys(record(record(raw.settings).extra)).flatMap((k) => {
+      const by = switchOf(k);
+      if (by)
+        return [
+          {
+            path: ['settings', 'extra', k],
+            message:
+              `"${k}" is set by zkops while ${by} is on (it makes the keys, certificates and secrets); ` +
+              'remove it here',
+          },
+        ];
+      if (!MANAGED_KEYS.test(k)) return [];
+      return [
+        {
+          path: ['settings', 'extra', k],
+          message: `"${k}" is set by zkops from the inventory; use the matching inventory field instead`,
+        },
+      ];
+    });
   },
 ];
 

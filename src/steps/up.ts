@@ -15,6 +15,7 @@ import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { Applied, NodePlan, Runtime, Survey, ZkProcess } from '../runtime/types.js';
 import { guardMembership, guardMyids, guardSecurity } from './guards.js';
 import { PreflightError } from '../errors.js';
+import { usesSecrets } from '../security/secrets.js';
 import { describeLevels, runningLevels, securitySteps, targetLevels, type SecurityLevels } from '../security/levels.js';
 import { rollingRestart } from './rolling.js';
 import { planVersions, type VersionMove } from './upgrade.js';
@@ -108,6 +109,8 @@ const guardStep: Step = async (ctx) => {
  * each written to every node and rolled in (security/levels.ts), before the final write and roll below.
  */
 const securityStep: Step = async (ctx) => {
+  // TLS or SASL an inventory sets up by hand (settings.extra) is its own: zkops moves only what it manages.
+  if (!ctx.spec.secrets && !usesSecrets(ctx.spec)) return guardSecurity(ctx.plans!, ctx.spec);
   const running = ctx.survey!.nodes.filter((n) => n.process && n.runningZooCfg).map((n) => n.runningZooCfg!);
   const steps = securitySteps(running.map(runningLevels), targetLevels(ctx.spec));
   guardSecurity(ctx.plans!, ctx.spec);

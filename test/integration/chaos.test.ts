@@ -8,6 +8,9 @@
  * - a network partition of one SSH test host (a packet filter in its own
  *   namespace drops everything but loopback, both ways): the isolated node stops
  *   serving, the majority goes on, and after the heal the node rejoins.
+ * - a full disk under one node's data directory (a small tmpfs filled while
+ *   it runs): the node stops serving, the others go on, the doctor names the
+ *   disk; with room again and the node restarted, it catches up.
  * - `zkops deploy` of a changed setting interrupted (SIGINT as Ctrl-C sends it,
  *   to the whole process group; SIGKILL to zkops alone) at each step: before
  *   any file, with the files written, while a node is stopped, mid-roll, with
@@ -289,6 +292,87 @@ describe('a network partition isolating one SSH test host, under writes', () => 
       expect(await missingWrites(all, report.acknowledged), 'acknowledged writes missing').toEqual({});
     });
   }
+});
+
+describe("a full disk under one node's data directory, under writes", () => {
+  let cwd = '';
+  let inventory = '';
+  let data = '';
+  const base = 29381;
+  const servers = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
+  beforeAll(async () => {
+    cwd = workdir('chaos-disk');
+    inventory = path.join(cwd, 'disk.yaml');
+    // Transaction logs grow 64 KiB at a time (not 64 MiB): a full disk shows within a few hundred writes.
+    writeFileSync(
+      inventory,
+      `name: chaosdisk\npseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\n` +
+        'settings: { extra: { preAllocSize: 64 } }\n',
+    );
+    expect((await zkops(cwd, ['init', '-i', inventory])).code).toBe(0);
+    // Node 2's data moves onto a small file system of its own.
+    data = path.join(cwd, '.zkops/chaosdisk/node-2/data');
+    expect((await zkops(cwd, ['stop', '2', '-i', inventory])).code).toBe(0);
+    await execa('cp', ['-a', data, `${data}.copy`]);
+    await execa('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', data]);
+    await execa('cp', ['-a', `${data}.copy/.`, data]);
+    expect((await zkops(cwd, ['start', '2', '-i', inventory])).code).toBe(0);
+  });
+  afterAll(async () => {
+    await zkops(cwd, ['destroy', '--yes', '-i', inventory]);
+    await killServersUnder(cwd);
+    await execa('umount', ['-l', data], { reject: false });
+  });
+
+  it('the node stops serving, the others go on, doctor names the disk; freed and restarted, it catches up', async () => {
+    const writer = new Writer(servers.join(','));
+    await writer.start();
+    let report: Awaited<ReturnType<Writer['stop']>> | undefined;
+    try {
+      await sleep(500);
+      // The disk fills up while the server runs.
+      await execa('sh', ['-c', `dd if=/dev/zero of=${data}/filler bs=1M count=64 2>/dev/null || true`]);
+      const filledAt = writer.acked.length;
+      const stopped = await until('node 2 to stop serving', 60_000, async () =>
+        ['not-serving', 'down'].includes(await modeAt(servers[1]!)) ? true : undefined,
+      );
+      const degraded = await statusUntil(
+        cwd,
+        inventory,
+        'status: degraded, nodes 1 and 3 serving',
+        30_000,
+        (j) => j.verdict.status === 'degraded' && j.nodes[1].mode !== 'leader' && j.nodes[1].mode !== 'follower',
+      );
+      expect(degraded.value.code).toBe(5);
+      await until('20 writes acknowledged with node 2 out', 30_000, async () =>
+        writer.acked.length >= filledAt + 20 ? true : undefined,
+      );
+      const doctor = await zkopsJson(cwd, ['doctor', '-i', inventory]);
+      expect(doctor.code).toBe(5);
+      const disk = doctor.json.findings.find(
+        (f: any) => f.check === 'storage' && f.node === 2 && /free/.test(f.message),
+      );
+      expect(disk).toMatchObject({ severity: 'error', message: `only 0 MiB free on the disk of ${data}` });
+      // Room again: the node is brought back and catches up from the leader.
+      await execa('rm', ['-f', `${data}/filler`]);
+      const pid = degraded.value.json.nodes[1].pid;
+      const back = await zkopsJson(cwd, [pid ? 'restart' : 'start', '2', '-i', inventory]);
+      expect(back.code, back.stderr).toBe(0);
+      const healthy = await statusUntil(cwd, inventory, 'status: healthy with 3 serving', 60_000, threeServing);
+      await sleep(500);
+      report = await writer.stop();
+      console.log(
+        `full disk on node 2: not serving within ${stopped.ms} ms of the fill; doctor: "${disk.message}"; ` +
+          `healthy ${healthy.ms} ms after it was freed and ${pid ? 'restarted' : 'started'}; ` +
+          `${report.acknowledged.length} writes acknowledged, ${report.failed} failed, longest gap ` +
+          `${report.longestGapMs} ms`,
+      );
+    } finally {
+      report ??= await writer.stop();
+    }
+    expect(report.acknowledged.length).toBeGreaterThan(100);
+    expect(await missingWrites(servers, report.acknowledged), 'acknowledged writes missing').toEqual({});
+  });
 });
 
 describe('zkops deploy interrupted at each step of a rolling change, under writes', () => {
