@@ -13,8 +13,9 @@
  *   certificates that end within 30 days and `certs rotate` renews them.
  * - A running plain pseudo-cluster switched to TLS (and back) by deploy,
  *   under an independent writer: every acknowledged write on every node.
- * - Three SSH test hosts, servers under their own account: a TLS quorum with
- *   quorum SASL, keys readable by that account's group only; smoke over TLS.
+ * - Three SSH test hosts, servers under their own account: a running plain
+ *   ensemble switched to TLS with quorum SASL under a writer; keys readable by
+ *   that account's group only; status, smoke and doctor over TLS.
  * - The same in three containers.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -450,21 +451,69 @@ describe('a running plain pseudo-cluster switched to TLS and back, under writes'
 describe('TLS with quorum SASL on three SSH hosts, servers under their own account', () => {
   const ctx = useLab('tl', 3);
   let inventory = '';
-  beforeAll(async () => {
-    inventory = path.join(ctx.cwd, 'tls-ssh.yaml');
+  const secrets = () => path.join(ctx.cwd, 'secrets');
+  const write = (on: boolean) =>
     writeFileSync(
       inventory,
       labInventory(ctx.lab, {
         name: 'tlsssh',
-        extra: [`security: { tls: true, quorumAuth: true, dir: ${JSON.stringify(path.join(ctx.cwd, 'secrets'))} }`],
+        extra: [`security: { tls: ${on}, quorumAuth: ${on}, dir: ${JSON.stringify(secrets())} }`],
       }),
     );
-  });
-
-  it('forms a quorum; keys readable by the servers group only; status, smoke and doctor over TLS', async () => {
+  beforeAll(async () => {
+    inventory = path.join(ctx.cwd, 'tls-ssh.yaml');
+    write(false);
     const up = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
     expect(up.code, up.stderr).toBe(0);
-    expect(up.json.healthy).toBe(true);
+  });
+
+  it('switches a running plain ensemble to TLS + quorum SASL under writes; no acknowledged write lost', async () => {
+    write(true);
+    const servers = ctx.lab.hosts.map((h) => `${h.ip}:2181`);
+    const deploy = execa('node', [path.resolve('bin/zkops.js'), 'deploy', '-i', inventory], {
+      cwd: ctx.cwd,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    // The writer's certificate, from the CA this deploy makes first.
+    await until('the cluster CA', 30_000, async () =>
+      statSync(path.join(secrets(), 'zkops-client.crt'), { throwIfNoEntry: false }) ? true : undefined,
+    );
+    const material = path.join(ctx.cwd, 'writer');
+    expect((await zkops(ctx.cwd, ['certs', 'client', 'writer', '-o', material, '-i', inventory])).code).toBe(0);
+    const tunnels = await tlsTunnels(
+      servers,
+      {
+        ca: readFileSync(path.join(secrets(), 'ca.crt')),
+        key: readFileSync(path.join(material, 'writer.key')),
+        cert: readFileSync(path.join(material, 'writer.crt')),
+      },
+      { fallback: true },
+    );
+    const writer = new Writer(tunnels.servers.join(','));
+    await writer.start();
+    let report: Awaited<ReturnType<Writer['stop']>> | undefined;
+    try {
+      const done = await deploy;
+      expect(done.exitCode, `${done.stdout}\n${done.stderr}`).toBe(0);
+      const acked = writer.acked.length;
+      await until('writes after the switch', 30_000, async () => (writer.acked.length > acked + 20 ? true : undefined));
+      report = await writer.stop();
+    } finally {
+      report ??= await writer.stop();
+    }
+    console.log(
+      `SSH hosts, plain → TLS + quorum SASL: ${report.acknowledged.length} writes acknowledged, ` +
+        `${report.failed} failed, longest gap ${report.longestGapMs} ms`,
+    );
+    expect(tunnels.tlsConnections()).toBeGreaterThan(0);
+    expect(await missingWrites(tunnels.servers, report.acknowledged), 'acknowledged writes missing').toEqual({});
+    await tunnels.close();
+  });
+
+  it('keys readable by the servers group only; status, smoke and doctor over TLS; plain text refused', async () => {
+    const status = await zkopsJson(ctx.cwd, ['status', '-i', inventory]);
+    expect(status.code).toBe(0);
     const pem = '/opt/zookeeper/node-1/conf/node.pem';
     const perms = await onHost(ctx.lab.hosts[0]!, `stat -c '%a %U %G' ${pem}; ps -o user= -C java | sort -u`);
     expect(perms).toMatch(/^640 root zookeeper$/m);
@@ -475,11 +524,13 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
     const doctor = await zkops(ctx.cwd, ['doctor', '-i', inventory]);
     expect(doctor.stdout).toMatch(/ok\s+quorum: healthy/);
     expect(doctor.stdout).toMatch(/ok\s+tls: every certificate valid/);
-    // From another host: no answer in plain text, an answer with the cluster's certificate.
-    const srvr =
-      `require('net').connect(2181,'${ctx.lab.hosts[0]!.ip}').on('connect',function(){this.write('srvr')})` +
+    // From another host, a plain-text session's first packet: the server closes the connection.
+    const connect = JSON.stringify([0, 0, 0, 45, ...new Array(45).fill(0)]);
+    const plain =
+      `require('net').connect(2181,'${ctx.lab.hosts[0]!.ip}')` +
+      `.on('connect',function(){this.write(Buffer.from(${connect}))})` +
       `.on('data',d=>process.stdout.write(d)).on('close',()=>process.stdout.write('[closed]'))`;
-    expect(await onHost(ctx.lab.hosts[1]!, `node -e ${JSON.stringify(srvr)}`)).toBe('[closed]');
+    expect(await onHost(ctx.lab.hosts[1]!, `node -e ${JSON.stringify(plain)}`)).toBe('[closed]');
   });
 });
 
