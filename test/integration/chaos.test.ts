@@ -11,6 +11,8 @@
  * - a full disk under one node's data directory (a small tmpfs filled while
  *   it runs): the node stops serving, the others go on, the doctor names the
  *   disk; with room again and the node restarted, it catches up.
+ * - `zkops deploy` killed mid-roll on the SSH hosts: every zoo.cfg whole, no
+ *   temporary on any host, the next deploy converges.
  * - `zkops deploy` of a changed setting interrupted (SIGINT as Ctrl-C sends it,
  *   to the whole process group; SIGKILL to zkops alone) at each step: before
  *   any file, with the files written, while a node is stopped, mid-roll, with
@@ -26,7 +28,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
-import type { TestHost } from '../helpers/hosts.mjs';
+import { onHost, type TestHost } from '../helpers/hosts.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
 import { sleep, until } from '../helpers/poll.js';
 
@@ -292,6 +294,72 @@ describe('a network partition isolating one SSH test host, under writes', () => 
       expect(await missingWrites(all, report.acknowledged), 'acknowledged writes missing').toEqual({});
     });
   }
+  it('zkops deploy killed (SIGKILL) mid-roll on SSH hosts: no host left half-written; the next deploy converges', async () => {
+    await statusUntil(ctx.cwd, inventory, 'healthy before', 60_000, threeServing);
+    const all = ctx.lab.hosts.map((h) => `${h.ip}:2181`);
+    const confOf = async (server: string) => {
+      const [host, port] = server.split(':');
+      return /^maxClientCnxns=(\d+)$/m.exec(await fourLetters(host!, Number(port), 'conf'))?.[1] ?? '-';
+    };
+    const writer = new Writer(all.join(','));
+    await writer.start();
+    let report: Awaited<ReturnType<Writer['stop']>> | undefined;
+    try {
+      await sleep(500);
+      writeFileSync(
+        inventory,
+        labInventory(ctx.lab, {
+          name: 'chaospart',
+          ssh: 'connectTimeout: 3',
+          extra: ['settings: { maxClientCnxns: 71 }'],
+        }),
+      );
+      const child = execa('node', [BIN, 'deploy', '-i', inventory], {
+        cwd: ctx.cwd,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      });
+      // Killed once the first server runs the new setting: the others still run the old one.
+      await until(
+        'a server running the new setting',
+        60_000,
+        async () => ((await Promise.all(all.map(confOf))).includes('71') ? true : undefined),
+        50,
+      );
+      child.kill('SIGKILL');
+      await child;
+      const running = await Promise.all(all.map(confOf));
+      for (const h of ctx.lab.hosts) {
+        const files = await onHost(
+          h,
+          "grep -h '^maxClientCnxns=' /opt/zookeeper/node-*/conf/zoo.cfg; " +
+            "find /opt/zookeeper -name '*.tmp' 2>/dev/null; true",
+        );
+        // Every zoo.cfg is whole: the old setting or the new one, nothing else, and no temporary beside it.
+        expect(files.trim(), h.name).toMatch(/^maxClientCnxns=(60|71)$/);
+      }
+      await statusUntil(ctx.cwd, inventory, 'a quorum after the kill', 60_000, (j) => j.verdict.status !== 'no-quorum');
+      const next = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory]);
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.json.healthy).toBe(true);
+      const after = await Promise.all(all.map(confOf));
+      expect(after).toEqual(['71', '71', '71']);
+      await sleep(500);
+      report = await writer.stop();
+      console.log(
+        `SSH deploy killed mid-roll: servers ran ${running.join(', ')} at the kill; next deploy restarted ` +
+          `${next.json.nodes
+            .filter((n: any) => n.action === 'restarted')
+            .map((n: any) => n.id)
+            .join(', ')}; ` +
+          `${report.acknowledged.length} writes acknowledged, ${report.failed} failed, longest gap ` +
+          `${report.longestGapMs} ms`,
+      );
+    } finally {
+      report ??= await writer.stop();
+    }
+    expect(await missingWrites(all, report.acknowledged), 'acknowledged writes missing').toEqual({});
+  });
 });
 
 describe("a full disk under one node's data directory, under writes", () => {
