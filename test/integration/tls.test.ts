@@ -119,6 +119,47 @@ async function session(servers: string, auth?: string) {
   return client;
 }
 
+/**
+ * `zkops deploy` switching a running plain ensemble to TLS, under an independent writer: the writer's client
+ * certificate comes from the CA the deploy makes first (`certs client`), and its tunnel carries each connection
+ * over TLS, or in plain text to a server not yet switched. Returns the writer's report and the tunnels (open).
+ */
+async function switchOnUnderWrites(cwd: string, inventory: string, secrets: string, servers: string[]) {
+  const deploy = execa('node', [path.resolve('bin/zkops.js'), 'deploy', '-i', inventory], {
+    cwd,
+    reject: false,
+    env: { NO_COLOR: '1' },
+  });
+  await until('the cluster CA and client certificate', 30_000, async () =>
+    statSync(path.join(secrets, 'zkops-client.crt'), { throwIfNoEntry: false }) ? true : undefined,
+  );
+  const material = path.join(cwd, 'writer');
+  const issued = await zkops(cwd, ['certs', 'client', 'writer', '-o', material, '-i', inventory]);
+  expect(issued.code, issued.stderr).toBe(0);
+  const tunnels = await tlsTunnels(
+    servers,
+    {
+      ca: readFileSync(path.join(secrets, 'ca.crt')),
+      key: readFileSync(path.join(material, 'writer.key')),
+      cert: readFileSync(path.join(material, 'writer.crt')),
+    },
+    { fallback: true },
+  );
+  const writer = new Writer(tunnels.servers.join(','));
+  await writer.start();
+  let report: Awaited<ReturnType<Writer['stop']>> | undefined;
+  try {
+    const done = await deploy;
+    expect(done.exitCode, `${done.stdout}\n${done.stderr}`).toBe(0);
+    const acked = writer.acked.length;
+    await until('writes after the switch', 30_000, async () => (writer.acked.length > acked + 20 ? true : undefined));
+    report = await writer.stop();
+  } finally {
+    report ??= await writer.stop();
+  }
+  return { report, tunnels };
+}
+
 describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
   let cwd = '';
   let inventory = '';
@@ -357,43 +398,7 @@ describe('a running plain pseudo-cluster switched to TLS and back, under writes'
     const dry = await zkops(cwd, ['deploy', '--dry-run', '-i', inventory]);
     expect(dry.stdout).toContain('Security switch, each step a rolling restart before the final one:');
     expect(dry.stdout).toContain('1. TLS accepted beside plain text, no quorum auth');
-    // The CA is made before the writer starts: it needs a client certificate (its own, from `certs client`).
-    const material = path.join(cwd, 'writer');
-    // A dry run makes nothing, so the CA does not exist yet; deploy makes it. The writer starts plain and its
-    // tunnel moves each new connection to TLS as soon as the server speaks it.
-    const ca = path.join(cwd, 'secrets', 'ca.crt');
-    const deploy = execa('node', [path.resolve('bin/zkops.js'), 'deploy', '-i', inventory], {
-      cwd,
-      reject: false,
-      env: { NO_COLOR: '1' },
-    });
-    await until('the cluster CA', 30_000, async () => (statSync(ca, { throwIfNoEntry: false }) ? true : undefined));
-    await until('zkops client certificate', 30_000, async () =>
-      statSync(path.join(cwd, 'secrets', 'zkops-client.crt'), { throwIfNoEntry: false }) ? true : undefined,
-    );
-    const issued = await zkops(cwd, ['certs', 'client', 'writer', '-o', material, '-i', inventory]);
-    expect(issued.code, issued.stderr).toBe(0);
-    const tunnels = await tlsTunnels(
-      servers,
-      {
-        ca: readFileSync(ca),
-        key: readFileSync(path.join(material, 'writer.key')),
-        cert: readFileSync(path.join(material, 'writer.crt')),
-      },
-      { fallback: true },
-    );
-    const writer = new Writer(tunnels.servers.join(','));
-    await writer.start();
-    let report: Awaited<ReturnType<Writer['stop']>> | undefined;
-    try {
-      const done = await deploy;
-      expect(done.exitCode, `${done.stdout}\n${done.stderr}`).toBe(0);
-      const acked = writer.acked.length;
-      await until('writes after the switch', 30_000, async () => (writer.acked.length > acked + 20 ? true : undefined));
-      report = await writer.stop();
-    } finally {
-      report ??= await writer.stop();
-    }
+    const { report, tunnels } = await switchOnUnderWrites(cwd, inventory, path.join(cwd, 'secrets'), servers);
     for (const id of [1, 2, 3]) {
       const cfg = readFileSync(path.join(cwd, '.zkops', 'tlsswitch', `node-${id}`, 'conf', 'zoo.cfg'), 'utf8');
       expect(cfg).toMatch(/^secureClientPort=/m);
@@ -413,7 +418,6 @@ describe('a running plain pseudo-cluster switched to TLS and back, under writes'
 
   it('turns them off again the same way; the keys leave the nodes', async () => {
     write(false);
-    const writer = new Writer(servers.join(','));
     const tunnels = await tlsTunnels(
       servers,
       {
@@ -444,7 +448,6 @@ describe('a running plain pseudo-cluster switched to TLS and back, under writes'
     expect(report.acknowledged.length).toBeGreaterThan(20);
     await tunnels.close();
     expect(await missingWrites(servers, report.acknowledged), 'acknowledged writes missing').toEqual({});
-    void writer;
   });
 });
 
@@ -470,38 +473,7 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
   it('switches a running plain ensemble to TLS + quorum SASL under writes; no acknowledged write lost', async () => {
     write(true);
     const servers = ctx.lab.hosts.map((h) => `${h.ip}:2181`);
-    const deploy = execa('node', [path.resolve('bin/zkops.js'), 'deploy', '-i', inventory], {
-      cwd: ctx.cwd,
-      reject: false,
-      env: { NO_COLOR: '1' },
-    });
-    // The writer's certificate, from the CA this deploy makes first.
-    await until('the cluster CA', 30_000, async () =>
-      statSync(path.join(secrets(), 'zkops-client.crt'), { throwIfNoEntry: false }) ? true : undefined,
-    );
-    const material = path.join(ctx.cwd, 'writer');
-    expect((await zkops(ctx.cwd, ['certs', 'client', 'writer', '-o', material, '-i', inventory])).code).toBe(0);
-    const tunnels = await tlsTunnels(
-      servers,
-      {
-        ca: readFileSync(path.join(secrets(), 'ca.crt')),
-        key: readFileSync(path.join(material, 'writer.key')),
-        cert: readFileSync(path.join(material, 'writer.crt')),
-      },
-      { fallback: true },
-    );
-    const writer = new Writer(tunnels.servers.join(','));
-    await writer.start();
-    let report: Awaited<ReturnType<Writer['stop']>> | undefined;
-    try {
-      const done = await deploy;
-      expect(done.exitCode, `${done.stdout}\n${done.stderr}`).toBe(0);
-      const acked = writer.acked.length;
-      await until('writes after the switch', 30_000, async () => (writer.acked.length > acked + 20 ? true : undefined));
-      report = await writer.stop();
-    } finally {
-      report ??= await writer.stop();
-    }
+    const { report, tunnels } = await switchOnUnderWrites(ctx.cwd, inventory, secrets(), servers);
     console.log(
       `SSH hosts, plain → TLS + quorum SASL: ${report.acknowledged.length} writes acknowledged, ` +
         `${report.failed} failed, longest gap ${report.longestGapMs} ms`,
