@@ -5,7 +5,7 @@
  * directories, so that `zkops deploy -i FILE` can manage it; the file is
  * checked against the schema and rules before it is written.
  */
-import { writeFile, rename } from 'node:fs/promises';
+import { writeFileAtomic } from '../local-file.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { printJson, type OutputOptions } from '../output.js';
 import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';
@@ -45,9 +45,7 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
     const { parseInventory } = await import('../inventory/load.js');
     parseInventory(text, flags.output ?? '(adopted inventory)');
     if (flags.output) {
-      const tmp = `${flags.output}.zkops-${process.pid}.tmp`;
-      await writeFile(tmp, text);
-      await rename(tmp, flags.output);
+      await writeFileAtomic(flags.output, text);
     }
     if (out.json)
       printJson({

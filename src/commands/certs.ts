@@ -17,7 +17,7 @@ import { issue } from '../security/pki.js';
 import { caKeyPair, secretsDir, writePrivate } from '../security/secrets.js';
 import { readInventoryText, resolveCluster, type ClusterFlags } from './cluster-ref.js';
 import { runUp } from './up-command.js';
-import { writeFile, rename } from 'node:fs/promises';
+import { writeFileAtomic } from '../local-file.js';
 
 export interface CertsFlags extends ClusterFlags {
   output?: string;
@@ -123,9 +123,9 @@ export async function certsClientCommand(name: string, flags: CertsFlags, out: O
   ].join('\n');
   await writePrivate(files.key, pair.key);
   await writePrivate(files.keyStore, `${pair.key.trim()}\n${pair.cert.trim()}\n`);
-  await writePublic(files.cert, pair.cert);
-  await writePublic(files.ca, (await caKeyPair(spec)).cert);
-  await writePublic(files.properties, properties);
+  await writeFileAtomic(files.cert, pair.cert);
+  await writeFileAtomic(files.ca, (await caKeyPair(spec)).cert);
+  await writeFileAtomic(files.properties, properties);
   if (out.json)
     printJson({ cluster: spec.name, name, files, expires: info.notAfter, connectString: connectString(spec) });
   else
@@ -147,12 +147,6 @@ const DESCRIBE = {
   ca: "the cluster CA's certificate: trust this",
   properties: 'Java client / zkCli.sh configuration',
 };
-
-async function writePublic(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode: 0o644 });
-  await rename(tmp, file);
-}
 
 export async function certsRotateCommand(flags: CertsFlags, out: OutputOptions): Promise<number> {
   const { file } = await tlsCluster(flags);

@@ -8,7 +8,8 @@
  * (and loading their libraries), which keeps them fast; any edit to the
  * inventory makes them validate it again.
  */
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../local-file.js';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';
@@ -102,37 +103,8 @@ export async function savedClusters(cwd = process.cwd()): Promise<string[]> {
 export async function saveInventory(spec: ClusterSpec, saved: string, cwd = process.cwd()): Promise<string> {
   const file = savedInventoryPath(spec.name, cwd);
   await mkdir(path.dirname(file), { recursive: true });
-  await atomicWrite(file, saved);
+  await writeFileAtomic(file, saved);
   return file;
-}
-
-async function atomicWrite(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await removeStaleTemporaries(file);
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
-
-/**
- * Temporaries of `file` that a zkops killed between write and rename left behind (Ctrl-C, kill -9): those of
- * processes that are gone. A live one may be another zkops writing the same file right now.
- */
-async function removeStaleTemporaries(file: string): Promise<void> {
-  const base = path.basename(file);
-  for (const name of await readdir(path.dirname(file)).catch(() => [] as string[])) {
-    const pid = name.startsWith(`${base}.`) && /^\.(\d+)\.tmp$/.exec(name.slice(base.length))?.[1];
-    if (pid && !processExists(Number(pid))) await rm(path.join(path.dirname(file), name), { force: true });
-  }
-}
-
-/** Whether a process with this pid exists (EPERM: it does, as another user's). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -30,8 +30,7 @@ export function renderSecurity(
   if (levels.tls > 0) {
     const s = requireTlsSecrets(spec);
     const pair = s.nodes[node.id]!;
-    const keyStore = path.join(node.confDir, 'node.pem');
-    const trustStore = path.join(node.confDir, 'ca.pem');
+    const [keyStore, trustStore] = securityFileNames(node).tls;
     out.files.push(secret(keyStore, `${pair.key.trim()}\n${pair.cert.trim()}\n`), {
       path: trustStore,
       content: s.ca!.cert,
@@ -42,7 +41,7 @@ export function renderSecurity(
   if (levels.sasl > 0) {
     const pw = spec.secrets?.quorumPassword;
     if (!pw) throw missing(spec, 'quorum.password');
-    const jaas = path.join(node.confDir, 'jaas.conf');
+    const [jaas] = securityFileNames(node).sasl;
     out.files.push(
       secret(
         jaas,
@@ -80,9 +79,20 @@ function missing(spec: ClusterSpec, file: string): ZkopsError {
   );
 }
 
+/** The files TLS and quorum SASL put in a node's conf directory, by feature. */
+function securityFileNames(node: Pick<NodeSpec, 'confDir'>): { tls: [string, string]; sasl: [string] } {
+  const at = (f: string) => path.join(node.confDir, f);
+  return { tls: [at('node.pem'), at('ca.pem')], sasl: [at('jaas.conf')] };
+}
+
+/** Every file TLS and quorum SASL may put on a node. */
+export function securityFiles(node: Pick<NodeSpec, 'confDir'>): string[] {
+  const f = securityFileNames(node);
+  return [...f.tls, ...f.sasl];
+}
+
 /** The security files a node no longer needs at these levels (TLS or SASL switched off): removed from its host. */
 export function obsoleteSecurityFiles(node: NodeSpec, levels: SecurityLevels): string[] {
-  return [...(levels.tls === 0 ? ['node.pem', 'ca.pem'] : []), ...(levels.sasl === 0 ? ['jaas.conf'] : [])].map((f) =>
-    path.join(node.confDir, f),
-  );
+  const f = securityFileNames(node);
+  return [...(levels.tls === 0 ? f.tls : []), ...(levels.sasl === 0 ? f.sasl : [])];
 }

@@ -25,7 +25,7 @@ import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { assertPortsFree } from '../hosts/ports.js';
 import { sh } from '../shell.js';
-import { obsoleteSecurityFiles, renderSecurity } from '../render/security.js';
+import { renderSecurity, securityFiles } from '../render/security.js';
 import { targetLevels, type SecurityLevels } from '../security/levels.js';
 import type {
   Unreachable,
@@ -391,11 +391,7 @@ export class ContainerRuntime implements Runtime {
     const facts = { ...IN_CONTAINER_FACTS, zookeeperVersion: this.version() };
     const inside = { ...node, clientPort: CLIENT_PORT_INSIDE };
     // The image brings its own scripts; zkops gives it the config, the id, and TLS and SASL's files.
-    const keep = new Set([
-      node.zooCfg,
-      path.posix.join(node.dataDir, 'myid'),
-      ...obsoleteSecurityFiles(node, { tls: 0, sasl: 0 }),
-    ]);
+    const keep = new Set([node.zooCfg, path.posix.join(node.dataDir, 'myid'), ...securityFiles(node)]);
     return renderNodeFiles(this.spec, inside, facts, { trustEmptySnapshot, security }).filter((f) => keep.has(f.path));
   }
 

@@ -7,7 +7,8 @@
  * init; other commands only read them.
  */
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readFile, chmod } from 'node:fs/promises';
+import { writeFileAtomic } from '../local-file.js';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
@@ -63,10 +64,8 @@ async function readOptional(file: string): Promise<string | undefined> {
 }
 
 /** Writes a private file: temp file with mode 600 in the same directory, then rename. */
-export async function writePrivate(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600 });
-  await rename(tmp, file);
+export function writePrivate(file: string, content: string): Promise<void> {
+  return writeFileAtomic(file, content, 0o600);
 }
 
 async function readPair(dir: string, base: string): Promise<KeyPair | undefined> {
