@@ -13,6 +13,8 @@ export const ExitCode = {
   invalidInventory: 3,
   preflight: 4,
   unhealthy: 5,
+  /** Stopped on request (an AbortSignal) at a safe point; running it again goes on from there. */
+  aborted: 6,
 } as const;
 
 /** Base class: a user-facing error with an exit code. */
@@ -86,6 +88,20 @@ export class TransportError extends ZkopsError {}
 export class UnhealthyError extends ZkopsError {
   constructor(message: string) {
     super(message, ExitCode.unhealthy);
+  }
+}
+
+/** An operation stopped at a safe point because its caller asked it to (AbortSignal). */
+export class AbortedError extends ZkopsError {
+  constructor(
+    readonly done: string,
+    readonly left: string,
+  ) {
+    super(
+      `Stopped as asked, at a safe point: ${done}; ${left}. Nothing is half-done; run the same command again ` +
+        'to go on from here.',
+      ExitCode.aborted,
+    );
   }
 }
 

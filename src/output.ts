@@ -3,6 +3,7 @@
  * when piped or with --json, colour only where wanted (NO_COLOR respected).
  */
 import pc from 'picocolors';
+import type { EventSink, OpContext, OpEvent } from './events.js';
 
 /** How the current command prints. */
 export interface OutputOptions {
@@ -20,33 +21,42 @@ export function outputOptions(flags: { json?: boolean; quiet?: boolean }): Outpu
 /** Colours, or plain text where NO_COLOR is set or output is not a terminal (picocolors decides). */
 export const color = pc;
 
-/** Prints each step as it completes: `✓ validate  12 ms`. */
-export class Progress {
-  constructor(private readonly enabled: boolean) {}
-
-  /** Runs `fn` as a named step and reports its outcome and duration. */
-  async step<T>(name: string, fn: () => Promise<T>, detail?: (result: T) => string): Promise<T> {
-    const started = Date.now();
-    try {
-      const result = await fn();
-      this.line(color.green('✓'), name, detail?.(result), Date.now() - started);
-      return result;
-    } catch (err) {
-      this.line(color.red('✗'), name, undefined, Date.now() - started);
-      throw err;
+/**
+ * The terminal's view of an operation's events: each step as it completes (`✓ validate  12 ms`), each node of a
+ * rolling change as it goes down and comes back, notes (progress only), and warnings (always, on stderr, so
+ * --json output stays clean).
+ */
+export function terminalSink(out: OutputOptions): EventSink {
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  return (e: OpEvent) => {
+    if (e.type === 'warning') return warn(e.message);
+    if (!out.progress) return;
+    switch (e.type) {
+      case 'step-end': {
+        const extra = e.detail ? `  ${color.dim(e.detail)}` : '';
+        return write(
+          `${e.ok ? color.green('✓') : color.red('✗')} ${e.step.padEnd(10)} ${color.dim(formatMs(e.ms))}${extra}`,
+        );
+      }
+      case 'note':
+        return write(`  ${color.dim(e.message)}`);
+      case 'node':
+        if (e.phase === 'stopping')
+          return write(`  ${color.dim('↻')} node ${e.node}${e.mode ? ` (${e.mode})` : ''} restarting`);
+        if (e.phase === 'rejoined')
+          return write(
+            `  ${color.green('✓')} node ${e.node} back${e.mode ? ` as ${e.mode}` : ''}  ${color.dim(formatMs(e.ms ?? 0))}`,
+          );
+        return;
+      default:
+        return;
     }
-  }
+  };
+}
 
-  /** A free-form progress note. */
-  note(text: string): void {
-    if (this.enabled) process.stderr.write(`  ${color.dim(text)}\n`);
-  }
-
-  private line(mark: string, name: string, detail: string | undefined, ms: number): void {
-    if (!this.enabled) return;
-    const extra = detail ? `  ${color.dim(detail)}` : '';
-    process.stderr.write(`${mark} ${name.padEnd(10)} ${color.dim(formatMs(ms))}${extra}\n`);
-  }
+/** The context a command gives the operation it runs: events rendered on this terminal. */
+export function terminalContext(out: OutputOptions): OpContext {
+  return { events: terminalSink(out) };
 }
 
 /** `850 ms`, `2.3 s`. */

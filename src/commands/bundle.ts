@@ -1,18 +1,15 @@
-/** `zkops bundle [-o FILE]`: one archive with what it takes to look at the ensemble elsewhere, secrets left out. */
+/** `zkops bundle [-o FILE]`: the terminal front of ops/data.ts bundle. */
 import { ExitCode } from '../errors.js';
-import { printJson, type OutputOptions } from '../output.js';
-import { withRuntime } from '../runtime/index.js';
-import { writeBundle } from '../support/bundle.js';
-import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
+import type { ClusterFlags } from '../ops/cluster.js';
+import { bundle } from '../ops/data.js';
+import { printJson, terminalContext, type OutputOptions } from '../output.js';
 
 export async function bundleCommand(
   flags: ClusterFlags & { output?: string },
   out: OutputOptions,
   version: string,
 ): Promise<number> {
-  const { spec } = await resolveCluster(flags);
-  const file = flags.output ?? `zkops-bundle-${spec.name}.tar.gz`;
-  const summary = await withRuntime(spec, { partial: true }, (rt) => writeBundle(rt, file, version));
+  const summary = await bundle(flags, { output: flags.output, version }, terminalContext(out));
   if (out.json) printJson(summary);
   else
     process.stdout.write(

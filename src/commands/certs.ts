@@ -15,14 +15,16 @@ import { printJson, table, type OutputOptions } from '../output.js';
 import { certInfo } from '../security/certs.js';
 import { issue } from '../security/pki.js';
 import { caKeyPair, secretsDir, writePrivate } from '../security/secrets.js';
-import { readInventoryText, resolveCluster, type ClusterFlags } from './cluster-ref.js';
-import { runUp } from './up-command.js';
+import { readInventoryText, resolveCluster, type ClusterFlags } from '../ops/cluster.js';
+import { up } from '../ops/up.js';
+import { terminalContext } from '../output.js';
+import { renderUp } from './up.js';
 import { writeFileAtomic } from '../local-file.js';
 
 export interface CertsFlags extends ClusterFlags {
   output?: string;
   force?: boolean;
-  timeout: number;
+  timeout?: number;
   acceptNewHostKeys?: boolean;
 }
 
@@ -151,10 +153,15 @@ const DESCRIBE = {
 export async function certsRotateCommand(flags: CertsFlags, out: OutputOptions): Promise<number> {
   const { file } = await tlsCluster(flags);
   const loaded = await validatedInventory(await readInventoryText(file), file, process.cwd());
-  return runUp(loaded, out, {
-    timeoutSeconds: flags.timeout,
-    acceptNewHostKeys: flags.acceptNewHostKeys,
-    force: flags.force,
-    renewCerts: true,
-  });
+  const outcome = await up(
+    {
+      inventory: loaded,
+      timeoutMs: (flags.timeout ?? 60) * 1000,
+      acceptNewHostKeys: flags.acceptNewHostKeys,
+      force: flags.force,
+      renewCerts: true,
+    },
+    terminalContext(out),
+  );
+  return renderUp(outcome, out);
 }

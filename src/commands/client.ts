@@ -9,7 +9,7 @@ import { smoke, type SmokeTarget } from '../client/smoke.js';
 import { isNoNode, ZkSession, type ZnodeStat } from '../client/session.js';
 import { color, formatMs, printJson, table, type OutputOptions } from '../output.js';
 import { sessionTlsOf, type ClientTls } from '../client/tls.js';
-import { resolveCluster, type ClusterFlags } from './cluster-ref.js';
+import { resolveCluster, type ClusterFlags } from '../ops/cluster.js';
 
 export interface ClientFlags extends ClusterFlags {
   /** A connect string, for an ensemble zkops does not know. */

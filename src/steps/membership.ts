@@ -22,7 +22,6 @@
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
 import { voters } from '../health/majority.js';
-import { warn } from '../output.js';
 import type { Runtime } from '../runtime/types.js';
 import { guardQuorum } from './quorum-guard.js';
 import { probeCluster } from '../health/cluster.js';
@@ -125,7 +124,10 @@ export async function changeMembership(
 ): Promise<UpResult> {
   let result: UpResult | undefined;
   for (const [i, step] of steps.entries()) {
-    upOptions.progress.note(`step ${i + 1} of ${steps.length}: ${describeStep(step)}`);
+    // Between two steps the ensemble is whole: a safe point to stop at.
+    if (i > 0)
+      upOptions.report.checkpoint(`${i} of ${steps.length} membership steps done`, `next: ${describeStep(step)}`);
+    upOptions.report.note(`step ${i + 1} of ${steps.length}: ${describeStep(step)}`);
     if (step.kind === 'add') {
       result = await bringStep(step, open, upOptions);
       await onStep?.(step);
@@ -133,9 +135,10 @@ export async function changeMembership(
     }
     if (await leads(step)) {
       await withRuntime(open, step.before, (rt) =>
-        upOptions.progress.step(
+        upOptions.report.step(
           'move leader',
-          () => rollingRestart(rt, [step.node], upOptions.timeoutMs, { force: upOptions.force, warn }),
+          () =>
+            rollingRestart(rt, [step.node], upOptions.timeoutMs, { force: upOptions.force, report: upOptions.report }),
           () => `off server ${step.node.id}`,
         ),
       );
@@ -190,8 +193,8 @@ async function retire(
 ): Promise<void> {
   await withRuntime(open, step.before, async (rt) => {
     const warning = await guardQuorum(step.before, [step.node], 'removing', { force: upOptions.force });
-    if (warning) warn(warning);
-    await upOptions.progress.step(
+    if (warning) upOptions.report.warn(warning);
+    await upOptions.report.step(
       `stop ${step.node.id}`,
       () => rt.retire(step.node),
       (o) => o.status,

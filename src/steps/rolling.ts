@@ -11,35 +11,57 @@ import { followersFirst, probeCluster } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { Runtime } from '../runtime/types.js';
 import { guardQuorum } from './quorum-guard.js';
+import { Reporter } from '../events.js';
 
 /** Options of a rolling restart. */
 export interface RollingOptions {
   /** Go on where a step loses the quorum (see guardQuorum). */
   force?: boolean;
-  /** Where a forced step's warning goes. */
-  warn?: (text: string) => void;
+  /** Where node events, warnings and the abort signal come from and go to. */
+  report?: Reporter;
 }
 
-/** Restarts `nodes` one at a time (followers first); each must rejoin a healthy quorum before the next. */
+/**
+ * Restarts `nodes` one at a time (followers first); each must rejoin a healthy quorum, and catch up, before the
+ * next. Between two nodes (the only safe point) it stops if the caller's signal asks it to.
+ */
 export async function rollingRestart(
   rt: Runtime,
   nodes: NodeSpec[],
   timeoutMs: number,
   options: RollingOptions = {},
 ): Promise<void> {
+  const report = options.report ?? new Reporter();
   const hooks = rt.waitHooks();
-  for (const node of await followersFirst(nodes, clientTlsOf(rt.spec))) {
+  const order = await followersFirst(nodes, clientTlsOf(rt.spec));
+  for (const [i, node] of order.entries()) {
+    if (i > 0)
+      report.checkpoint(`restarted ${plural(order.slice(0, i))}`, `${plural(order.slice(i))} not restarted yet`);
     const warning = await guardQuorum(rt.spec, [node], 'restarting', { force: options.force, waitMs: 10_000 });
-    if (warning) options.warn?.(warning);
+    if (warning) report.warn(warning);
     // The quorum to wait for afterwards: the nodes serving now, and this one back.
-    const serving = (await probeCluster(rt.spec, 1500, false))
+    const probes = await probeCluster(rt.spec, 1500, false);
+    const serving = probes
       .filter((r) => r.health.mode !== 'down' && r.health.mode !== 'not-serving')
       .map((r) => r.node);
+    const started = Date.now();
+    report.node(node.id, 'stopping', { mode: probes.find((r) => r.node === node)?.health.mode });
     await rt.restart(node);
-    await waitForQuorum(rt.spec, timeoutMs, hooks, [...new Set([...serving, node])]);
+    report.node(node.id, 'started', { ms: Date.now() - started });
+    const expected = [...new Set([...serving, node])];
+    report.waiting(
+      'quorum',
+      expected.map((n) => n.id),
+    );
+    const waited = await waitForQuorum(rt.spec, timeoutMs, hooks, expected);
+    const mode = waited.reports.find((r) => r.node === node)?.health.mode;
+    report.node(node.id, 'rejoined', { mode, ms: Date.now() - started });
     await caughtUp(rt.spec, node, timeoutMs);
+    report.node(node.id, 'caught-up', { ms: Date.now() - started });
   }
 }
+
+const plural = (nodes: NodeSpec[]) => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}`;
 
 /**
  * Back in the quorum is not enough before the next node goes: the restarted node must also have

@@ -10,7 +10,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import type { NodeReport } from '../health/cluster.js';
 import { waitForQuorum } from '../health/wait.js';
-import { warn, type Progress } from '../output.js';
+import type { Reporter } from '../events.js';
 import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { Applied, NodePlan, Runtime, Survey, ZkProcess } from '../runtime/types.js';
 import { guardMembership, guardMyids, guardSecurity } from './guards.js';
@@ -47,7 +47,8 @@ export interface UpResult {
 }
 
 export interface UpOptions {
-  progress: Progress;
+  /** Steps, node events and warnings go here; its signal stops a rolling change between two nodes. */
+  report: Reporter;
   timeoutMs: number;
   dryRun?: boolean;
   /** Install and configure only; start nothing (false: `deploy --no-start`). */
@@ -83,7 +84,7 @@ type Step = (ctx: UpContext) => Promise<boolean | void>;
 const plural = (nodes: { id: number }[]) => `node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.id).join(', ')}`;
 
 const preflightStep: Step = async (ctx) => {
-  ctx.survey = await ctx.opts.progress.step(
+  ctx.survey = await ctx.opts.report.step(
     'preflight',
     () => ctx.rt.survey({ checkPorts: true, dryRun: Boolean(ctx.opts.dryRun) }),
     (s) => s.summary,
@@ -92,7 +93,7 @@ const preflightStep: Step = async (ctx) => {
 };
 
 const guardStep: Step = async (ctx) => {
-  await ctx.opts.progress.step('check data', async () => {
+  await ctx.opts.report.step('check data', async () => {
     guardMyids(ctx.survey!);
     guardMembership(ctx.survey!, ctx.plans!, ctx.opts.membership);
     ctx.moves = await planVersions(ctx.survey!, ctx.plans!, {
@@ -135,7 +136,7 @@ const securityStep: Step = async (ctx) => {
     return;
   }
   for (const levels of steps) {
-    await ctx.opts.progress.step(`security: ${describeLevels(levels)}`, async () => {
+    await ctx.opts.report.step(`security: ${describeLevels(levels)}`, async () => {
       const plans = ctx.rt.plan(ctx.survey!, { security: levels });
       const applied = await ctx.rt.apply(plans, { dryRun: false });
       const restart = applied.nodes.filter((a) => a.changed && plans.find((p) => p.node === a.node)!.running);
@@ -144,7 +145,7 @@ const securityStep: Step = async (ctx) => {
           ctx.rt,
           restart.map((a) => a.node),
           ctx.opts.timeoutMs,
-          { force: ctx.opts.force, warn },
+          { force: ctx.opts.force, report: ctx.opts.report },
         );
     });
   }
@@ -152,7 +153,7 @@ const securityStep: Step = async (ctx) => {
 
 const writeStep: Step = async (ctx) => {
   const dry = Boolean(ctx.opts.dryRun);
-  ctx.applied = await ctx.opts.progress.step(
+  ctx.applied = await ctx.opts.report.step(
     dry ? 'diff' : 'render',
     () => ctx.rt.apply(ctx.plans!, { dryRun: dry }),
     (a) => {
@@ -200,7 +201,7 @@ const nodesWith = (ctx: UpContext, action: NodeOutcome['action']): NodeSpec[] =>
 const startStep: Step = async (ctx) => {
   const toStart = nodesWith(ctx, 'started');
   if (toStart.length)
-    await ctx.opts.progress.step(
+    await ctx.opts.report.step(
       'start',
       () => ctx.rt.start(toStart),
       () => plural(toStart),
@@ -212,8 +213,8 @@ const rollStep: Step = async (ctx) => {
   if (toRestart.length === 0) return;
   // Nodes just started join first: the quorum guard counts them.
   if (nodesWith(ctx, 'started').length) await waitForQuorum(ctx.spec, ctx.opts.timeoutMs, ctx.rt.waitHooks());
-  const options = { force: ctx.opts.force, warn };
-  await ctx.opts.progress.step(
+  const options = { force: ctx.opts.force, report: ctx.opts.report };
+  await ctx.opts.report.step(
     'restart',
     () => rollingRestart(ctx.rt, toRestart, ctx.opts.timeoutMs, options),
     () => `${plural(toRestart)}, one at a time`,
@@ -221,7 +222,7 @@ const rollStep: Step = async (ctx) => {
 };
 
 const quorumStep: Step = async (ctx) => {
-  const waited = await ctx.opts.progress.step(
+  const waited = await ctx.opts.report.step(
     'quorum',
     () => waitForQuorum(ctx.spec, ctx.opts.timeoutMs, ctx.rt.waitHooks()),
     (w) => (w.verdict.status === 'healthy' ? `leader is node ${w.verdict.leader}` : ''),
@@ -242,14 +243,14 @@ const quorumStep: Step = async (ctx) => {
 const settleStep: Step = async (ctx) => {
   const trusted = ctx.moves?.filter((m) => m.trustEmptySnapshot) ?? [];
   if (trusted.length === 0) return;
-  await ctx.opts.progress.step('settle', async () => {
+  await ctx.opts.report.step('settle', async () => {
     const now = await ctx.rt.survey({ checkPorts: false, dryRun: false });
     const still = new Set(
       trusted.filter((m) => !now.nodes.find((n) => n.node === m.node)?.snapshots).map((m) => m.node.id),
     );
     await ctx.rt.apply(ctx.rt.plan(now, { trustEmptySnapshot: still }), { dryRun: false, noRestart: true });
     for (const id of still)
-      warn(
+      ctx.opts.report.warn(
         `node ${id} holds no snapshot yet: snapshot.trust.empty stays in its zoo.cfg ` +
           `until it does (a later deploy removes it).`,
       );

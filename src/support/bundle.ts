@@ -20,7 +20,7 @@ import { probeCluster } from '../health/cluster.js';
 import { fourLetterWord } from '../health/probe.js';
 import { listListeners } from '../hosts/ports.js';
 import type { Runtime } from '../runtime/types.js';
-import { clusterStatus } from '../commands/report.js';
+import { clusterStatus } from '../health/status.js';
 
 /** key=value, key: value, -Dkey=value and "key": "value" whose key says it holds a secret. */
 const SECRET =

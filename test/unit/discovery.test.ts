@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseZooCfg } from '../../src/discovery/zoo-cfg.js';
 import { readMyid } from '../../src/discovery/scan.js';
 import { causeIn } from '../../src/doctor/log-causes.js';
-import { settingsDiff } from '../../src/commands/up-command.js';
+import { settingsDiff } from '../../src/ops/settings-diff.js';
 import { problemLines } from '../../src/health/log.js';
 
 describe('zoo.cfg as ZooKeeper reads it', () => {

@@ -15,7 +15,7 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { loadSecrets, secretsDir, type LoadOptions } from '../security/secrets.js';
-import { warn } from '../output.js';
+import { Reporter } from '../events.js';
 
 /** Directory (relative to the working directory) where zkops keeps what it created. */
 export const STATE_DIR = '.zkops';
@@ -31,14 +31,23 @@ export function savedInventoryPath(name: string, cwd = process.cwd()): string {
   return path.join(cwd, STATE_DIR, name, 'inventory.yaml');
 }
 
+/** What an operation is about: flags as a command has them (resolved like the CLI does), or a spec in hand. */
+export type ClusterRef = (ClusterFlags & { cwd?: string }) | { spec: ClusterSpec };
+
+/** The spec a reference names (its secrets loaded). */
+export async function specOf(ref: ClusterRef, report = new Reporter()): Promise<ClusterSpec> {
+  return 'spec' in ref ? ref.spec : (await resolveCluster(ref, ref.cwd, report)).spec;
+}
+
 /** The spec of the cluster named by flags, or of the one cluster saved in this directory. */
 export async function resolveCluster(
   flags: ClusterFlags,
   cwd = process.cwd(),
+  report = new Reporter(),
 ): Promise<{ spec: ClusterSpec; file: string }> {
   if (flags.inventory) {
     const { spec } = await validatedInventory(await readInventoryText(flags.inventory), flags.inventory, cwd);
-    return { spec: await withSecrets(spec), file: flags.inventory };
+    return { spec: await withSecrets(spec, { create: false }, report), file: flags.inventory };
   }
   let name = flags.cluster;
   if (!name) {
@@ -64,15 +73,19 @@ export async function resolveCluster(
         `inventory with -i.`,
       ExitCode.usage,
     );
-  return { spec: await withSecrets((await validatedInventory(text, file, cwd)).spec), file };
+  return { spec: await withSecrets((await validatedInventory(text, file, cwd)).spec, { create: false }, report), file };
 }
 
 /** The spec with the secrets its switches need, as they are (only deploy and init make missing ones). */
-export async function withSecrets(spec: ClusterSpec, options: LoadOptions = { create: false }): Promise<ClusterSpec> {
+export async function withSecrets(
+  spec: ClusterSpec,
+  options: LoadOptions = { create: false },
+  report = new Reporter(),
+): Promise<ClusterSpec> {
   const secrets = await loadSecrets(spec, options);
   // Without zkops's client certificate nothing here can talk to a TLS-only ensemble: said once, up front.
   if (spec.security.tls && !options.create && (!secrets?.client || !secrets.ca))
-    warn(
+    report.warn(
       `security.tls is on, but ${secretsDir(spec)} holds no cluster CA and client certificate: nodes that speak ` +
         'only TLS will show as down. Copy that directory from the machine that deployed the cluster, or set ' +
         'security.dir to where it is.',
