@@ -64,6 +64,13 @@ export function permissions(bits: number): string {
 /** ZooKeeper's "no node" answer, for callers that treat a missing znode as a result. */
 export const isNoNode = (err: unknown) => (err as { code?: number })?.code === zookeeper.Exception.NO_NODE;
 
+/** One ACL entry: scheme (world, digest, ip, ...), id, and permissions as ZooKeeper's letters (cdrwa). */
+export interface Acl {
+  scheme: string;
+  id: string;
+  perms: string;
+}
+
 export type CreateMode = 'persistent' | 'sequential' | 'ephemeral' | 'ephemeral-sequential';
 const MODES: Record<CreateMode, number> = {
   persistent: zookeeper.CreateMode.PERSISTENT,
@@ -180,7 +187,7 @@ export class ZkSession {
     return (await call<string[]>(path, (cb) => this.client.getChildren(path, watch, cb))).value;
   }
 
-  async acl(path: string): Promise<{ scheme: string; id: string; perms: string }[]> {
+  async acl(path: string): Promise<Acl[]> {
     const r = await call<ACL[]>(path, (cb) => this.client.getACL(path, cb));
     return r.value.map((a) => ({ scheme: a.id.scheme, id: a.id.id, perms: permissions(a.permission) }));
   }
