@@ -22,7 +22,6 @@
  *   temporary file behind.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,27 +30,9 @@ import { labInventory, useLab } from '../helpers/lab.js';
 import { onHost, type TestHost } from '../helpers/hosts.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
 import { sleep, until } from '../helpers/poll.js';
+import { fourLetters, modeOf } from '../helpers/four-letters.js';
 
 const BIN = path.resolve('bin/zkops.js');
-
-/** A four-letter word's answer from host:port, '' when nothing answers (refused, dropped, timed out). */
-function fourLetters(host: string, port: number, word: string, timeoutMs = 1000): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const socket = net.connect({ host, port });
-    socket.setTimeout(timeoutMs, () => socket.destroy());
-    socket.on('connect', () => socket.end(word));
-    socket.on('data', (d) => (text += d.toString('utf8')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(text));
-  });
-}
-
-/** srvr's Mode line as status shows it: leader, follower, not-serving, or down. */
-function modeOf(srvr: string): string {
-  if (srvr.includes('not currently serving')) return 'not-serving';
-  return /^Mode: (\w+)/m.exec(srvr)?.[1] ?? 'down';
-}
 
 const modeAt = async (server: string) => {
   const [host, port] = server.split(':');
