@@ -7,7 +7,8 @@
  * 5: errors.
  */
 import { ExitCode, ZkopsError } from '../errors.js';
-import { runDoctor, type Finding } from '../doctor/index.js';
+import { runDoctor } from '../doctor/index.js';
+import type { Finding } from '../doctor/check.js';
 import { color, printJson, type OutputOptions } from '../output.js';
 import { openRuntime } from '../runtime/index.js';
 import type { Runtime } from '../runtime/types.js';

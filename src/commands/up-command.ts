@@ -4,11 +4,11 @@
  */
 import { printJson, Progress, warn, type OutputOptions } from '../output.js';
 import { shapeWarnings } from '../health/majority.js';
-import { parseZooCfg } from '../discovery/zoo-cfg.js';
+import { parseZooCfg } from '../zookeeper/zoo-cfg.js';
 import { ExitCode, PreflightError } from '../errors.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 import type { Validated } from '../inventory/cache.js';
 import { bringUp, type UpResult } from '../steps/up.js';
 import { openRuntime } from '../runtime/index.js';

@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ExecError } from '../errors.js';
 import { sh, shArgs } from '../shell.js';
-import type { RenderedFile } from '../render/node.js';
-import type { ExecOptions, Executor } from './types.js';
+import type { ExecOptions, Executor, RenderedFile } from './types.js';
 
 /** Runs a command and returns stdout; a non-zero exit becomes an ExecError with the command and its output. */
 export async function execChecked(ex: Executor, command: string, options?: ExecOptions): Promise<string> {

@@ -6,6 +6,7 @@
  */
 import { UnhealthyError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { isServing } from '../zookeeper/modes.js';
 import { judgeCluster, probeCluster, type ClusterVerdict, type NodeReport } from './cluster.js';
 
 /**
@@ -67,9 +68,7 @@ async function explain(
   dead: number[],
   hooks: WaitHooks,
 ): Promise<string> {
-  const bad = reports.filter(
-    (r) => dead.includes(r.node.id) || !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode),
-  );
+  const bad = reports.filter((r) => dead.includes(r.node.id) || !isServing(r.health.mode));
   const lines = ['Nodes not serving:'];
   for (const r of bad) {
     lines.push(

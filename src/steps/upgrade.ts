@@ -13,7 +13,7 @@ import { PreflightError } from '../errors.js';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
 
 /** One node's version move. */
