@@ -5,7 +5,7 @@
  * directories, so that `zkops deploy -i FILE` can manage it; the file is
  * checked against the schema and rules before it is written.
  */
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { printJson, type OutputOptions } from '../output.js';
 import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';

@@ -17,7 +17,7 @@ import { issue } from '../security/pki.js';
 import { caKeyPair, secretsDir, writePrivate } from '../security/secrets.js';
 import { readInventoryText, resolveCluster, type ClusterFlags } from './cluster-ref.js';
 import { runUp } from './up-command.js';
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export interface CertsFlags extends ClusterFlags {
   output?: string;

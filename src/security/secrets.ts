@@ -8,7 +8,7 @@
  */
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, chmod } from 'node:fs/promises';
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSecrets, ClusterSpec, KeyPair, NodeSpec } from '../inventory/spec.js';
