@@ -97,17 +97,3 @@ export function detachedCommand(argv: string[], options: { cwd: string; logFile:
     `< /dev/null & echo $!; }`
   );
 }
-
-/** Starts a long-lived command detached from zkops (see detachedCommand) and returns its pid. */
-export async function startDetached(
-  ex: Executor,
-  argv: string[],
-  options: { cwd: string; logFile: string },
-): Promise<number> {
-  const cmd = detachedCommand(argv, options);
-  const r = await ex.exec(cmd);
-  const pid = Number(r.stdout.trim());
-  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0)
-    throw new ExecError(cmd, ex.label, r.code, r.stderr || r.stdout);
-  return pid;
-}

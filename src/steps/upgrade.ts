@@ -56,11 +56,3 @@ export async function planVersions(
   }
   return moves;
 }
-
-/** One line per node that changes version, for the dry run and the summary. */
-export function describeMoves(moves: VersionMove[]): string[] {
-  const trustNote = ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)';
-  return moves
-    .filter((m) => m.from && m.from !== m.to)
-    .map((m) => `node ${m.node.id}: ${m.from} → ${m.to}${m.trustEmptySnapshot ? trustNote : ''}`);
-}
