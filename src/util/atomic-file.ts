@@ -30,7 +30,7 @@ export interface AtomicOptions {
  * this process's pid so that a sweep can tell a killed writer's leftovers from those of a zkops writing right now,
  * and a random part so that two writes of one file in one process never share one.
  */
-export function temporaryOf(file: string): string {
+function temporaryOf(file: string): string {
   return `${file}.zkops-${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
 }
 
@@ -53,7 +53,7 @@ export function staleTemporaries(names: string[], file: string): string[] {
 }
 
 /** Removes the stale temporaries of `file` (see staleTemporaries). */
-export async function removeStaleTemporaries(file: string): Promise<void> {
+async function removeStaleTemporaries(file: string): Promise<void> {
   const dir = path.dirname(file);
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of staleTemporaries(names, file)) await rm(path.join(dir, name), { force: true });
