@@ -16,6 +16,7 @@ import { ExitCode, PreflightError, UnhealthyError, ZkopsError } from '../errors.
 import { execChecked } from '../executors/helpers.js';
 import type { Executor } from '../executors/types.js';
 import { probeCluster } from '../health/cluster.js';
+import { pollUntil } from '../util/poll.js';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Runtime } from '../runtime/types.js';
 import { sh } from '../shell.js';
@@ -91,11 +92,14 @@ export async function takeBackup(rt: Runtime, outDir: string): Promise<BackupMan
         'copied. zkops status and zkops doctor show why.',
     );
   const target = BigInt(leader.health.zxid ?? '0');
-  for (let i = 0; source !== leader && i < 100; i++) {
-    const now = (await probeCluster({ ...rt.spec, nodes: [source.node] }, 2000, false))[0]!;
-    if (BigInt(now.health.zxid ?? '0') >= target) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // About 10 s for the source to reach what the leader had; after that the copy goes on from it as it is.
+  if (source !== leader)
+    await pollUntil(async () => (await probeCluster({ ...rt.spec, nodes: [source.node] }, 2000, false))[0]!, {
+      until: (now) => BigInt(now.health.zxid ?? '0') >= target,
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      orLast: true,
+    });
   const place = (await rt.places()).find((p) => p.node === source.node);
   if (!place) throw new UnhealthyError(`node ${source.node.id} serves but its files cannot be reached.`);
   const node = source.node;

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { isNoNode, ZkSession } from './session.js';
 import type { ClientTls } from './tls.js';
+import { pollUntil } from '../util/poll.js';
 
 export interface SmokeCheck {
   check: string;
@@ -14,16 +15,10 @@ export interface SmokeCheck {
   detail: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Polls `probe` until it returns true or `ms` pass; returns how long it took, or undefined. */
 async function within(ms: number, probe: () => Promise<boolean>): Promise<number | undefined> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await probe()) return Date.now() - t0;
-    if (Date.now() - t0 > ms) return undefined;
-    await sleep(20);
-  }
+  const r = await pollUntil(probe, { until: (ok) => ok, timeoutMs: ms, intervalMs: 20, orLast: true });
+  return r.met ? r.ms : undefined;
 }
 
 /** One server of the ensemble: its id (or position) and the address clients use. */

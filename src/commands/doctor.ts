@@ -4,7 +4,7 @@
  * wrong; 1: warnings only; 5: errors.
  */
 import { ExitCode } from '../errors.js';
-import type { Finding } from '../doctor/index.js';
+import type { Finding } from '../doctor/check.js';
 import { doctor, doctorExitCode, type DoctorInput, type DoctorReport } from '../ops/doctor.js';
 import { color, printJson, terminalContext, type OutputOptions } from '../output.js';
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { Executor } from '../executors/types.js';
 import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
 import type { HostTarget } from '../hosts/targets.js';
-import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../inventory/four-letter-words.js';
+import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 import { readMyid, type FoundServer, type HostScan } from './scan.js';
-import { cfgValue, type ServerEntry } from './zoo-cfg.js';
+import { cfgValue, type ServerEntry } from '../zookeeper/zoo-cfg.js';
 
 /** One host that was scanned, and how it was reached. */
 export interface ScannedHost {

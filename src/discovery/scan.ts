@@ -13,7 +13,7 @@ import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
 import { LIST_ZK_PROCESSES, parseZkProcesses } from '../hosts/processes.js';
 import type { ZkProcess } from '../runtime/types.js';
-import { cfgValue, parseZooCfg, type ZooCfg } from './zoo-cfg.js';
+import { cfgValue, parseZooCfg, type ZooCfg } from '../zookeeper/zoo-cfg.js';
 
 /** What zkServer.sh would start a server with, as its zkEnv.sh and a login shell say. */
 export interface ServerEnvironment {

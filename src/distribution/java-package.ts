@@ -8,7 +8,7 @@
  * headless JRE of the feature version the ZooKeeper release supports: 17
  * for 3.8 and later, 11 before.
  */
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 
 export type PackageManager = 'apt-get' | 'dnf' | 'zypper';
 

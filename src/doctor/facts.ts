@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
 import { sh } from '../shell.js';
-import { parseZooCfg, type ZooCfg } from '../discovery/zoo-cfg.js';
+import { parseZooCfg, type ZooCfg } from '../zookeeper/zoo-cfg.js';
 import type { NodePlace, RunState } from '../runtime/types.js';
 
 /** The Java a node's start script would run, and with which flags. */

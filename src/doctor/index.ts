@@ -5,12 +5,13 @@
  * safe, the fix itself. Every check runs, concurrently; one failing check
  * never hides another's findings.
  */
-import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeCluster, type NodeReport } from '../health/cluster.js';
 import { listZkProcesses } from '../hosts/processes.js';
-import { listListeners, type Listener } from '../hosts/ports.js';
-import type { Machine, NodePlace, RunState, Runtime, ZkProcess } from '../runtime/types.js';
-import { gatherFacts, type NodeFacts } from './facts.js';
+import { listListeners } from '../hosts/ports.js';
+import type { Machine, Runtime } from '../runtime/types.js';
+import { isServing } from '../zookeeper/modes.js';
+import { gatherFacts } from './facts.js';
+import type { Check, DoctorContext, Finding, MachineView } from './check.js';
 import { runtimeCheck } from './checks/runtime.js';
 import { processCheck } from './checks/process.js';
 import { javaCheck } from './checks/java.js';
@@ -21,47 +22,6 @@ import { configCheck } from './checks/config.js';
 import { quorumCheck } from './checks/quorum.js';
 import { storageCheck } from './checks/storage.js';
 import { tlsCheck } from './checks/tls.js';
-
-/** One thing doctor found. */
-export interface Finding {
-  check: string;
-  /** The node it is about, when it is about one. */
-  node?: number;
-  severity: 'ok' | 'warning' | 'error';
-  message: string;
-  /** What shows it: file and line, process with pid and command, port, log line. */
-  evidence?: string[];
-  /** What to do about it, as a command or an edit. */
-  fix?: string;
-  /** Set when --fix applied the fix. */
-  fixed?: boolean;
-}
-
-/** A machine some nodes need ports on, with every ZooKeeper process and listening socket there. */
-export interface MachineView {
-  machine: Machine;
-  nodes: NodeSpec[];
-  zk: ZkProcess[];
-  /** Undefined when the machine has no `ss`. */
-  listeners?: Listener[];
-}
-
-/** What checks look at, gathered once. */
-export interface DoctorContext {
-  spec: ClusterSpec;
-  rt: Runtime;
-  places: NodePlace[];
-  reports: NodeReport[];
-  states: Map<number, RunState>;
-  machines: MachineView[];
-  facts: NodeFacts[];
-  /** The problem lines of each node's log (its current run). */
-  logs: Map<number, string>;
-  fix: boolean;
-}
-
-/** A check: returns its findings (an `ok` finding when all is well). */
-export type Check = (ctx: DoctorContext) => Promise<Finding[]>;
 
 /** Every check, by id: what it looks at is in its own file. */
 export const CHECKS: [string, Check][] = [
@@ -76,16 +36,6 @@ export const CHECKS: [string, Check][] = [
   ['storage', storageCheck],
   ['tls', tlsCheck],
 ];
-
-/** This cluster's own server pids. */
-export function ownPids(ctx: Pick<DoctorContext, 'states'>): Set<number> {
-  return new Set([...ctx.states.values()].flatMap((s) => (s.state === 'running' ? [s.process.pid] : [])));
-}
-
-/** An ok finding when a check found nothing. */
-export function okIfNone(findings: Finding[], check: string, message: string): Finding[] {
-  return findings.length ? findings : [{ check, severity: 'ok', message }];
-}
 
 /** Gathers the picture, then runs every check. */
 export async function runDoctor(
@@ -117,9 +67,7 @@ export async function runDoctor(
     Promise.all(places.map((p) => gatherFacts(p, states.get(p.node.id), names))),
     Promise.all(
       rt.spec.nodes.map(async (n) => {
-        const healthy = ['leader', 'follower', 'observer', 'standalone'].includes(
-          reports.find((r) => r.node === n)?.health.mode ?? '',
-        );
+        const healthy = isServing(reports.find((r) => r.node === n)?.health.mode ?? 'down');
         return [n.id, healthy ? '' : ((await hooks.logTail?.(n).catch(() => '')) ?? '')] as const;
       }),
     ),

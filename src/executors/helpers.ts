@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ExecError } from '../errors.js';
 import { sh, shArgs } from '../shell.js';
-import type { RenderedFile } from '../render/node.js';
-import type { ExecOptions, Executor } from './types.js';
+import type { ExecOptions, Executor, RenderedFile } from './types.js';
 
 /** Runs a command and returns stdout; a non-zero exit becomes an ExecError with the command and its output. */
 export async function execChecked(ex: Executor, command: string, options?: ExecOptions): Promise<string> {
@@ -97,18 +96,4 @@ export function detachedCommand(argv: string[], options: { cwd: string; logFile:
     `mkdir -p ${sh(dir)} && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 ` +
     `< /dev/null & echo $!; }`
   );
-}
-
-/** Starts a long-lived command detached from zkops (see detachedCommand) and returns its pid. */
-export async function startDetached(
-  ex: Executor,
-  argv: string[],
-  options: { cwd: string; logFile: string },
-): Promise<number> {
-  const cmd = detachedCommand(argv, options);
-  const r = await ex.exec(cmd);
-  const pid = Number(r.stdout.trim());
-  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0)
-    throw new ExecError(cmd, ex.label, r.code, r.stderr || r.stdout);
-  return pid;
 }

@@ -5,11 +5,10 @@
  * nothing to load: status must start fast.
  */
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { copyFile, readFile } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { TransportError } from '../errors.js';
+import { replaceFile, writeFileAtomic } from '../util/atomic-file.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** Runs everything on the machine zkops runs on. */
@@ -50,23 +49,21 @@ export class LocalExecutor implements Executor {
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
-    await this.atomically(file, mode, (tmp) => writeFile(tmp, content, { mode }));
+    await writeFileAtomic(file, content, mode, { mkdir: true });
   }
 
   async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
-    await this.atomically(file, mode, (tmp) => copyFile(localPath, tmp));
+    await replaceFile(file, (tmp) => copyFile(localPath, tmp), { mode, mkdir: true });
   }
 
   async download(file: string, localPath: string): Promise<boolean> {
-    const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await copyFile(file, tmp);
+      await replaceFile(localPath, (tmp) => copyFile(file, tmp));
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
     }
-    await rename(tmp, localPath);
-    return true;
   }
 
   async readFile(file: string): Promise<string | undefined> {
@@ -80,19 +77,5 @@ export class LocalExecutor implements Executor {
 
   async close(): Promise<void> {
     this.closed = true;
-  }
-
-  /** Writes through a temp file in the same directory, then renames: readers never see half a file. */
-  private async atomically(file: string, mode: number, write: (tmp: string) => Promise<void>): Promise<void> {
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.zkops-${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await write(tmp);
-      await chmod(tmp, mode);
-      await rename(tmp, file);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
   }
 }

@@ -7,6 +7,15 @@
  * once, for every executor; a conformance suite runs the same tests on each.
  */
 
+/** A file to put on a node's host. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+  mode: number;
+  /** A private file (key, secret) the servers' account reads through its group: given to that group. */
+  group?: string;
+}
+
 /** Outcome of one command; `code` is the exit status (128+n for signal n). */
 export interface ExecResult {
   code: number;

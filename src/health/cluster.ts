@@ -7,6 +7,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { probeNode, type NodeHealth } from './probe.js';
 import { clientTlsOf, type ClientTls } from '../client/tls.js';
 import { majority, voters } from './majority.js';
+import { isServing } from '../zookeeper/modes.js';
 
 /** A node's health next to the node it belongs to. */
 export interface NodeReport {
@@ -30,8 +31,6 @@ export async function probeCluster(spec: ClusterSpec, timeoutMs = 2000, metrics 
   );
 }
 
-const SERVING = ['leader', 'follower', 'observer', 'standalone'];
-
 /**
  * Judges probe results. The verdict counts the voters that serve: with fewer
  * than a majority following a leader there is no quorum, whatever a lone node
@@ -39,7 +38,7 @@ const SERVING = ['leader', 'follower', 'observer', 'standalone'];
  */
 export function judgeCluster(reports: NodeReport[]): ClusterVerdict {
   const problems = reports
-    .filter((r) => !SERVING.includes(r.health.mode))
+    .filter((r) => !isServing(r.health.mode))
     .map((r) => `node ${r.node.id} (${r.node.host.address}:${r.node.clientPort}): ${r.health.error ?? r.health.mode}`);
   if (reports.length === 1 && reports[0]!.health.mode === 'standalone')
     return { status: 'healthy', leader: reports[0]!.node.id };

@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { connectTls, type ClientTls } from '../client/tls.js';
+import type { NodeMode } from '../zookeeper/modes.js';
 
 /**
  * Sends a four-letter word and returns the full answer (the server closes the connection when done). With
@@ -57,9 +58,6 @@ function ask(host: string, port: number, word: string, timeoutMs: number, creds?
     });
   });
 }
-
-/** What a node says about itself. */
-export type NodeMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'not-serving' | 'down';
 
 /** One node's health as seen over its client port. */
 export interface NodeHealth {

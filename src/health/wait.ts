@@ -5,7 +5,9 @@
  * not serving and shows the tail of their logs.
  */
 import { UnhealthyError } from '../errors.js';
+import { pollUntil } from '../util/poll.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import { isServing } from '../zookeeper/modes.js';
 import { judgeCluster, probeCluster, type ClusterVerdict, type NodeReport } from './cluster.js';
 
 /**
@@ -25,39 +27,48 @@ export interface WaitHooks {
 
 /**
  * Polls until healthy; returns the final reports. With `expected`, only those
- * nodes must serve (others may be stopped on purpose): one leads, the rest follow.
+ * nodes must serve (others may be stopped on purpose): one leads, the rest follow. `signal` stops the wait
+ * between two looks.
  */
 export async function waitForQuorum(
   spec: ClusterSpec,
   timeoutMs: number,
   hooks: WaitHooks = {},
   expected?: NodeSpec[],
+  signal?: AbortSignal,
 ): Promise<{ reports: NodeReport[]; verdict: ClusterVerdict; ms: number }> {
   const started = Date.now();
-  const deadline = started + timeoutMs;
   let lastDeadCheck = started;
-  for (;;) {
+  const look = async () => {
     const reports = await probeCluster(spec, 1500, false);
     const verdict = judgeCluster(expected ? reports.filter((r) => expected.includes(r.node)) : reports);
-    // Healthy: one more look, with mntr, gives the figures the report shows.
-    if (verdict.status === 'healthy')
-      return { reports: await probeCluster(spec, 1500), verdict, ms: Date.now() - started };
     const now = Date.now();
-    let dead: number[] = [];
-    if (hooks.deadNodes && now - lastDeadCheck > 1500) {
+    // A node whose process has died fails the wait now, not at the time limit (looked at every 1.5 s).
+    if (verdict.status !== 'healthy' && hooks.deadNodes && now - lastDeadCheck > 1500) {
       lastDeadCheck = now;
-      dead = (await hooks.deadNodes()).filter((id) => !expected || expected.some((n) => n.id === id));
+      const dead = (await hooks.deadNodes()).filter((id) => !expected || expected.some((n) => n.id === id));
+      if (dead.length > 0)
+        throw new UnhealthyError(
+          `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited. ` +
+            (await explain(spec, reports, verdict, dead, hooks)),
+        );
     }
-    if (dead.length > 0 || now >= deadline) {
-      const why =
-        dead.length > 0
-          ? `node${dead.length > 1 ? 's' : ''} ${dead.join(', ')} exited`
-          : `no healthy quorum after ${Math.round(timeoutMs / 1000)} s`;
-      throw new UnhealthyError(`${why}. ${await explain(spec, reports, verdict, dead, hooks)}`);
-    }
+    return { reports, verdict };
+  };
+  const { state } = await pollUntil(look, {
+    until: (s) => s.verdict.status === 'healthy',
+    timeoutMs,
     // A fixed, short interval: probes are cheap, and every ms after quorum forms is wasted wait.
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+    intervalMs: POLL_MS,
+    signal,
+    timeoutError: async (last) =>
+      new UnhealthyError(
+        `no healthy quorum after ${Math.round(timeoutMs / 1000)} s. ` +
+          (await explain(spec, last.reports, last.verdict, [], hooks)),
+      ),
+  });
+  // Healthy: one more look, with mntr, gives the figures the report shows.
+  return { reports: await probeCluster(spec, 1500), verdict: state.verdict, ms: Date.now() - started };
 }
 
 async function explain(
@@ -67,9 +78,7 @@ async function explain(
   dead: number[],
   hooks: WaitHooks,
 ): Promise<string> {
-  const bad = reports.filter(
-    (r) => dead.includes(r.node.id) || !['leader', 'follower', 'observer', 'standalone'].includes(r.health.mode),
-  );
+  const bad = reports.filter((r) => dead.includes(r.node.id) || !isServing(r.health.mode));
   const lines = ['Nodes not serving:'];
   for (const r of bad) {
     lines.push(

@@ -4,11 +4,10 @@
  * this cluster's running processes found, and every port free (or held by
  * this cluster itself). All problems on all hosts are reported together.
  */
-import { restartPendingPath } from './restart-pending.js';
 import path from 'node:path';
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { jvmFlags, type HostFacts } from '../render/node.js';
+import { jvmFlags, restartPendingPath, type HostFacts } from '../render/node.js';
 import type { NodeSurvey } from '../runtime/types.js';
 import { findZookeeper } from '../distribution/zookeeper.js';
 import type { JdkArchive } from '../distribution/jdk.js';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
+import { pollUntil } from '../util/poll.js';
 import type { StopOutcome, ZkProcess } from '../runtime/types.js';
 
 export type { StopOutcome, ZkProcess };
@@ -97,13 +98,10 @@ export async function stopNodeProcess(
   throw new Error(`node ${node.id}: process ${proc.pid} survived SIGKILL for 10 s; check it with ps -fp ${proc.pid}`);
 }
 
+/** True once `pid` is gone, false when it still runs after `ms`. */
 async function waitGone(ex: Executor, pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!(await isAlive(ex, pid))) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return !(await isAlive(ex, pid));
+  const gone = async () => !(await isAlive(ex, pid));
+  return (await pollUntil(gone, { until: (g) => g, timeoutMs: ms, intervalMs: 100, orLast: true })).met;
 }
 
 /** Config paths as the same file: zkServer.sh starts servers with bin/../conf/zoo.cfg. */

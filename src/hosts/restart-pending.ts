@@ -7,19 +7,11 @@
  * before any of the node's files change, removed when its server starts
  * (whoever starts it); it keeps the zoo.cfg the server still runs with.
  */
-import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
-
-/**
- * Where the record of a node's pending restart lives: in its data directory, where the server's own account
- * may remove it (zk-run.sh does, as the server starts: also when systemd restarts it, or after a reboot).
- */
-export function restartPendingPath(node: Pick<NodeSpec, 'dataDir'>): string {
-  return path.posix.join(node.dataDir, 'zkops-restart-pending');
-}
+import { restartPendingPath } from '../render/node.js';
 
 const NOTE =
   'zkops changed the files here while the server ran and has not restarted it yet: the next zkops deploy (or ' +

@@ -8,11 +8,12 @@
  * another zkops build means a fresh validation.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterSpec } from './spec.js';
 import { userCacheDir } from '../user-cache.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 
 /** A validated inventory: its spec, and its text as saved beside the cluster's state. */
 export interface Validated {
@@ -92,9 +93,8 @@ function remember(key: string, v: Validated): void {
     const dir = cacheDir();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = path.join(dir, `${key}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(v), { mode: 0o600 });
-    renameSync(tmp, file);
+    // Synchronous like the rest of the cache: it runs while the command starts, with nothing else to do.
+    writeFileAtomicSync(file, JSON.stringify(v), 0o600);
     const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
     if (entries.length > KEEP) {
       const byAge = entries.map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => a.t - b.t);

@@ -12,7 +12,7 @@ import {
   type InventoryHost,
   type Settings,
 } from './schema.js';
-import { REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
+import { REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 import { allocatePseudoPorts, type NodePorts } from './ports.js';
 import { containerName, type ClusterSpec, type HostSpec, type NodeSpec } from './spec.js';
 

@@ -4,7 +4,7 @@
  * (schema/inventory.schema.json) all come from here.
  */
 import { z } from 'zod';
-import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from './four-letter-words.js';
+import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 
 const port = z.number().int().min(1, 'expected a port 1–65535').max(65535, 'expected a port 1–65535');
 /** A path as it reaches a shell, a unit file and a config: no control characters. */

@@ -15,7 +15,6 @@ import type {
   Settings,
   SshSettings,
 } from './schema.js';
-import type { ClusterSecrets } from '../security/secrets.js';
 import type { NodePorts } from './ports.js';
 
 /** One host nodes run on. `bindAll` is decided later for 'auto' (it needs a look at the host). */
@@ -105,4 +104,24 @@ export function connectString(spec: ClusterSpec): string {
 /** A node's ports by service (for the status table and JSON). */
 export function portOf(node: NodeSpec, name: ServiceName): number | null {
   return node.listens.find((l) => l.name === name)?.port ?? null;
+}
+
+/** A private key and its certificate, both PEM. */
+export interface KeyPair {
+  key: string;
+  cert: string;
+}
+
+/**
+ * Everything the security switches need, as loaded by security/secrets.ts from `security.dir`: carried by the
+ * spec, so its type lives with the spec.
+ */
+export interface ClusterSecrets {
+  dir: string;
+  ca?: { cert: string };
+  nodes: Record<number, KeyPair>;
+  /** zkops's own client certificate (probes, status, smoke, the doctor). */
+  client?: KeyPair;
+  quorumPassword?: string;
+  superPassword?: string;
 }

@@ -4,7 +4,7 @@
  * every node at its own ports and directories, so that deploy can manage it;
  * checked against the schema and rules before it is written.
  */
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';
 import { adoptedInventory } from '../discovery/inventory.js';

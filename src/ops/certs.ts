@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { quietContext, Reporter, type OpContext } from '../events.js';
 import { connectString } from '../inventory/spec.js';
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { certInfo, type CertInfo } from '../security/certs.js';
 import { issue } from '../security/pki.js';
 import { caKeyPair, secretsDir, writePrivate } from '../security/secrets.js';

@@ -9,7 +9,7 @@
  * inventory makes them validate it again.
  */
 import { access, mkdir, readdir, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { validatedInventory } from '../inventory/cache.js';

@@ -7,7 +7,8 @@
 import { ExitCode, ZkopsError } from '../errors.js';
 import { quietContext, Reporter, type OpContext } from '../events.js';
 import { discover, wantsDiscovery, type DiscoveryFlags } from '../discovery/find.js';
-import { runDoctor, type Finding } from '../doctor/index.js';
+import { runDoctor } from '../doctor/index.js';
+import type { Finding } from '../doctor/check.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { openRuntime } from '../runtime/index.js';

@@ -1,5 +1,5 @@
 /** What a zoo.cfg's settings would become: for dry runs, where settings matter, not comments and order. */
-import { parseZooCfg } from '../discovery/zoo-cfg.js';
+import { parseZooCfg } from '../zookeeper/zoo-cfg.js';
 
 /** Keys changed, removed and added between two renderings of a zoo.cfg. */
 export interface SettingsDiff {

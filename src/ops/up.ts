@@ -13,7 +13,7 @@ import { shapeWarnings } from '../health/majority.js';
 import { clusterStatus, type ClusterStatus } from '../health/status.js';
 import { validatedInventory, type Validated } from '../inventory/cache.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 import { openRuntime } from '../runtime/index.js';
 import { MembershipChangeNeeded } from '../steps/guards.js';
 import { changeMembership, describeStep, planMembership, type MembershipStep } from '../steps/membership.js';

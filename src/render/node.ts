@@ -8,17 +8,9 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { renderTemplate } from './templates.js';
 import { sh, systemdArg } from '../shell.js';
 import { renderSecurity } from './security.js';
-import { restartPendingPath } from '../hosts/restart-pending.js';
+import { versionAtLeast } from '../zookeeper/version.js';
+import type { RenderedFile } from '../executors/types.js';
 import { targetLevels, type SecurityLevels } from '../security/levels.js';
-
-/** A file to put on a node's host. */
-export interface RenderedFile {
-  path: string;
-  content: string;
-  mode: number;
-  /** A private file (key, secret) the servers' account reads through its group: given to that group. */
-  group?: string;
-}
 
 /** What rendering needs to know about a node's host beyond the spec. */
 export interface HostFacts {
@@ -38,16 +30,6 @@ export interface HostFacts {
   javaMajor?: number;
   /** The address the client port binds to (clientPortAddress); undefined: every address. */
   clientAddress?: string;
-}
-
-/** True when `version` (x.y.z) is at least `min`. */
-export function versionAtLeast(version: string, min: string): boolean {
-  const a = version.split('.').map(Number);
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  }
-  return true;
 }
 
 /**
@@ -219,6 +201,15 @@ export function unitName(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, '
 /** Where a node's unit is installed. */
 export function unitPath(spec: Pick<ClusterSpec, 'name'>, node: Pick<NodeSpec, 'id'>): string {
   return `/etc/systemd/system/${unitName(spec, node)}`;
+}
+
+/**
+ * Where the record of a node's pending restart lives (hosts/restart-pending.ts): in its data directory, where the
+ * server's own account may remove it (zk-run.sh does, as the server starts: also when systemd restarts it, or after
+ * a reboot).
+ */
+export function restartPendingPath(node: Pick<NodeSpec, 'dataDir'>): string {
+  return path.posix.join(node.dataDir, 'zkops-restart-pending');
 }
 
 /** The systemd unit for a node (for hosts where systemd runs): the same run script, as the service account. */

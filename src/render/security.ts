@@ -8,7 +8,7 @@ import { ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { digest, QUORUM_USER, requireTlsSecrets, secretsDir } from '../security/secrets.js';
 import type { SecurityLevels } from '../security/levels.js';
-import type { HostFacts, RenderedFile } from './node.js';
+import type { RenderedFile } from '../executors/types.js';
 
 export interface RenderedSecurity {
   tls?: { keyStore: string; trustStore: string; quorum: boolean; unified: boolean; secureOnly: boolean };
@@ -20,7 +20,8 @@ export interface RenderedSecurity {
 export function renderSecurity(
   spec: ClusterSpec,
   node: NodeSpec,
-  facts: Pick<HostFacts, 'user'>,
+  /** The account the servers run as (render/node.ts's HostFacts.user), when zkops drops root's rights. */
+  facts: { user?: string },
   levels: SecurityLevels,
 ): RenderedSecurity {
   const out: RenderedSecurity = { jvmFlags: [], files: [] };

@@ -8,17 +8,10 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, PreflightError, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import {
-  renderNodeFiles,
-  renderProfileScripts,
-  unitName,
-  unitPath,
-  type HostFacts,
-  type RenderedFile,
-} from '../render/node.js';
+import { renderNodeFiles, renderProfileScripts, unitName, unitPath, type HostFacts } from '../render/node.js';
 import { sh } from '../shell.js';
 import { execChecked, syncFiles, type FileOutcome } from '../executors/helpers.js';
-import type { Executor } from '../executors/types.js';
+import type { Executor, RenderedFile } from '../executors/types.js';
 import { problemLines } from '../health/log.js';
 import type { WaitHooks } from '../health/wait.js';
 import { APACHE_MIRRORS, DEFAULT_RELEASE, fetchRelease } from '../distribution/download.js';

@@ -7,7 +7,7 @@
  * never ask which kind they have.
  */
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import type { RenderedFile } from '../render/node.js';
+import type { RenderedFile } from '../executors/types.js';
 import type { FileOutcome } from '../executors/helpers.js';
 import type { Executor } from '../executors/types.js';
 import type { WaitHooks } from '../health/wait.js';

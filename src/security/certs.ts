@@ -6,12 +6,6 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 
-/** A private key and its certificate, both PEM. */
-export interface KeyPair {
-  key: string;
-  cert: string;
-}
-
 const DAY_MS = 86_400_000;
 
 /** What operators ask of a certificate: when it ends, which names it holds, who signed it. */

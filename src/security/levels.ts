@@ -15,7 +15,7 @@
  * restart per level.
  */
 import type { ClusterSpec } from '../inventory/spec.js';
-import { parseZooCfg } from '../discovery/zoo-cfg.js';
+import { parseZooCfg } from '../zookeeper/zoo-cfg.js';
 
 export type TlsLevel = 0 | 1 | 2 | 3;
 export type SaslLevel = 0 | 1 | 2 | 3;

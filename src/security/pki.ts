@@ -11,9 +11,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
-import type { KeyPair } from './certs.js';
-
-export type { KeyPair };
+import type { KeyPair } from '../inventory/spec.js';
 
 export type CertUse = 'node' | 'client';
 

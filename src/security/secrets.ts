@@ -8,23 +8,12 @@
  */
 import { createHash, createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, chmod } from 'node:fs/promises';
-import { writeFileAtomic } from '../local-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
-import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
+import type { ClusterSecrets, ClusterSpec, KeyPair, NodeSpec } from '../inventory/spec.js';
 import { userDataDir } from '../user-cache.js';
-import { canonicalName, certInfo, signedBy, type KeyPair } from './certs.js';
-
-/** Everything the switches need, as loaded. */
-export interface ClusterSecrets {
-  dir: string;
-  ca?: { cert: string };
-  nodes: Record<number, KeyPair>;
-  /** zkops's own client certificate (probes, status, smoke, the doctor). */
-  client?: KeyPair;
-  quorumPassword?: string;
-  superPassword?: string;
-}
+import { canonicalName, certInfo, signedBy } from './certs.js';
 
 /** The user name of the quorum's SASL identity (DIGEST-MD5). */
 export const QUORUM_USER = 'zkquorum';

@@ -6,7 +6,7 @@
 import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 
 /**
  * Data is sacred: a node whose data directory already holds ZooKeeper data

@@ -9,6 +9,7 @@ import type { NodeSpec } from '../inventory/spec.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { probeCluster, type NodeReport } from '../health/cluster.js';
 import { majority, voters } from '../health/majority.js';
+import { pollUntil } from '../util/poll.js';
 
 /** What taking nodes out would leave: how many voters serve now, and after. */
 export interface QuorumOutlook {
@@ -45,16 +46,20 @@ export async function guardQuorum(
   verb: string,
   options: { force?: boolean; waitMs?: number } = {},
 ): Promise<string | undefined> {
-  const deadline = Date.now() + (options.waitMs ?? 0);
-  let o: QuorumOutlook;
-  for (;;) {
+  const look = async () => {
     const reports = await probeCluster(spec, 1500, false);
-    o = quorumOutlook(reports, leaving);
-    // Wait only while some node is joining (up, not serving yet); a node that is down stays down.
-    const joining = reports.some((r) => r.health.mode === 'not-serving');
-    if (o.servingNow < o.need || o.servingAfter >= o.need || !joining || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return { o: quorumOutlook(reports, leaving), joining: reports.some((r) => r.health.mode === 'not-serving') };
+  };
+  // Wait only while some node is joining (up, not serving yet); a node that is down stays down. Out of time,
+  // the last look decides.
+  const { o } = (
+    await pollUntil(look, {
+      until: ({ o, joining }) => o.servingNow < o.need || o.servingAfter >= o.need || !joining,
+      timeoutMs: options.waitMs ?? 0,
+      intervalMs: 250,
+      orLast: true,
+    })
+  ).state;
   if (o.servingNow < o.need || o.servingAfter >= o.need) return undefined;
   const what = `${verb} node${leaving.length > 1 ? 's' : ''} ${leaving.map((n) => n.id).join(', ')}`;
   const consequence =

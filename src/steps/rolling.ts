@@ -7,7 +7,8 @@
 import { UnhealthyError } from '../errors.js';
 import { clientTlsOf } from '../client/tls.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { followersFirst, probeCluster } from '../health/cluster.js';
+import { followersFirst, probeCluster, type NodeReport } from '../health/cluster.js';
+import { pollUntil } from '../util/poll.js';
 import { waitForQuorum } from '../health/wait.js';
 import type { Runtime } from '../runtime/types.js';
 import { guardQuorum } from './quorum-guard.js';
@@ -69,27 +70,27 @@ const plural = (nodes: NodeSpec[]) => `node${nodes.length > 1 ? 's' : ''} ${node
  * not whitelisted, the node's zxid must reach what the leader had when the node rejoined.
  */
 async function caughtUp(spec: ClusterSpec, node: NodeSpec, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let target: bigint | undefined;
-  for (;;) {
-    const reports = await probeCluster(spec, 1500);
+  // Caught up, or nothing left to wait for (no leader, or the node leads or does not follow now).
+  const inSync = (reports: NodeReport[]): boolean => {
     const leader = reports.find((r) => r.health.mode === 'leader');
     const me = reports.find((r) => r.node === node);
-    if (!leader || leader.node === node || me?.health.mode !== 'follower') return;
+    if (!leader || leader.node === node || me?.health.mode !== 'follower') return true;
     const followers = reports.filter((r) => r.health.mode === 'follower').length;
     const synced = leader.health.metrics?.syncedFollowers;
-    if (synced !== undefined) {
-      if (synced >= followers) return;
-    } else if (leader.health.zxid && me.health.zxid) {
-      target ??= BigInt(leader.health.zxid);
-      if (BigInt(me.health.zxid) >= target) return;
-    } else return;
-    if (Date.now() > deadline) {
-      throw new UnhealthyError(
-        `node ${node.id} rejoined but the leader (node ${leader.node.id}) does not count it in sync ` +
-          `after ${Math.round(timeoutMs / 1000)} s; its log says why.`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    if (synced !== undefined) return synced >= followers;
+    if (!leader.health.zxid || !me.health.zxid) return true;
+    target ??= BigInt(leader.health.zxid);
+    return BigInt(me.health.zxid) >= target;
+  };
+  await pollUntil(() => probeCluster(spec, 1500), {
+    until: inSync,
+    timeoutMs,
+    intervalMs: 100,
+    timeoutError: (last) =>
+      new UnhealthyError(
+        `node ${node.id} rejoined but the leader (node ${last.find((r) => r.health.mode === 'leader')?.node.id}) ` +
+          `does not count it in sync after ${Math.round(timeoutMs / 1000)} s; its log says why.`,
+      ),
+  });
 }

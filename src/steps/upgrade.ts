@@ -13,7 +13,7 @@ import { PreflightError } from '../errors.js';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { probeCluster } from '../health/cluster.js';
-import { versionAtLeast } from '../render/node.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
 
 /** One node's version move. */
@@ -55,12 +55,4 @@ export async function planVersions(
     );
   }
   return moves;
-}
-
-/** One line per node that changes version, for the dry run and the summary. */
-export function describeMoves(moves: VersionMove[]): string[] {
-  const trustNote = ' (transaction logs without a snapshot: started once with snapshot.trust.empty=true)';
-  return moves
-    .filter((m) => m.from && m.from !== m.to)
-    .map((m) => `node ${m.node.id}: ${m.from} → ${m.to}${m.trustEmptySnapshot ? trustNote : ''}`);
 }

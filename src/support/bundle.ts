@@ -8,9 +8,8 @@
  * before anything is written.
  */
 import { clientTlsOf } from '../client/tls.js';
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { replaceFile } from '../util/atomic-file.js';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -136,17 +135,12 @@ export async function writeBundle(rt: Runtime, file: string, version: string): P
   );
 
   entries.sort((a, b) => a.name.localeCompare(b.name));
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   const pack = tar.pack();
   for (const e of entries) pack.entry({ name: e.name, mode: 0o644, mtime: new Date() }, e.text);
   pack.finalize();
-  try {
-    await pipeline(pack, createGzip(), createWriteStream(tmp, { mode: 0o600 }));
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceFile(file, (tmp) => pipeline(pack, createGzip(), createWriteStream(tmp, { mode: 0o600 })), {
+    mode: 0o600,
+  });
   const bytes = entries.reduce((a, e) => a + Buffer.byteLength(e.text), 0);
   return { file, files: entries.map((e) => e.name), bytes };
 }

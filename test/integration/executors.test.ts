@@ -14,7 +14,7 @@ import type { Executor } from '../../src/executors/types.js';
 import { LocalExecutor } from '../../src/executors/local.js';
 import { connectSsh } from '../../src/executors/ssh.js';
 import { DockerEngine } from '../../src/executors/docker.js';
-import { startDetached } from '../../src/executors/helpers.js';
+import { detachedCommand } from '../../src/executors/helpers.js';
 import { parseInventory } from '../../src/inventory/load.js';
 import { sh } from '../../src/shell.js';
 import { buildZookeeperImage, ensureDockerd, TEST_IMAGE } from '../helpers/docker.mjs';
@@ -155,7 +155,12 @@ for (const subject of SUBJECTS) {
 
     it('starts a detached process that outlives the command, with its own pid and log', async () => {
       const log = `${dir}/logs/out.log`;
-      const pid = await startDetached(ex, ['sh', '-c', 'echo started; exec sleep 30'], { cwd: '/', logFile: log });
+      // The command hosts/service.ts starts supervised servers with; it prints the process's pid.
+      const started = await ex.exec(
+        detachedCommand(['sh', '-c', 'echo started; exec sleep 30'], { cwd: '/', logFile: log }),
+      );
+      expect(started.code).toBe(0);
+      const pid = Number(started.stdout.trim());
       expect(pid).toBeGreaterThan(1);
       await new Promise((r) => setTimeout(r, 300));
       expect((await ex.exec(`kill -0 ${pid} && cat /proc/${pid}/cmdline | tr '\\0' ' '`)).stdout).toContain('sleep 30');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseZooCfg } from '../../src/discovery/zoo-cfg.js';
+import { parseZooCfg } from '../../src/zookeeper/zoo-cfg.js';
 import { readMyid } from '../../src/discovery/scan.js';
 import { causeIn } from '../../src/doctor/log-causes.js';
 import { settingsDiff } from '../../src/ops/settings-diff.js';

@@ -8,9 +8,9 @@
  * host may share a data directory; lines ZooKeeper cannot parse are named.
  */
 import { readMyid } from '../../discovery/scan.js';
-import { cfgValue, type ZooCfg } from '../../discovery/zoo-cfg.js';
+import { cfgValue, type ZooCfg } from '../../zookeeper/zoo-cfg.js';
 import { toleratedFailures } from '../../health/majority.js';
-import { okIfNone, type Check, type DoctorContext, type Finding } from '../index.js';
+import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
 const serverList = (cfg: ZooCfg) =>
   cfg.servers

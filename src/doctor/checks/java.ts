@@ -12,7 +12,7 @@
 import { findJava, javaOnPath, parseJavaMajor } from '../../distribution/java.js';
 import { sh } from '../../shell.js';
 import type { NodeFacts } from '../facts.js';
-import { okIfNone, type Check, type DoctorContext, type Finding } from '../index.js';
+import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
 /** Runs `java [flags] -version` once per distinct (host, java, flags); results shared by the nodes. */
 function javaRunner() {

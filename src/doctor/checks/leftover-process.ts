@@ -5,7 +5,7 @@
  * directory is ours to stop (safe fix); any other is only explained.
  */
 import { stopNodeProcess } from '../../hosts/processes.js';
-import { ownPids, type Check, type Finding } from '../index.js';
+import { ownPids, type Check, type Finding } from '../check.js';
 
 export const leftoverProcessCheck: Check = async (ctx) => {
   const findings: Finding[] = [];

@@ -9,8 +9,8 @@
  * node's host (a one-way firewall shows here).
  */
 import { sh } from '../../shell.js';
-import { cfgValue } from '../../discovery/zoo-cfg.js';
-import { okIfNone, type Check, type DoctorContext, type Finding } from '../index.js';
+import { cfgValue } from '../../zookeeper/zoo-cfg.js';
+import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
 const isLoopback = (a: string) => /^127\./.test(a) || a === '::1' || a === 'localhost';
 const isAddress = (a: string) => /^[\d.]+$/.test(a) || a.includes(':');

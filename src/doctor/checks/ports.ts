@@ -6,7 +6,7 @@
  * stray ZooKeeper is left to the leftover-process check.
  */
 import { describeClash, findPortClashes } from '../../hosts/ports.js';
-import { ownPids, okIfNone, type Check, type Finding } from '../index.js';
+import { ownPids, okIfNone, type Check, type Finding } from '../check.js';
 
 export const portsCheck: Check = async (ctx) => {
   const findings: Finding[] = [];

@@ -8,10 +8,9 @@
  */
 import { sh } from '../../shell.js';
 import type { NodeSpec } from '../../inventory/spec.js';
+import { isServing } from '../../zookeeper/modes.js';
 import { causeIn } from '../log-causes.js';
-import { okIfNone, type Check, type DoctorContext, type Finding } from '../index.js';
-
-const SERVING = ['leader', 'follower', 'observer', 'standalone'];
+import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
 export const processCheck: Check = async (ctx) => {
   const findings = (await Promise.all(ctx.spec.nodes.map((node) => checkNode(ctx, node)))).flat();
@@ -58,7 +57,7 @@ async function checkNode(ctx: DoctorContext, node: NodeSpec): Promise<Finding[]>
   const p = s.process;
   const who = `pid ${p.pid}${p.user ? ` as ${p.user}` : ''}`;
   const findings: Finding[] = [];
-  if (health && !SERVING.includes(health.mode)) {
+  if (health && !isServing(health.mode)) {
     const cause = causeIn(log);
     findings.push(
       f('error', `runs (${who}) but does not serve: ${health.error ?? health.mode}${cause ? `; ${cause.cause}` : ''}`, {

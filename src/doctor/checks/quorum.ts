@@ -4,7 +4,7 @@
  * (outside an upgrade, version skew is a mistake waiting to bite).
  */
 import { judgeCluster } from '../../health/cluster.js';
-import type { Check, Finding } from '../index.js';
+import type { Check, Finding } from '../check.js';
 
 export const quorumCheck: Check = async (ctx) => {
   const v = judgeCluster(ctx.reports);

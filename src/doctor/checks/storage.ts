@@ -4,9 +4,9 @@
  * autopurge off; and a node that is not serving is explained by the known
  * fatal lines of its log (each mapped to its cause).
  */
-import { cfgValue } from '../../discovery/zoo-cfg.js';
+import { cfgValue } from '../../zookeeper/zoo-cfg.js';
 import { causeIn } from '../log-causes.js';
-import { okIfNone, type Check, type Finding } from '../index.js';
+import { okIfNone, type Check, type Finding } from '../check.js';
 
 /** Below this much free space a node is in trouble; below LOW_MIB it is a warning. */
 const CRITICAL_MIB = 100;

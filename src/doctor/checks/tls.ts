@@ -5,10 +5,10 @@
  * own client certificate too. Also the hand-made ensembles' PEM key stores.
  * PKCS12 and JKS stores are named but not opened (they need their passwords).
  */
-import { cfgValue } from '../../discovery/zoo-cfg.js';
+import { cfgValue } from '../../zookeeper/zoo-cfg.js';
 import { certInfo, signedBy } from '../../security/certs.js';
 import { secretsDir } from '../../security/secrets.js';
-import { okIfNone, type Check, type Finding } from '../index.js';
+import { okIfNone, type Check, type Finding } from '../check.js';
 
 /** Certificates that end within this many days are reported. */
 export const EXPIRY_WARNING_DAYS = 30;

@@ -2,7 +2,8 @@
  * zoo.cfg as ZooKeeper reads it (a Java properties file): every key with its
  * value and line, and the server list in all its forms — `server.N=host:q:e`,
  * with `:participant` or `:observer`, and 3.5's `;[clientAddress:]clientPort`
- * suffix. Pure: the doctor and adopt parse configs zkops did not write.
+ * suffix. Pure: the doctor and adopt parse configs zkops did not write; the
+ * security levels read the one a node runs with.
  */
 
 /** One `server.N=` entry. */
