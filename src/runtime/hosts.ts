@@ -48,6 +48,7 @@ import type {
   Unreachable,
 } from './types.js';
 
+/** The runtime for nodes on hosts reached by a shell (see the top of this file). */
 export class HostRuntime implements Runtime {
   readonly summary: string;
   readonly dataDescription?: string;
