@@ -7,7 +7,7 @@ import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import type { RenderedFile } from '../render/node.js';
 import type { DockerEngine, NodeContainer } from '../executors/docker.js';
 import { isPrivateFile, type FileOutcome } from '../executors/helpers.js';
-import { containerName, nodeContainerSpec, type ContainerWanted } from './container-spec.js';
+import { nodeContainerName, nodeContainerSpec, type ContainerWanted } from './container-spec.js';
 
 /**
  * Each of `files` compared with the node's container (`seen`: what the survey read, else asked now; no
@@ -26,7 +26,7 @@ export async function compareContainerFiles(
     files.map(async (f): Promise<FileOutcome> => {
       const before = seen?.has(f.path) ? seen.get(f.path) : ex ? await ex.readFile(f.path) : undefined;
       return {
-        path: `${have?.name ?? containerName(node)}:${f.path}`,
+        path: `${have?.name ?? nodeContainerName(node)}:${f.path}`,
         status: before === f.content ? 'unchanged' : 'changed',
         before: dryRun && !isPrivateFile(f) ? before : undefined,
         after: dryRun && !isPrivateFile(f) ? f.content : undefined,
@@ -49,7 +49,7 @@ export async function recreateContainer(
     await engine.remove(existing.id);
   }
   const id = await engine.createContainer(nodeContainerSpec(spec, imageId, node, want));
-  const ex = engine.executor(id, containerName(node));
+  const ex = engine.executor(id, nodeContainerName(node));
   // Keys and secrets belong to the account the image runs its server as (the official image: zookeeper).
   const account = want.files.some((f) => f.group) ? await serverAccount(ex) : undefined;
   for (const f of want.files)

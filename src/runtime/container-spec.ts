@@ -27,7 +27,7 @@ const IN_CONTAINER_FACTS: Omit<HostFacts, 'zookeeperVersion'> = {
 export const CLIENT_PORT_INSIDE = 2181;
 
 /** The node's container's name: the node's name (its place). */
-export function containerName(node: NodeSpec): string {
+export function nodeContainerName(node: NodeSpec): string {
   return node.place;
 }
 
@@ -38,7 +38,7 @@ export function containerVolumes(name: string): { data: string; datalog: string 
 
 /** The node's volumes as the engine mounts them: name → path in the container. */
 export function volumeMounts(node: NodeSpec): Record<string, string> {
-  const vols = containerVolumes(containerName(node));
+  const vols = containerVolumes(nodeContainerName(node));
   return { [vols.data]: node.dataDir, [vols.datalog]: node.dataLogDir ?? '/datalog' };
 }
 
@@ -121,7 +121,7 @@ export function nodeContainerSpec(
 ): NodeContainerSpec {
   const docker = spec.docker!;
   return {
-    name: containerName(node),
+    name: nodeContainerName(node),
     image: imageId,
     env: containerEnv(spec, node, want.security),
     labels: {

@@ -23,7 +23,7 @@ import { assertPortsFree } from '../hosts/ports.js';
 import { targetLevels } from '../security/levels.js';
 import {
   containerFiles,
-  containerName,
+  nodeContainerName,
   containerVersion,
   containerVolumes,
   volumeMounts,
@@ -41,6 +41,7 @@ import type {
   PlanOptions,
   RunState,
   Runtime,
+  RuntimeCapabilities,
   RuntimeFinding,
   RuntimeOptions,
   StopOutcome,
@@ -54,6 +55,8 @@ const STOPPED_ON_PURPOSE = new Set([0, 143]);
 /** The runtime for nodes in containers on this machine's Docker engine (see the top of this file). */
 export class ContainerRuntime implements Runtime {
   readonly summary: string;
+  /** Containers on this machine's engine; the engine, not a pid file, keeps track of each server. */
+  readonly capabilities: RuntimeCapabilities = { onThisMachine: true, deletesData: true, pidFiles: false };
   readonly dataDescription: string;
   readonly unreachable: Unreachable[] = [];
   private readonly docker: NonNullable<ClusterSpec['docker']>;
@@ -173,7 +176,7 @@ export class ContainerRuntime implements Runtime {
     const want = this.wanted.get(node.id);
     if (want && want.hash !== c.config) {
       await this.recreate(node, c);
-      await this.engine.start(containerName(node));
+      await this.engine.start(nodeContainerName(node));
     } else await this.engine.restart(c.id, 15);
   }
 
@@ -197,7 +200,7 @@ export class ContainerRuntime implements Runtime {
     const states = await Promise.all(
       this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
         const c = containers.find((x) => x.node === node.id);
-        if (!c) return [node.id, { state: 'absent', detail: `has no container (${containerName(node)})` }];
+        if (!c) return [node.id, { state: 'absent', detail: `has no container (${nodeContainerName(node)})` }];
         const p = containerProcess(c);
         if (p) return [node.id, { state: 'running', process: p }];
         const end = await this.engine.state(c.id);
@@ -220,11 +223,11 @@ export class ContainerRuntime implements Runtime {
 
   async dataAccess<T>(node: NodeSpec, fn: (ex: Executor) => Promise<T>): Promise<T> {
     await this.requireContainers([node]);
-    return this.engine.withHelper(this.docker.image, volumeMounts(node), `${containerName(node)}-data`, fn);
+    return this.engine.withHelper(this.docker.image, volumeMounts(node), `${nodeContainerName(node)}-data`, fn);
   }
 
   async logLines(node: NodeSpec, lines: number): Promise<string> {
-    return this.engine.logTail(containerName(node), lines);
+    return this.engine.logTail(nodeContainerName(node), lines);
   }
 
   waitHooks(): WaitHooks {
@@ -233,7 +236,7 @@ export class ContainerRuntime implements Runtime {
         const procs = await this.processes();
         return this.spec.nodes.filter((n) => !procs.get(n.id)).map((n) => n.id);
       },
-      logTail: async (node) => problemLines(await this.engine.logTail(containerName(node))),
+      logTail: async (node) => problemLines(await this.engine.logTail(nodeContainerName(node))),
     };
   }
 
@@ -255,7 +258,7 @@ export class ContainerRuntime implements Runtime {
     await Promise.all(containers.map((c) => this.engine.remove(c.id)));
     const removed = containers.map((c) => c.name);
     // The volumes of every node container found, servers removed from the ensemble since included.
-    const names = new Set([...this.spec.nodes.map(containerName), ...containers.map((c) => c.name)]);
+    const names = new Set([...this.spec.nodes.map(nodeContainerName), ...containers.map((c) => c.name)]);
     for (const name of names) {
       const vols = containerVolumes(name);
       for (const v of [vols.data, vols.datalog]) if (await this.engine.removeVolume(v)) removed.push(v);

@@ -41,6 +41,7 @@ import type {
   PlanOptions,
   RunState,
   Runtime,
+  RuntimeCapabilities,
   RuntimeFinding,
   RuntimeOptions,
   StopOutcome,
@@ -51,6 +52,7 @@ import type {
 /** The runtime for nodes on hosts reached by a shell (see the top of this file). */
 export class HostRuntime implements Runtime {
   readonly summary: string;
+  readonly capabilities: RuntimeCapabilities;
   readonly dataDescription?: string;
   readonly unreachable: Unreachable[];
   private hostStates: HostState[] = [];
@@ -70,8 +72,11 @@ export class HostRuntime implements Runtime {
       nodes: d.nodes.map((n) => n.id),
       reason: d.reason,
     }));
-    // Data on remote hosts is never deleted by zkops; on this machine it is the operator's own.
-    if (targets.every((t) => !t.remote)) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
+    // Hosts that could not be reached are SSH hosts. Data on remote hosts is never deleted by zkops; on this
+    // machine it is the operator's own.
+    const here = down.length === 0 && targets.every((t) => !t.remote);
+    this.capabilities = { onThisMachine: here, deletesData: here, pidFiles: true };
+    if (here) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
   }
 
   /** A runtime over hosts already reached (servers found by discovery, not set up by zkops). */
@@ -288,9 +293,8 @@ export class HostRuntime implements Runtime {
 /** One line for progress: the release and Java found, and the hosts reached through NAT. */
 function describeFacts(hosts: HostState[]): string {
   const f = hosts[0]?.facts;
-  if (!f) return '';
   const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.target.host.name);
-  return (
-    `ZooKeeper ${f.zookeeperVersion}, Java ` + `${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
-  );
+  return f
+    ? `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
+    : '';
 }
