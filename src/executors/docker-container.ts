@@ -3,7 +3,7 @@
  * archive API (so they can be put into a container that has not started
  * yet), commands through `exec`. Made by the engine (docker.ts).
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
@@ -32,10 +32,10 @@ export class ContainerExecutor implements Executor {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const c = this.container();
     let ex: Docker.Exec;
-    let stream: NodeJS.ReadWriteStream;
+    let stream: Duplex;
     try {
       ex = await c.exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true });
-      stream = (await ex.start({ hijack: true, stdin: false })) as NodeJS.ReadWriteStream;
+      stream = await ex.start({ hijack: true, stdin: false });
     } catch (err) {
       throw new TransportError(`${this.label}: cannot run a command: ${firstLine((err as Error).message)}`);
     }
@@ -53,7 +53,7 @@ export class ContainerExecutor implements Executor {
     if (timer) clearTimeout(timer);
     const text = (b: Buffer[]) => Buffer.concat(b).toString('utf8');
     if (how === 'timeout') {
-      (stream as unknown as { destroy(): void }).destroy();
+      stream.destroy();
       return { code: 124, stdout: text(out), stderr: text(err) };
     }
     const { ExitCode: code } = await ex.inspect();
