@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { Executor } from '../executors/types.js';
-import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
+import { hostExecutor, type ClusterSpec, type HostSpec, type NodeSpec } from '../inventory/spec.js';
 import type { HostTarget } from '../hosts/targets.js';
 import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 import { readMyid, type FoundServer, type HostScan } from './scan.js';
@@ -44,7 +44,9 @@ const isLoopback = (a: string) => /^127\./.test(a) || a === 'localhost' || a ===
  * whose member lists share a member belong together, even where the lists
  * disagree (that disagreement is what the doctor must then point out).
  */
-export function adoptEnsembles(hosts: ScannedHost[], executor: 'local' | 'ssh', name?: string): Adopted[] {
+export function adoptEnsembles(hosts: ScannedHost[], name?: string): Adopted[] {
+  // Reached over SSH, or this machine itself: how the hosts were found says where the nodes run.
+  const remote = hosts.some((h) => h.remote);
   const all = hosts.flatMap((h) => h.scan.servers.map((s) => ({ h, s })));
   const members = (s: FoundServer) =>
     s.cfg.servers.length ? s.cfg.servers.map((e) => `${e.id}@${e.host}:${e.quorumPort}`) : [`standalone:${s.cfg.file}`];
@@ -62,11 +64,11 @@ export function adoptEnsembles(hosts: ScannedHost[], executor: 'local' | 'ssh', 
   const groups = new Map<number, typeof all>();
   all.forEach((x, i) => groups.set(root(i), [...(groups.get(root(i)) ?? []), x]));
   return [...groups.values()].map((group, i) =>
-    adoptOne(group, executor, name ?? (groups.size > 1 ? `adopted-${i + 1}` : 'adopted')),
+    adoptOne(group, remote, name ?? (groups.size > 1 ? `adopted-${i + 1}` : 'adopted')),
   );
 }
 
-function adoptOne(group: { h: ScannedHost; s: FoundServer }[], executor: 'local' | 'ssh', name: string): Adopted {
+function adoptOne(group: { h: ScannedHost; s: FoundServer }[], remote: boolean, name: string): Adopted {
   const taken = new Set<number>();
   const found = new Map<number, FoundServer>();
   const nodes: NodeSpec[] = [];
@@ -93,8 +95,8 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], executor: 'local'
   const homes = nodes.map((n) => n.dir);
   const spec: ClusterSpec = {
     name,
-    executor,
-    onThisMachine: executor === 'local',
+    executor: hostExecutor(remote),
+    onThisMachine: !remote,
     dir: commonParent(homes),
     zookeeper: { home: group[0]?.s.home },
     java: {

@@ -78,7 +78,7 @@ export async function discover(
       ? flags.zooCfg.join(', ')
       : 'running QuorumPeerMain processes, $ZOOKEEPER_HOME/conf, /etc/zookeeper/conf, /opt/*/conf, /usr/local/*/conf';
   try {
-    return { ensembles: adoptEnsembles(scanned, flags.host?.length ? 'ssh' : 'local', flags.name), close, looked };
+    return { ensembles: adoptEnsembles(scanned, flags.name), close, looked };
   } catch (err) {
     await close();
     throw err;

@@ -32,10 +32,11 @@ export function adoptedInventory(
       ...(Object.keys(s.extra).length ? { extra: s.extra } : {}),
     },
     ...(ssh ? { ssh: Object.fromEntries(Object.entries(ssh).filter(([, v]) => v !== undefined && v !== 22)) } : {}),
-    ...(spec.executor === 'ssh' ? { hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address })) } : {}),
+    // Nodes on other machines: each host named with its address.
+    ...(!spec.onThisMachine ? { hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address })) } : {}),
     nodes: spec.nodes.map((n) => ({
       id: n.id,
-      host: spec.executor === 'ssh' ? n.place : n.peerAddress,
+      host: spec.onThisMachine ? n.peerAddress : n.place,
       ...(n.role === 'observer' ? { role: 'observer' } : {}),
       clientPort: n.clientPort,
       quorumPort: n.quorumPort,

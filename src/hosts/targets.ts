@@ -86,25 +86,3 @@ export class AggregateHostError extends ZkopsError {
     );
   }
 }
-
-/** Runs `fn` for every target in parallel, at most `limit` at a time; results in target order. */
-export async function forEachTarget<T>(
-  targets: HostTarget[],
-  limit: number,
-  fn: (t: HostTarget) => Promise<T>,
-): Promise<PromiseSettledResult<T>[]> {
-  const results: PromiseSettledResult<T>[] = new Array(targets.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const i = next++;
-      try {
-        results[i] = { status: 'fulfilled', value: await fn(targets[i]!) };
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, targets.length) }, worker));
-  return results;
-}

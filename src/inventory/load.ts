@@ -8,7 +8,8 @@ import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InventoryError, type InventoryIssue } from '../errors.js';
 import { InventorySchema, type Inventory } from './schema.js';
-import { checkRawRules, checkSpecRules, type RuleIssue } from './rules.js';
+import { checkRawRules, type RuleIssue } from './raw-rules.js';
+import { checkSpecRules } from './spec-rules.js';
 import { buildClusterSpec } from './normalize.js';
 import type { ClusterSpec } from './spec.js';
 

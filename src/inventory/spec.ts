@@ -96,6 +96,14 @@ export function containerName(spec: Pick<ClusterSpec, 'name'>, id: number): stri
   return `zkops-${spec.name}-${id}`;
 }
 
+/**
+ * The executor of nodes on hosts reached by a shell: each over SSH (`remote`), else this machine. For specs
+ * built from hosts found rather than from an inventory (adopt): the inventory layer names the kinds.
+ */
+export function hostExecutor(remote: boolean): 'local' | 'ssh' {
+  return remote ? 'ssh' : 'local';
+}
+
 /** `127.0.0.1:2181,127.0.0.1:2182,...`: what clients pass to connect. */
 export function connectString(spec: ClusterSpec): string {
   return spec.nodes.map((n) => `${n.host.address}:${n.clientPort}`).join(',');

@@ -136,6 +136,25 @@ export interface Unreachable {
   reason: string;
 }
 
+/**
+ * What a runtime can do and where its nodes are, for front ends and checks: they read these instead of asking
+ * which kind of runtime (executor) they have.
+ */
+export interface RuntimeCapabilities {
+  /**
+   * Every node runs on this machine (a pseudo-cluster, or containers on this machine's engine): `zkops init`
+   * brings such a cluster up; nodes on other hosts are deploy's.
+   */
+  onThisMachine: boolean;
+  /** `destroy` deletes the cluster's data (false on SSH hosts, where zkops never deletes data and destroy refuses). */
+  deletesData: boolean;
+  /**
+   * Each server has a pid file that zkServer.sh and zkops stop it by (hosts), which the doctor checks and may
+   * rewrite; false where the engine keeps track of the server (containers).
+   */
+  pidFiles: boolean;
+}
+
 /** Options every runtime is opened with. */
 export interface RuntimeOptions {
   /**
@@ -158,6 +177,8 @@ export interface Runtime {
   readonly spec: ClusterSpec;
   /** For progress: "3 hosts", "Docker engine at unix:///var/run/docker.sock". */
   readonly summary: string;
+  /** What this runtime can do and where its nodes are (see RuntimeCapabilities). */
+  readonly capabilities: RuntimeCapabilities;
   /** What destroy would delete, in words; undefined when this runtime never deletes data (SSH hosts). */
   readonly dataDescription?: string;
   /** Places that could not be reached (only when opened with `partial`). */

@@ -6,6 +6,7 @@ import { judgeCluster, type NodeReport } from '../../src/health/cluster.js';
 import { parseJavaMajor } from '../../src/distribution/java.js';
 import { keyType, knownHostsName, matchHostKey } from '../../src/executors/known-hosts.js';
 import type { NodeSpec } from '../../src/inventory/spec.js';
+import { parseHostProbe } from '../../src/hosts/host-probe.js';
 
 const SRVR_FOLLOWER = `Zookeeper version: 3.8.0-debian--1, built on 2024-06-16 12:00 UTC
 Latency min/avg/max: 0/0.5/3
@@ -136,5 +137,78 @@ describe('problemLines (why a server is not healthy, from its log)', () => {
     expect(problemLines('Reading configuration from: /c\nINFO one\nINFO two')).toBe(
       'Reading configuration from: /c\nINFO one\nINFO two',
     );
+  });
+});
+
+describe('host probe answer (read by key, not by position)', () => {
+  const answer = [
+    'javaHome=/usr/lib/jvm/java-17',
+    'zookeeperHome=',
+    'pathJavaHome=/usr/lib/jvm/java-17',
+    'system=Linux x86_64',
+    'freeMiB=20480',
+    'installParent=/opt',
+    'writable=no',
+    'address=remote',
+    'id=uid=1000(ops) gid=1000(ops) groups=1000(ops)',
+    'systemd=yes',
+    'units=zookeeper-prod-1.service zookeeper-prod-2.service ',
+    'setpriv=yes',
+    'account=create',
+    'closedDirs=/home/ops ',
+    'packageManager=apt-get',
+    '@@zkops-processes',
+    '@@zkops-listeners',
+    '@@zkops-nodes',
+    '1\t1\tdata\tyes\tno',
+    '1\tserver.1=a:2888:3888',
+    '2\t\tnone\tno\tno',
+    '',
+  ].join('\n');
+
+  it('reads each value by its key', () => {
+    const env = parseHostProbe(answer, { checkPorts: false });
+    expect(env).toMatchObject({
+      javaHome: '/usr/lib/jvm/java-17',
+      zookeeperHome: undefined,
+      system: 'Linux x86_64',
+      freeMiB: 20480,
+      installParent: '/opt',
+      writable: false,
+      addressIsLocal: false,
+      uid: 1000,
+      login: 'ops',
+      systemd: true,
+      units: ['zookeeper-prod-1.service', 'zookeeper-prod-2.service'],
+      setpriv: true,
+      account: 'create',
+      closedDirs: ['/home/ops'],
+      packageManager: 'apt-get',
+    });
+    expect(env.nodes.get(1)).toEqual({
+      myid: '1',
+      hasData: true,
+      snapshots: true,
+      txnLogs: false,
+      servers: 'server.1=a:2888:3888\n',
+    });
+    expect(env.nodes.get(2)?.hasData).toBe(false);
+  });
+
+  it('does not shift values when a line is missing or the order changes', () => {
+    const lines = answer.split('\n');
+    const reordered = [
+      ...lines
+        .slice(0, 15)
+        .filter((l) => !l.startsWith('freeMiB='))
+        .reverse(),
+      ...lines.slice(15),
+    ];
+    const env = parseHostProbe(reordered.join('\n'), { checkPorts: false });
+    expect(env.freeMiB).toBeUndefined();
+    expect(env.system).toBe('Linux x86_64');
+    expect(env.installParent).toBe('/opt');
+    expect(env.login).toBe('ops');
+    expect(env.packageManager).toBe('apt-get');
   });
 });

@@ -73,7 +73,7 @@ async function checkNode(ctx: DoctorContext, node: NodeSpec): Promise<Finding[]>
     );
   }
   // The pid file is how zkServer.sh stop (and zkops, for a supervised start) finds the server.
-  if (p.by !== 'docker') {
+  if (ctx.rt.capabilities.pidFiles) {
     const facts = ctx.facts.find((x) => x.node === node);
     const text = facts?.pidFileText;
     if (text !== String(p.pid)) {

@@ -1,0 +1,66 @@
+/**
+ * The ZooKeeper release a host cluster runs from a tarball: which one
+ * (zookeeper.tarball, or zookeeper.version fetched on this machine once and
+ * cached), and shipping it to every host.
+ */
+import type { ClusterSpec } from '../inventory/spec.js';
+import { ZkopsError } from '../errors.js';
+import { APACHE_MIRRORS, DEFAULT_RELEASE, fetchRelease } from '../distribution/download.js';
+import { findZookeeper } from '../distribution/zookeeper.js';
+import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
+import { LocalExecutor } from '../executors/local.js';
+import type { HostTarget } from '../hosts/targets.js';
+import { settleAll } from '../util/settle.js';
+import { asStep, type RuntimeProgress } from './progress.js';
+
+/**
+ * The release to ship, if any: zookeeper.tarball; else, for zookeeper.version without a home, that release
+ * fetched on this machine (once: then from the cache).
+ */
+export async function releaseTarball(spec: ClusterSpec, progress?: RuntimeProgress): Promise<Tarball | undefined> {
+  const zk = spec.zookeeper;
+  if (zk.tarball) return inspectTarball(zk.tarball, zk.sha512);
+  if (zk.home) return undefined;
+  let version = zk.version;
+  // A cluster on this machine, which has no ZooKeeper at all: the same path, with the default release.
+  // (A ZOOKEEPER_HOME that names nothing is a mistake to report, not a machine without ZooKeeper.)
+  if (!version && spec.executor === 'local' && !process.env.ZOOKEEPER_HOME) {
+    const here = await findZookeeper(new LocalExecutor(), undefined, process.env.ZOOKEEPER_HOME).catch(() => undefined);
+    if (!here) version = DEFAULT_RELEASE;
+  }
+  if (!version) return undefined;
+  const wanted = version;
+  const mirror = zk.mirror ?? process.env.ZKOPS_ZOOKEEPER_MIRROR;
+  const got = await asStep(
+    progress,
+    'fetch',
+    () => fetchRelease(wanted, mirror ? [mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) }),
+    (r) => `${wanted} from ${r.source}`,
+  );
+  return inspectTarball(got.file, got.sha512);
+}
+
+/** Installs the release on every host (in place already: left alone); per host, which of the two. */
+export async function distributeRelease(
+  spec: ClusterSpec,
+  targets: HostTarget[],
+  tarball: Tarball,
+  progress?: RuntimeProgress,
+): Promise<Record<string, DistributionOutcome>> {
+  const run = async () => {
+    const outcomes = await settleAll(targets, (t) => installTarball(t.ex, spec.dir, tarball), {
+      limit: spec.ssh.concurrency,
+      name: (t) => t.host.name,
+      error: (_, listed) =>
+        new ZkopsError(
+          `Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${listed}`,
+        ),
+    });
+    return Object.fromEntries(outcomes.map((o, i) => [targets[i]!.host.name, o]));
+  };
+  const describe = (d: Record<string, DistributionOutcome>) => {
+    const n = Object.values(d).filter((v) => v === 'installed').length;
+    return n ? `${tarball.topDir} installed on ${n} host(s)` : `${tarball.topDir} already in place`;
+  };
+  return asStep(progress, 'distribute', run, describe);
+}
