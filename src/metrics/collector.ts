@@ -69,6 +69,13 @@ export class Collector {
       r.versions.length,
     );
     g('zkops_poll_duration_seconds', 'How long polling every node took', snapshot.durationMs / 1000);
+    set.add(
+      'zkops_exporter_polls_total',
+      'Polls of the nodes (scrapes served from the cache or a poll in flight not counted)',
+      'counter',
+      cl,
+      this.poller.polls,
+    );
     for (const [certificate, days] of Object.entries(this.extras.certificates?.() ?? {}))
       g('zkops_tls_certificate_days_left', 'Days until a certificate of the cluster ends', days, { certificate });
     const doctor = this.extras.doctor?.();
