@@ -36,6 +36,7 @@ export function buildProgram(run: Run): Command {
   clients(program, run);
   security(program, run);
   diagnose(program, run);
+  monitoring(program, run);
   program
     .command('schema')
     .description('print the inventory JSON Schema (for editors)')
@@ -240,4 +241,32 @@ function diagnose(program: Command, run: Run): void {
     .option('-o, --output <file>', 'where to write the inventory (default: print it)')
     .option('--name <name>', 'cluster name (default: adopted)')
     .action((o) => run(async () => (await import('../commands/adopt.js')).adoptCommand(o, outputOptions(o))));
+}
+
+/** Monitoring: the exporter, the Prometheus/Grafana files, the live view. */
+function monitoring(program: Command, run: Run): void {
+  common(program.command('exporter'))
+    .description("serve /metrics (Prometheus text) for every node, under the names of ZooKeeper's own provider")
+    .option('--server <connect-string>', 'host:port,...: any ensemble, by its client addresses (--cluster names it)')
+    .option('--listen <address:port>', 'where to serve', '127.0.0.1:9141')
+    .option('--node-timeout <ms>', 'time limit per node and poll', intArg('milliseconds', 50, 60_000), 1500)
+    .option('--doctor-interval <seconds>', 'run the doctor this often (0: never)', intArg('seconds', 0, 86_400), 300)
+    .option('--basic-auth-file <file>', 'require HTTP basic auth: the file holds user:password')
+    .action((o) => run(async () => (await import('../commands/exporter.js')).exporterCommand(o, outputOptions(o))));
+  common(program.command('monitoring'))
+    .description('write prometheus.yml, alert rules and a Grafana dashboard for the cluster into a directory')
+    .requiredOption('-o, --output <dir>', 'the directory to write')
+    .option('--exporter <address:port>', 'where Prometheus finds zkops exporter', '127.0.0.1:9141')
+    .option(
+      '--fast <seconds>',
+      'for tests: scrape and evaluate this often, alerts fire after 2 intervals',
+      intArg('seconds', 1, 60),
+    )
+    .action((o) => run(async () => (await import('../commands/monitoring.js')).monitoringCommand(o, outputOptions(o))));
+  common(program.command('top'))
+    .description('live view of every node (mode, latency, requests, connections, znodes, zxid rate) until Ctrl-C')
+    .option('--server <connect-string>', 'host:port,...: any ensemble, by its client addresses')
+    .option('--interval <ms>', 'refresh every', intArg('milliseconds', 200, 60_000), 1000)
+    .option('--once', 'print one reading and exit (the default when stdout is not a terminal)')
+    .action((o) => run(async () => (await import('../commands/top.js')).topCommand(o, outputOptions(o))));
 }

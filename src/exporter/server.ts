@@ -1,0 +1,94 @@
+/**
+ * The exporter's HTTP front: node:http, no framework. `/metrics` serves the collector's text, `/` a pointer
+ * to it, `/-/healthy` a liveness answer for service managers. Bound to loopback unless told otherwise; with
+ * `basicAuth`, every path but `/-/healthy` asks for it, as Prometheus's own exporters do.
+ */
+import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+/** Where to listen: `host:port`, `[v6]:port` or `:port` (all addresses). */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Parses `--listen`; throws an Error whose message states the rule. */
+export function parseListen(value: string): ListenAddress {
+  const m = /^(?:\[([^\]]+)\]|([^:\s]*)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[3]);
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(
+      `expected ADDRESS:PORT (e.g. 127.0.0.1:9141, [::1]:9141 or :9141 for every address), got "${value}"`,
+    );
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** What the server serves. */
+export interface ExporterHandlers {
+  /** The exposition text. */
+  metrics: () => Promise<string>;
+  /** `user:password` every request but /-/healthy must present. */
+  basicAuth?: string;
+}
+
+/** A running exporter. */
+export interface RunningExporter {
+  /** `http://host:port` as bound (the port the system chose for port 0). */
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** Starts serving; resolves once the socket listens. */
+export async function startExporterServer(listen: ListenAddress, h: ExporterHandlers): Promise<RunningExporter> {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/-/healthy') return send(res, 200, 'text/plain', 'OK\n');
+    if (h.basicAuth && !authorised(req.headers.authorization, h.basicAuth)) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="zkops exporter"');
+      return send(res, 401, 'text/plain', 'Unauthorized\n');
+    }
+    if (path === '/metrics')
+      return void h.metrics().then(
+        (text) => send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', text),
+        (err: Error) => send(res, 500, 'text/plain', `scrape failed: ${err.message}\n`),
+      );
+    if (path === '/')
+      return send(
+        res,
+        200,
+        'text/html',
+        '<html><body><h1>zkops exporter</h1><a href="/metrics">/metrics</a></body></html>\n',
+      );
+    send(res, 404, 'text/plain', 'Not found: see /metrics\n');
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return {
+    url: `http://${host}:${a.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Compares in constant time, so the answer's timing tells nothing about the password. */
+function authorised(header: string | undefined, expected: string): boolean {
+  const m = /^Basic\s+(.+)$/i.exec(header ?? '');
+  if (!m) return false;
+  const given = Buffer.from(Buffer.from(m[1]!, 'base64').toString('utf8'));
+  const want = Buffer.from(expected);
+  return given.length === want.length && timingSafeEqual(given, want);
+}

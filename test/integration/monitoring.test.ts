@@ -1,0 +1,194 @@
+/**
+ * Monitoring end to end, all real: a three-node pseudo-cluster (Debian's ZooKeeper, which has no Prometheus
+ * provider: mntr is the source), `zkops exporter` over it, and Debian's Prometheus on loopback loading what
+ * `zkops monitoring -o DIR --fast 1` wrote. Every node's series arrive under the provider's names, the rules
+ * load, a node killed with -9 fires the node-down alert, two of three stopped fire quorum-lost, and starting
+ * them again clears both. One cluster for the file; 1 s scrape and evaluation keep it short. Ports from
+ * 29181 (quorum 29888+, election 30888+), clear of the other tests' clusters.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killServersUnder, serversUnder, workdir, zkops } from '../helpers/cli.js';
+import { until } from '../helpers/poll.js';
+
+const BASE = 29181;
+const BIN = path.resolve('bin/zkops.js');
+const instance = (id: number) => `127.0.0.1:${BASE + id - 1}`;
+let cwd: string;
+let exporterPort: number;
+let promPort: number;
+let exporter: ResultPromise | undefined;
+let prometheus: ResultPromise | undefined;
+let dir: string;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const metricsText = async () => (await fetch(`http://127.0.0.1:${exporterPort}/metrics`)).text();
+
+async function promApi(pathAndQuery: string): Promise<any> {
+  const r = await fetch(`http://127.0.0.1:${promPort}${pathAndQuery}`);
+  const body = (await r.json()) as { status: string; data: any };
+  if (body.status !== 'success') throw new Error(`${pathAndQuery}: ${JSON.stringify(body)}`);
+  return body.data;
+}
+
+/** Alerts in state `state` named `name` (labels matching `labels`). */
+async function alerts(name: string, state: 'firing' | 'pending', labels: Record<string, string> = {}) {
+  const data = await promApi('/api/v1/alerts');
+  return (data.alerts as any[]).filter(
+    (a) =>
+      a.labels.alertname === name && a.state === state && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
+  );
+}
+
+const firing =
+  (name: string, labels: Record<string, string> = {}) =>
+  async () =>
+    (await alerts(name, 'firing', labels)).length > 0 ? true : undefined;
+const cleared = (name: string) => async () =>
+  (await promApi('/api/v1/alerts')).alerts.some((a: any) => a.labels.alertname === name) ? undefined : true;
+
+beforeAll(async () => {
+  cwd = workdir('monitoring');
+  const init = await zkops(cwd, ['init', '--base-port', String(BASE), '--name', 'mon']);
+  expect(init.code, init.stderr).toBe(0);
+  exporterPort = await freePort();
+  promPort = await freePort();
+  exporter = execa(
+    'node',
+    [BIN, 'exporter', '--listen', `127.0.0.1:${exporterPort}`, '--node-timeout', '500', '--doctor-interval', '0'],
+    {
+      cwd,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    },
+  );
+  await until('the exporter listens', 20_000, async () =>
+    (await metricsText()).includes('zkops_node_up') ? true : undefined,
+  );
+  dir = path.join(cwd, 'monitoring');
+  const mon = await zkops(cwd, ['monitoring', '-o', dir, '--exporter', `127.0.0.1:${exporterPort}`, '--fast', '1']);
+  expect(mon.code, mon.stderr).toBe(0);
+  prometheus = execa(
+    'prometheus',
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      `--storage.tsdb.path=${mkdtempSync(path.join(os.tmpdir(), 'zkops-prom-'))}`,
+    ],
+    { reject: false },
+  );
+  await until('Prometheus is ready', 30_000, async () =>
+    (await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined,
+  );
+});
+
+afterAll(async () => {
+  prometheus?.kill('SIGTERM');
+  exporter?.kill('SIGTERM');
+  await Promise.all([prometheus, exporter]);
+  await zkops(cwd, ['destroy', '--yes']);
+  await killServersUnder(cwd);
+});
+
+describe('zkops monitoring and zkops exporter with a real Prometheus', () => {
+  it('writes files promtool accepts', () => {
+    const config = execFileSync('promtool', ['check', 'config', path.join(dir, 'prometheus.yml')], {
+      encoding: 'utf8',
+    });
+    expect(config).toContain('SUCCESS');
+    const rules = execFileSync('promtool', ['check', 'rules', path.join(dir, 'zkops-rules.yml')], { encoding: 'utf8' });
+    expect(rules).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it("serves every node's figures under the provider's names, from one poll however many scrape at once", async () => {
+    const text = await metricsText();
+    for (const id of [1, 2, 3]) {
+      const l = `{cluster="mon",instance="${instance(id)}"}`;
+      for (const name of [
+        'znode_count',
+        'watch_count',
+        'ephemerals_count',
+        'approximate_data_size',
+        'num_alive_connections',
+        'outstanding_requests',
+        'avg_latency',
+        'open_file_descriptor_count',
+        'zkops_node_up',
+        'zkops_node_serving',
+      ])
+        expect(text, `${name}${l}`).toContain(`${name}${l} `);
+      expect(text).toContain(`election_time_count${l} 1`);
+    }
+    expect(text).toMatch(/^synced_followers\{cluster="mon",instance="[^"]+"\} 2$/m);
+    expect(text).toContain('zkops_cluster_quorum{cluster="mon"} 1');
+    expect(text).toContain('zkops_cluster_leaders{cluster="mon"} 1');
+    expect(text).not.toMatch(/^zk_/m);
+    // Five scrapers at once share one poll: the same poll count in every answer.
+    const polls = (await Promise.all([1, 2, 3, 4, 5].map(metricsText))).map(
+      (t) => /^zkops_exporter_polls_total\{cluster="mon"\} (\d+)$/m.exec(t)?.[1],
+    );
+    expect(new Set(polls).size, polls.join(',')).toBe(1);
+  });
+
+  it('Prometheus scrapes every node and loads the rules', async () => {
+    await until('three nodes in Prometheus', 30_000, async () => {
+      const r = await promApi(`/api/v1/query?query=${encodeURIComponent('count(znode_count{cluster="mon"})')}`);
+      return r.result[0]?.value[1] === '3' ? true : undefined;
+    });
+    const rules = (await promApi('/api/v1/rules')).groups.flatMap((g: any) => g.rules.map((r: any) => r.name));
+    for (const name of [
+      'ZooKeeperServerDown',
+      'ZooKeeperQuorumLost',
+      'ZooKeeperTwoLeaders',
+      'ZooKeeperNodeNotServing',
+      'ZooKeeperCertificateExpiring',
+      'ZooKeeperDiskFilling',
+    ])
+      expect(rules).toContain(name);
+    const health = (await promApi('/api/v1/rules')).groups.flatMap((g: any) => g.rules.map((r: any) => r.health));
+    expect(health.filter((h: string) => h !== 'ok')).toEqual([]);
+  });
+
+  it('kill -9 of a node fires the node-down alert for it; starting it clears the alert', async () => {
+    const [pid] = await serversUnder(path.join(cwd, '.zkops/mon/node-2/'));
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    const fired = await until(
+      'ZooKeeperServerDown firing',
+      30_000,
+      firing('ZooKeeperServerDown', { instance: instance(2) }),
+      250,
+    );
+    expect(fired.ms).toBeLessThan(15_000);
+    // The other two still form a quorum: no quorum alert.
+    expect(await alerts('ZooKeeperQuorumLost', 'firing')).toEqual([]);
+    const start = await zkops(cwd, ['start', '2']);
+    expect(start.code, start.stderr).toBe(0);
+    await until('ZooKeeperServerDown cleared', 30_000, cleared('ZooKeeperServerDown'), 250);
+  });
+
+  it('two of three stopped fire quorum-lost; starting them clears it', async () => {
+    const stop = await zkops(cwd, ['stop', '1', '3', '--force']);
+    expect(stop.code, stop.stderr).toBe(0);
+    await until('ZooKeeperQuorumLost firing', 30_000, firing('ZooKeeperQuorumLost', { cluster: 'mon' }), 250);
+    await until('ZooKeeperServerDown firing for both', 30_000, async () =>
+      (await alerts('ZooKeeperServerDown', 'firing')).length === 2 ? true : undefined,
+    );
+    const start = await zkops(cwd, ['start']);
+    expect(start.code, start.stderr).toBe(0);
+    await until('ZooKeeperQuorumLost cleared', 30_000, cleared('ZooKeeperQuorumLost'), 250);
+    await until('ZooKeeperServerDown cleared', 30_000, cleared('ZooKeeperServerDown'), 250);
+  });
+});
