@@ -9,7 +9,7 @@ import { Collector } from '../metrics/collector.js';
 import { Poller } from '../metrics/poller.js';
 import { parseListen, startExporterServer } from '../exporter/server.js';
 import type { OutputOptions } from '../output.js';
-import { certificateDays, metricsSource, type SourceFlags } from './metrics-source.js';
+import { certificateDays, metricsSource, type SourceFlags } from '../metrics/source.js';
 
 /** `zkops exporter` flags. */
 export interface ExporterFlags extends SourceFlags {

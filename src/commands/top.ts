@@ -1,7 +1,7 @@
 /** `zkops top`: placeholder, written next. */
 import { ExitCode } from '../errors.js';
 import type { OutputOptions } from '../output.js';
-import type { SourceFlags } from './metrics-source.js';
+import type { SourceFlags } from '../metrics/source.js';
 
 /** `zkops top` flags. */
 export interface TopFlags extends SourceFlags {

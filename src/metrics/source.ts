@@ -5,7 +5,7 @@
 import { ExitCode, ZkopsError } from '../errors.js';
 import { clientTlsOf, type ClientTls } from '../client/tls.js';
 import type { ClusterSpec } from '../inventory/spec.js';
-import { targetsFromServers, type PollTarget } from '../metrics/poller.js';
+import { targetsFromServers, type PollTarget } from './poller.js';
 import { certInfo } from '../security/certs.js';
 import { resolveCluster, type ClusterFlags } from '../ops/cluster.js';
 
