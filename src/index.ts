@@ -36,6 +36,7 @@ export { certsList, certsClient, type ClientCertFiles } from './ops/certs.js';
 export { adopt, type AdoptInput, type AdoptOutcome } from './ops/adopt.js';
 export { resolveCluster, savedClusters, type ClusterFlags, type ClusterRef } from './ops/cluster.js';
 export { settingsDiff, type SettingsDiff } from './ops/settings-diff.js';
+export { ClusterBusyError, lockPath, type LockHolder } from './ops/lock.js';
 export {
   Reporter,
   recordingSink,

@@ -10,6 +10,7 @@ import { quietContext, Reporter, type OpContext } from '../events.js';
 import { withRuntime } from '../runtime/index.js';
 import { writeBundle, type BundleSummary } from '../support/bundle.js';
 import { savedInventoryPath, specOf, STATE_DIR, type ClusterRef } from './cluster.js';
+import { withClusterLock } from './lock.js';
 
 /** A consistent copy of the data into a new local directory (see backup/backup.ts). */
 export async function backup(
@@ -35,7 +36,9 @@ export async function restore(
   const report = new Reporter(ctx);
   const spec = await specOf(ref, report);
   return report.step('restore', () =>
-    withRuntime(spec, {}, (rt) => restoreBackup(rt, input.dir, { force: input.force })),
+    withClusterLock(spec, 'restore', () =>
+      withRuntime(spec, {}, (rt) => restoreBackup(rt, input.dir, { force: input.force })),
+    ),
   );
 }
 
@@ -65,15 +68,17 @@ export async function destroy(
   const spec = await specOf(ref, new Reporter(ctx));
   // Whether data may be deleted is the runtime's to say (never on SSH hosts): there is nothing to confirm then,
   // and its destroy() refuses with the reason. Hosts out of reach do not hide that refusal.
-  return withRuntime(spec, { partial: true }, async (rt) => {
-    const what = rt.dataDescription;
-    if (what && !(await input.confirm(what, spec.name)))
-      throw new ZkopsError('Not confirmed; nothing was stopped or deleted.', ExitCode.usage);
-    const { stopped, removed } = await rt.destroy();
-    const cwd = 'cwd' in ref && ref.cwd ? ref.cwd : process.cwd();
-    await rm(path.dirname(savedInventoryPath(spec.name, cwd)), { recursive: true, force: true });
-    await rmdir(spec.dir).catch(() => undefined);
-    await rmdir(path.join(cwd, STATE_DIR)).catch(() => undefined);
-    return { cluster: spec.name, stopped, removed, ...(what ? { what } : {}) };
-  });
+  return withClusterLock(spec, 'destroy', () =>
+    withRuntime(spec, { partial: true }, async (rt) => {
+      const what = rt.dataDescription;
+      if (what && !(await input.confirm(what, spec.name)))
+        throw new ZkopsError('Not confirmed; nothing was stopped or deleted.', ExitCode.usage);
+      const { stopped, removed } = await rt.destroy();
+      const cwd = 'cwd' in ref && ref.cwd ? ref.cwd : process.cwd();
+      await rm(path.dirname(savedInventoryPath(spec.name, cwd)), { recursive: true, force: true });
+      await rmdir(spec.dir).catch(() => undefined);
+      await rmdir(path.join(cwd, STATE_DIR)).catch(() => undefined);
+      return { cluster: spec.name, stopped, removed, ...(what ? { what } : {}) };
+    }),
+  );
 }

@@ -20,6 +20,7 @@ import { changeMembership, describeStep, planMembership, type MembershipStep } f
 import { bringUp, type NodeOutcome, type UpOptions, type UpResult } from '../steps/up.js';
 import { saveInventory, savedInventoryPath, withSecrets } from './cluster.js';
 import { settingsDiff, type SettingsDiff } from './settings-diff.js';
+import { withClusterLock } from './lock.js';
 
 /** How to bring the ensemble up. */
 export interface UpInput {
@@ -68,8 +69,17 @@ export type UpOutcome = { cluster: string; warnings: string[] } & (
     }
 );
 
-/** Runs a bring-up for an already validated inventory. */
+/**
+ * Runs a bring-up for an already validated inventory, holding the cluster's lock (ops/lock.ts) unless it is a
+ * dry run, which changes nothing.
+ */
 export async function up(input: UpInput, ctx: OpContext = quietContext): Promise<UpOutcome> {
+  if (input.dryRun) return bringUpAndReport(input, ctx);
+  const operation = input.renewCerts ? 'certs rotate' : 'deploy';
+  return withClusterLock(input.inventory.spec, operation, () => bringUpAndReport(input, ctx));
+}
+
+async function bringUpAndReport(input: UpInput, ctx: OpContext): Promise<UpOutcome> {
   const report = new Reporter(ctx);
   const loaded = input.inventory;
   const spec = await withSecrets(

@@ -9,21 +9,25 @@
  *   (AbortedError, exit code 6) with the quorum kept, and the next deploy
  *   restarts only the nodes left, so every server runs the new setting.
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AbortedError,
+  ClusterBusyError,
+  lockPath,
   ExitCode,
   deploy,
   destroy,
   init,
   recordingSink,
+  resolveCluster,
   restart,
   status,
   type OpEvent,
 } from '../../src/index.js';
-import { killServersUnder, workdir } from '../helpers/cli.js';
+import { killServersUnder, workdir, zkops } from '../helpers/cli.js';
 import { runningSetting } from '../helpers/four-letters.js';
 
 const BASE = 25581;
@@ -130,4 +134,56 @@ describe('operations called directly, with a recording event sink', () => {
     expect(outcome.nodes.find((n) => n.id === done)?.action).toBe('unchanged');
     expect(await Promise.all(servers.map((s) => runningSetting(s, 'maxClientCnxns')))).toEqual(['61', '61', '61']);
   });
+
+  it('one change at a time: while a restart rolls, another restart (terminal or call) is refused with who holds it', async () => {
+    const sink = recordingSink();
+    let rolling = false;
+    const first = restart(
+      { inventory },
+      { timeoutMs: 60_000 },
+      {
+        events: (e) => {
+          sink(e);
+          if (e.type === 'node' && e.phase === 'stopping') rolling = true;
+        },
+      },
+    );
+    while (!rolling) await new Promise((r) => setTimeout(r, 20));
+    const cli = await zkops(cwd, ['restart', '-i', inventory]);
+    expect(cli.code, cli.stderr).toBe(4);
+    expect(cli.stderr).toMatch(/Cluster ops is busy: restart has been changing it .*pid \d+/);
+    const call = await deploy({ inventory, timeoutMs: 60_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(call).toBeInstanceOf(ClusterBusyError);
+    expect((call as ClusterBusyError).holder.operation).toBe('restart');
+    expect((await first).healthy).toBe(true);
+    // Released at the end: the next change goes through.
+    expect(existsSync(lockPath(await specOf()))).toBe(false);
+  });
+
+  it('a lock left by a run that died (kill -9) is taken over by the next run', async () => {
+    const file = lockPath(await specOf());
+    const dead = spawnSync('true').pid!;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        pid: dead,
+        started: 1,
+        user: 'root',
+        operation: 'deploy',
+        command: 'zkops deploy',
+        since: new Date().toISOString(),
+      }),
+    );
+    const r = await zkops(cwd, ['restart', '1', '-i', inventory]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
 });
+
+/** The cluster's spec as the operations resolve it (for its lock file's path). */
+async function specOf() {
+  return (await resolveCluster({ inventory })).spec;
+}
