@@ -31,6 +31,11 @@ export interface OpContext {
   events: EventSink;
   /** Stop at the next safe point (between nodes), never with a node half-done. */
   signal?: AbortSignal;
+  /**
+   * Awaited at every safe point before the operation goes on: a paused job (a dashboard's "pause between nodes")
+   * returns a promise that resolves when it is resumed. An abort while paused stops there.
+   */
+  gate?: () => Promise<void>;
 }
 
 /** A context that reports nowhere and never aborts. */
@@ -82,10 +87,14 @@ export class Reporter {
   }
 
   /**
-   * At a safe point: throws AbortedError when the caller asked to stop. `done` and `left` say where it stopped,
-   * for the message (the next run goes on from there).
+   * At a safe point: waits while the caller holds the operation paused, then throws AbortedError when the caller
+   * asked to stop. `done` and `left` say where it stopped, for the message (the next run goes on from there).
    */
-  checkpoint(done: string, left: string): void {
+  async checkpoint(done: string, left: string): Promise<void> {
+    if (this.ctx.gate && !this.ctx.signal?.aborted) {
+      this.emit({ type: 'note', message: `at a safe point: ${done}; ${left}` });
+      await Promise.race([this.ctx.gate(), aborted(this.ctx.signal)]);
+    }
     if (this.ctx.signal?.aborted) throw new AbortedError(done, left);
   }
 
@@ -96,6 +105,15 @@ export class Reporter {
       // A sink that fails does not stop the operation (see EventSink).
     }
   }
+}
+
+/** Resolves when the signal aborts (never without one). */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** A sink that keeps every event, in order (tests, jobs that replay their events to a late viewer). */

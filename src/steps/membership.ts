@@ -126,7 +126,7 @@ export async function changeMembership(
   for (const [i, step] of steps.entries()) {
     // Between two steps the ensemble is whole: a safe point to stop at.
     if (i > 0)
-      upOptions.report.checkpoint(`${i} of ${steps.length} membership steps done`, `next: ${describeStep(step)}`);
+      await upOptions.report.checkpoint(`${i} of ${steps.length} membership steps done`, `next: ${describeStep(step)}`);
     upOptions.report.note(`step ${i + 1} of ${steps.length}: ${describeStep(step)}`);
     if (step.kind === 'add') {
       result = await bringStep(step, open, upOptions);

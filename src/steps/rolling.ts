@@ -37,7 +37,7 @@ export async function rollingRestart(
   const order = await followersFirst(nodes, clientTlsOf(rt.spec));
   for (const [i, node] of order.entries()) {
     if (i > 0)
-      report.checkpoint(`restarted ${plural(order.slice(0, i))}`, `${plural(order.slice(i))} not restarted yet`);
+      await report.checkpoint(`restarted ${plural(order.slice(0, i))}`, `${plural(order.slice(i))} not restarted yet`);
     const warning = await guardQuorum(rt.spec, [node], 'restarting', { force: options.force, waitMs: 10_000 });
     if (warning) report.warn(warning);
     // The quorum to wait for afterwards: the nodes serving now, and this one back.

@@ -135,6 +135,29 @@ describe('operations called directly, with a recording event sink', () => {
     expect(await Promise.all(servers.map((s) => runningSetting(s, 'maxClientCnxns')))).toEqual(['61', '61', '61']);
   });
 
+  it('pauses between nodes while the caller holds it, then goes on where it was', async () => {
+    let release!: () => void;
+    let paused = 0;
+    const gate = () => {
+      paused++;
+      return new Promise<void>((r) => (release = r));
+    };
+    const sink = recordingSink();
+    const run = restart({ inventory }, { nodes: ['1', '2'], timeoutMs: 60_000 }, { events: sink, gate });
+    while (paused === 0) await new Promise((r) => setTimeout(r, 20));
+    // Held at the safe point after the first node: nothing more happens until it is let go.
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = nodeEvents(sink.events);
+    expect(held.filter((e) => e.endsWith(':stopping'))).toHaveLength(1);
+    expect(held[held.length - 1]).toMatch(/:caught-up$/);
+    expect((await status({ inventory })).healthy, 'healthy while paused').toBe(true);
+    release();
+    const after = await run;
+    expect(after.healthy).toBe(true);
+    expect(nodeEvents(sink.events).filter((e) => e.endsWith(':stopping'))).toHaveLength(2);
+    expect(paused).toBe(1);
+  });
+
   it('one change at a time: while a restart rolls, another restart (terminal or call) is refused with who holds it', async () => {
     const sink = recordingSink();
     let rolling = false;
