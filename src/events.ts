@@ -36,6 +36,8 @@ export interface OpContext {
    * returns a promise that resolves when it is resumed. An abort while paused stops there.
    */
   gate?: () => Promise<void>;
+  /** Who asks, for the audit log: "terminal", "dashboard 127.0.0.1:53122"; default "api". */
+  via?: string;
 }
 
 /** A context that reports nowhere and never aborts. */

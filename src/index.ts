@@ -37,6 +37,7 @@ export { adopt, type AdoptInput, type AdoptOutcome } from './ops/adopt.js';
 export { resolveCluster, savedClusters, type ClusterFlags, type ClusterRef } from './ops/cluster.js';
 export { settingsDiff, type SettingsDiff } from './ops/settings-diff.js';
 export { ClusterBusyError, lockPath, type LockHolder } from './ops/lock.js';
+export { readAudit, auditPath, type AuditEntry } from './support/audit.js';
 export {
   Reporter,
   recordingSink,

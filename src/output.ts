@@ -56,7 +56,7 @@ export function terminalSink(out: OutputOptions): EventSink {
 
 /** The context a command gives the operation it runs: events rendered on this terminal. */
 export function terminalContext(out: OutputOptions): OpContext {
-  return { events: terminalSink(out) };
+  return { events: terminalSink(out), via: 'terminal' };
 }
 
 /** `850 ms`, `2.3 s`. */

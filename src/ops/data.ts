@@ -10,7 +10,7 @@ import { quietContext, Reporter, type OpContext } from '../events.js';
 import { withRuntime } from '../runtime/index.js';
 import { writeBundle, type BundleSummary } from '../support/bundle.js';
 import { savedInventoryPath, specOf, STATE_DIR, type ClusterRef } from './cluster.js';
-import { withClusterLock } from './lock.js';
+import { withChange } from './lock.js';
 
 /** A consistent copy of the data into a new local directory (see backup/backup.ts). */
 export async function backup(
@@ -36,7 +36,7 @@ export async function restore(
   const report = new Reporter(ctx);
   const spec = await specOf(ref, report);
   return report.step('restore', () =>
-    withClusterLock(spec, 'restore', () =>
+    withChange(spec, 'restore', ctx, input.dir + (input.force ? ' --force' : ''), () =>
       withRuntime(spec, {}, (rt) => restoreBackup(rt, input.dir, { force: input.force })),
     ),
   );
@@ -68,7 +68,7 @@ export async function destroy(
   const spec = await specOf(ref, new Reporter(ctx));
   // Whether data may be deleted is the runtime's to say (never on SSH hosts): there is nothing to confirm then,
   // and its destroy() refuses with the reason. Hosts out of reach do not hide that refusal.
-  return withClusterLock(spec, 'destroy', () =>
+  return withChange(spec, 'destroy', ctx, undefined, () =>
     withRuntime(spec, { partial: true }, async (rt) => {
       const what = rt.dataDescription;
       if (what && !(await input.confirm(what, spec.name)))

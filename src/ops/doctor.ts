@@ -15,7 +15,7 @@ import { openRuntime } from '../runtime/index.js';
 import { HostRuntime } from '../runtime/hosts.js';
 import type { Runtime } from '../runtime/types.js';
 import { resolveCluster, savedClusters, type ClusterFlags } from './cluster.js';
-import { withClusterLock } from './lock.js';
+import { withChange } from './lock.js';
 
 /** Where to look, and whether to fix. */
 export type DoctorInput = ClusterFlags & DiscoveryFlags & { fix?: boolean };
@@ -61,7 +61,7 @@ async function doctorManaged(input: DoctorInput, report: Reporter): Promise<Doct
   };
   if (!input.fix) return { cluster: spec.name, findings: await check(false) };
   // Fixes change the cluster (a leftover server stopped, a file rewritten): one change at a time.
-  return withClusterLock(spec, 'doctor --fix', async () => {
+  return withChange(spec, 'doctor --fix', report.ctx, undefined, async () => {
     const findings = await check(true);
     if (!findings.some((f) => f.fixed)) return { cluster: spec.name, findings };
     return { cluster: spec.name, findings, after: await check(false) };

@@ -17,7 +17,7 @@ import type { Runtime, StopOutcome } from '../runtime/types.js';
 import { rollingRestart } from '../steps/rolling.js';
 import { guardQuorum } from '../steps/quorum-guard.js';
 import { specOf, type ClusterRef } from './cluster.js';
-import { withClusterLock } from './lock.js';
+import { withChange } from './lock.js';
 
 /** Which nodes, and how hard. */
 export interface LifecycleInput {
@@ -61,8 +61,15 @@ function reachableSelection(rt: Runtime, ids: string[] = [], report: Reporter): 
 export const plural = (ids: number[]) => `node${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`;
 
 /** Runs `fn` on the cluster's runtime (hosts out of reach left out) while holding its lock. */
-function locked<T>(spec: ClusterSpec, operation: string, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  return withClusterLock(spec, operation, () => withRuntime(spec, { partial: true }, fn));
+function locked<T>(
+  spec: ClusterSpec,
+  operation: string,
+  ctx: OpContext,
+  input: LifecycleInput,
+  fn: (rt: Runtime) => Promise<T>,
+): Promise<T> {
+  const detail = [...(input.nodes ?? []), ...(input.force ? ['--force'] : [])].join(' ') || undefined;
+  return withChange(spec, operation, ctx, detail, () => withRuntime(spec, { partial: true }, fn));
 }
 
 /** The status after a lifecycle operation: probes and the runtime's processes, together. */
@@ -79,7 +86,7 @@ export async function stop(
 ): Promise<{ cluster: string; nodes: NodeStop[] }> {
   const report = new Reporter(ctx);
   const spec = await specOf(ref, report);
-  return locked(spec, 'stop', async (rt) => {
+  return locked(spec, 'stop', ctx, input, async (rt) => {
     const nodes = reachableSelection(rt, input.nodes, report);
     if (!input.nodes?.length) report.warn('stopping every node: the ensemble is unavailable until zkops start.');
     else {
@@ -113,7 +120,7 @@ export async function start(
 ): Promise<ClusterStatus & { started: number[]; alreadyRunning: number[] }> {
   const report = new Reporter(ctx);
   const spec = await specOf(ref, report);
-  return locked(spec, 'start', async (rt) => {
+  return locked(spec, 'start', ctx, input, async (rt) => {
     const nodes = reachableSelection(rt, input.nodes, report);
     const procs = await rt.processes();
     const toStart = nodes.filter((n) => !procs.get(n.id));
@@ -155,7 +162,7 @@ export async function restart(
 ): Promise<ClusterStatus & { restarted: number[] }> {
   const report = new Reporter(ctx);
   const spec = await specOf(ref, report);
-  return locked(spec, 'restart', async (rt) => {
+  return locked(spec, 'restart', ctx, input, async (rt) => {
     const nodes = reachableSelection(rt, input.nodes, report);
     const restarted = nodes.map((n) => n.id);
     await report.step(

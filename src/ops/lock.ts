@@ -16,7 +16,9 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, ZkopsError } from '../errors.js';
+import { AbortedError, ExitCode, ZkopsError } from '../errors.js';
+import type { OpContext } from '../events.js';
+import { appendAudit } from '../support/audit.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { userCacheDir } from '../user-cache.js';
 
@@ -125,5 +127,36 @@ function startTime(pid: number): number | undefined {
     return Number(fields[19]);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A change to a cluster: run under its lock (refused while another run holds it) and written to its audit log with
+ * how it ended — done, failed, aborted at a safe point, or refused.
+ */
+export async function withChange<T>(
+  spec: Pick<ClusterSpec, 'name' | 'nodes' | 'security'>,
+  operation: string,
+  ctx: Pick<OpContext, 'via'>,
+  detail: string | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const t0 = Date.now();
+  const record = (outcome: 'done' | 'failed' | 'aborted' | 'refused', err?: unknown) =>
+    appendAudit(spec, {
+      via: ctx.via ?? 'api',
+      operation,
+      ...(detail ? { detail } : {}),
+      outcome,
+      ms: Date.now() - t0,
+      ...(err instanceof Error ? { error: err.message.split('\n')[0]!.slice(0, 300) } : {}),
+    }).catch(() => undefined);
+  try {
+    const result = await withClusterLock(spec, operation, fn);
+    await record('done');
+    return result;
+  } catch (err) {
+    await record(err instanceof ClusterBusyError ? 'refused' : err instanceof AbortedError ? 'aborted' : 'failed', err);
+    throw err;
   }
 }

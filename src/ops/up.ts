@@ -20,7 +20,7 @@ import { changeMembership, describeStep, planMembership, type MembershipStep } f
 import { bringUp, type NodeOutcome, type UpOptions, type UpResult } from '../steps/up.js';
 import { saveInventory, savedInventoryPath, withSecrets } from './cluster.js';
 import { settingsDiff, type SettingsDiff } from './settings-diff.js';
-import { withClusterLock } from './lock.js';
+import { withChange } from './lock.js';
 
 /** How to bring the ensemble up. */
 export interface UpInput {
@@ -76,7 +76,14 @@ export type UpOutcome = { cluster: string; warnings: string[] } & (
 export async function up(input: UpInput, ctx: OpContext = quietContext): Promise<UpOutcome> {
   if (input.dryRun) return bringUpAndReport(input, ctx);
   const operation = input.renewCerts ? 'certs rotate' : 'deploy';
-  return withClusterLock(input.inventory.spec, operation, () => bringUpAndReport(input, ctx));
+  const detail = [
+    input.force && '--force',
+    input.start === false && '--no-start',
+    input.allowDowngrade && '--allow-downgrade',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return withChange(input.inventory.spec, operation, ctx, detail || undefined, () => bringUpAndReport(input, ctx));
 }
 
 async function bringUpAndReport(input: UpInput, ctx: OpContext): Promise<UpOutcome> {

@@ -20,6 +20,7 @@ import { fourLetterWord } from '../health/probe.js';
 import { listListeners } from '../hosts/ports.js';
 import type { Runtime } from '../runtime/types.js';
 import { clusterStatus } from '../health/status.js';
+import { readAudit } from './audit.js';
 
 /** key=value, key: value, -Dkey=value and "key": "value" whose key says it holds a secret. */
 const SECRET =
@@ -61,6 +62,9 @@ export async function writeBundle(rt: Runtime, file: string, version: string): P
     ]),
   ]);
   add('status.json', JSON.stringify(clusterStatus(spec, await reports, processes, rt.unreachable), null, 2));
+  // Who changed the cluster, how and when, from this machine (the audit log; redacted like the rest).
+  const audit = await readAudit(spec);
+  if (audit.length) add('audit.jsonl', audit.map((e) => JSON.stringify(e)).join('\n') + '\n');
   add('doctor.json', JSON.stringify(findings, null, 2));
   add(
     'cluster.json',

@@ -21,6 +21,7 @@ import {
   deploy,
   destroy,
   init,
+  readAudit,
   recordingSink,
   resolveCluster,
   restart,
@@ -203,6 +204,24 @@ describe('operations called directly, with a recording event sink', () => {
     const r = await zkops(cwd, ['restart', '1', '-i', inventory]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('the audit log holds every change of this file, in order, with who asked and how it ended', async () => {
+    const log = (await readAudit(await specOf())).map((e) => `${e.operation} ${e.via} ${e.outcome}`);
+    expect(log).toEqual([
+      'deploy api done', // init
+      'restart api done',
+      'deploy api aborted',
+      'deploy api done',
+      'restart api done', // paused, then resumed
+      'restart terminal refused',
+      'deploy api refused',
+      'restart api done',
+      'restart terminal done', // after the dead holder's lock
+    ]);
+    const entries = await readAudit(await specOf());
+    expect(entries.every((e) => e.user && e.cluster === 'ops' && Date.parse(e.time) > 0)).toBe(true);
+    expect(entries.find((e) => e.outcome === 'refused')?.error).toMatch(/is busy/);
   });
 });
 
