@@ -138,8 +138,16 @@ export class HostRuntime implements Runtime {
     if (!version) return undefined;
     const mirror = zk.mirror ?? process.env.ZKOPS_ZOOKEEPER_MIRROR;
     const progress = this.options.progress;
-    const fetch = () => fetchRelease(version, mirror ? [mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) });
-    const got = progress ? await progress.step('fetch', fetch, (r) => `${version} from ${r.source}`) : await fetch();
+    const keys = zk.keys ?? process.env.ZKOPS_ZOOKEEPER_KEYS;
+    const fetch = () =>
+      fetchRelease(version, mirror ? [mirror] : APACHE_MIRRORS, {
+        note: (t) => progress?.note(t),
+        sha512: zk.sha512,
+        keys: keys ? [keys] : [],
+      });
+    const got = progress
+      ? await progress.step('fetch', fetch, (r) => `${version} from ${r.source}, ${r.verifiedBy}`)
+      : await fetch();
     return inspectTarball(got.file, got.sha512);
   }
 
