@@ -10,6 +10,8 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { printJson, type OutputOptions } from '../output.js';
 import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';
 import { adoptedInventory } from '../discovery/inventory.js';
+import { refuseDynamicConfig } from '../discovery/dynamic.js';
+import { describeFound, foundNodes } from '../discovery/found.js';
 
 export type AdoptFlags = DiscoveryFlags & { output?: string };
 
@@ -29,6 +31,7 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
     }
     const e = found.ensembles[0]!;
     refuseHandMadeSecurity(e.spec.settings.extra);
+    refuseDynamicConfig(e);
     const first = flags.host?.[0] ? parseHost(flags.host[0]) : undefined;
     const ssh = first && {
       user: first.user,
@@ -51,12 +54,14 @@ export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promi
       printJson({
         cluster: e.spec.name,
         nodes: e.spec.nodes.map((n) => ({ id: n.id, zooCfg: n.zooCfg })),
+        found: foundNodes(e),
         inventory: flags.output ?? null,
         text,
       });
     else if (flags.output)
       process.stdout.write(
-        `Wrote ${flags.output}: ${e.spec.nodes.length} nodes ` +
+        `${describeFound(e)}\n` +
+          `Wrote ${flags.output}: ${e.spec.nodes.length} nodes ` +
           `(${e.spec.nodes.map((n) => `${n.id}: ${n.zooCfg}`).join(', ')}).\n` +
           `Next: zkops deploy -i ${flags.output} --dry-run\n`,
       );

@@ -15,6 +15,7 @@ import { HostRuntime } from '../runtime/hosts.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { discover, wantsDiscovery, type DiscoveryFlags } from '../discovery/find.js';
+import { describeFound, foundNodes, type FoundNode } from '../discovery/found.js';
 import { resolveCluster, savedClusters, type ClusterFlags } from './cluster-ref.js';
 
 export type DoctorFlags = ClusterFlags & DiscoveryFlags & { fix?: boolean };
@@ -25,6 +26,8 @@ interface Report {
   findings: Finding[];
   /** After --fix: the second look. */
   after?: Finding[];
+  /** Servers zkops did not set up: what was found (said first), and as data. */
+  found?: { text: string; nodes: FoundNode[] };
 }
 
 export async function doctorCommand(flags: DoctorFlags, out: OutputOptions): Promise<number> {
@@ -34,6 +37,7 @@ export async function doctorCommand(flags: DoctorFlags, out: OutputOptions): Pro
   else
     for (const r of reports) {
       if (reports.length > 1) process.stdout.write(`${color.bold(`Ensemble ${r.cluster}`)}\n`);
+      if (r.found) process.stdout.write(`${r.found.text}\n\n`);
       process.stdout.write(format(r.findings));
       if (r.after) process.stdout.write(`\nAfter the fixes:\n${format(r.after.filter((f) => f.severity !== 'ok'))}`);
       process.stdout.write(verdict(r.after ?? r.findings));
@@ -81,7 +85,11 @@ async function doctorFound(flags: DoctorFlags): Promise<Report[]> {
   try {
     for (const e of first.ensembles) {
       const findings = await runDoctor(HostRuntime.fromTargets(e.spec, e.targets), { fix: Boolean(flags.fix) });
-      reports.push({ cluster: describe(e.spec), findings });
+      reports.push({
+        cluster: describe(e.spec),
+        findings,
+        found: { text: describeFound(e), nodes: foundNodes(e) },
+      });
     }
   } finally {
     await first.close();
@@ -115,6 +123,7 @@ function summary(r: Report) {
   return {
     cluster: r.cluster,
     ok: exitCode(final) === ExitCode.ok,
+    ...(r.found ? { found: r.found.nodes } : {}),
     findings: r.findings,
     ...(r.after ? { after: r.after } : {}),
   };

@@ -8,6 +8,7 @@ import { judgeCluster, type ClusterVerdict, type NodeReport } from '../health/cl
 import type { NodeMetrics } from '../health/probe.js';
 import { color, table } from '../output.js';
 import type { Unreachable, ZkProcess } from '../runtime/types.js';
+import { clientAccessNote } from '../security/client-access.js';
 
 /** One node's row, as JSON consumers get it. */
 export interface NodeStatus {
@@ -17,7 +18,7 @@ export interface NodeStatus {
   ports: { client: number; quorum: number; election: number; admin: number | null };
   pid: number | null;
   /** How the server runs: under its systemd unit, started by zkops, or as a container; and as which account. */
-  runs: { by: 'systemd' | 'zkops' | 'docker'; user?: string; unit?: string } | null;
+  runs: { by: ZkProcess['by']; user?: string; unit?: string } | null;
   mode: string;
   zxid: string | null;
   connections: number | null;
@@ -33,6 +34,8 @@ export interface ClusterStatus {
   healthy: boolean;
   verdict: ClusterVerdict;
   connectString: string;
+  /** What a client needs beyond the connect string (a TLS cluster: TLS and a certificate, and how to get one). */
+  clientAccess?: string;
   nodes: NodeStatus[];
   /** Hosts zkops could not reach: their nodes were probed over their client ports only. */
   unreachable: Unreachable[];
@@ -57,6 +60,7 @@ export function clusterStatus(
     healthy: verdict.status === 'healthy',
     verdict,
     connectString: connectString(spec),
+    ...(clientAccessNote(spec) ? { clientAccess: clientAccessNote(spec) } : {}),
     nodes: reports.map(({ node, health }) => ({
       id: node.id,
       host: node.place,
@@ -157,6 +161,6 @@ export function formatStatus(status: ClusterStatus): string {
     : '';
   return (
     `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${skew}${verdict}\nConnect string: ` +
-    `${status.connectString}\n`
+    `${status.connectString}\n${status.clientAccess ? `${status.clientAccess}\n` : ''}`
   );
 }

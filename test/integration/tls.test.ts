@@ -216,6 +216,12 @@ describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
     const status = await runJson(['status']);
     expect(status.code).toBe(0);
     expect(status.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
+    // Under the connect string, deploy and status say what a client needs there, and how to get it.
+    expect(up.stdout.replace(/\s+/g, ' ')).toContain(
+      "Clients need TLS here, with a certificate from the cluster's CA (the client ports take nothing else): " +
+        '`zkops certs client NAME -o DIR` writes one',
+    );
+    expect(status.json.clientAccess).toContain('zkops certs client NAME -o DIR');
     const doctor = await run(['doctor']);
     expect(doctor.stdout).toMatch(/ok\s+quorum: healthy/);
     expect(doctor.stdout).toMatch(
