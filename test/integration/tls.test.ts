@@ -29,7 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
-import { buildZookeeperImage, ensureDockerd, TEST_IMAGE } from '../helpers/docker.mjs';
+import { ensureDockerd, tagAsDefaultImage } from '../helpers/docker.mjs';
 import { sleep, until } from '../helpers/poll.js';
 import { tlsTunnels } from '../helpers/tls-tunnel.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
@@ -512,19 +512,19 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
   });
 });
 
-describe('TLS with quorum SASL in containers (executor docker)', () => {
+describe('TLS with quorum SASL in containers (executor docker), the default image name', () => {
   let cwd = '';
   let inventory = '';
   const base = 31381;
   beforeAll(async () => {
     await ensureDockerd();
-    await buildZookeeperImage();
+    // No docker.image: the default name (zookeeper:3.8), here the test image with the official one's account.
+    await tagAsDefaultImage();
     cwd = workdir('tls-docker');
     inventory = path.join(cwd, 'tls-docker.yaml');
     writeFileSync(
       inventory,
       'name: tlsdock\nexecutor: docker\n' +
-        `docker: { image: ${JSON.stringify(TEST_IMAGE)} }\n` +
         `pseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\n` +
         'security: { tls: true, quorumAuth: true, dir: ./secrets }\n',
     );
@@ -540,15 +540,21 @@ describe('TLS with quorum SASL in containers (executor docker)', () => {
     const inside = await execa('docker', [
       ...['exec', 'zkops-tlsdock-1', 'sh', '-c'],
       "grep -E '^(secureClientPort|sslQuorum|quorum.auth.serverRequireSasl)=' /conf/zoo.cfg; " +
-        "stat -c '%a' /conf/node.pem /conf/jaas.conf",
+        "stat -c '%a %U' /conf/node.pem /conf/jaas.conf; " +
+        // The server (pid 1, exec'd by the entrypoint) runs as the image's zookeeper account, not root.
+        "stat -c '%U' /proc/1",
     ]);
     expect(inside.stdout.split('\n')).toEqual([
       'secureClientPort=2181',
       'sslQuorum=true',
       'quorum.auth.serverRequireSasl=true',
-      '600',
-      '600',
+      '600 zookeeper',
+      '600 zookeeper',
+      'zookeeper',
     ]);
+    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'zkops-tlsdock-1'])).stdout.trim()).toBe(
+      'zookeeper:3.8',
+    );
     const smoke = await zkopsJson(cwd, ['smoke', '-i', inventory]);
     expect(smoke.code, smoke.stderr).toBe(0);
     expect(await plainAttempt(base, 'connect')).toEqual({ answer: '', error: undefined });
