@@ -552,9 +552,11 @@ describe('TLS with quorum SASL in containers (executor docker), the default imag
       '600 zookeeper',
       'zookeeper',
     ]);
-    expect((await execa('docker', ['inspect', '--format', '{{.Config.Image}}', 'zkops-tlsdock-1'])).stdout.trim()).toBe(
-      'zookeeper:3.8',
-    );
+    expect(
+      (
+        await execa('docker', ['inspect', '--format', '{{index .Config.Labels "zkops.image"}}', 'zkops-tlsdock-1'])
+      ).stdout.trim(),
+    ).toBe('zookeeper:3.8');
     const smoke = await zkopsJson(cwd, ['smoke', '-i', inventory]);
     expect(smoke.code, smoke.stderr).toBe(0);
     expect(await plainAttempt(base, 'connect')).toEqual({ answer: '', error: undefined });
