@@ -4,15 +4,16 @@
 # installed. With --test, also what the test suite needs (sshd and iproute2
 # for the SSH test hosts, iptables for the NAT test, systemd-nspawn and dbus
 # for the test host that boots systemd, docker.io for the Docker tests, and
-# busybox-static + a JDK's jlink to build their ZooKeeper image; prometheus
-# and tmux for the monitoring tests).
+# busybox-static + a JDK's jlink to build their ZooKeeper image, gnupg to sign
+# the test mirror's releases, prometheus and tmux for the monitoring tests,
+# chromium for the dashboard's browser tests).
 #   scripts/setup.sh           # to run zkops
 #   scripts/setup.sh --test    # to run the tests too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(zookeeper iproute2)
-[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless prometheus tmux)
+[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless gnupg prometheus tmux chromium)
 
 missing=()
 for p in "${want[@]}"; do

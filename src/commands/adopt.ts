@@ -7,10 +7,12 @@ export type AdoptFlags = AdoptInput;
 
 export async function adoptCommand(flags: AdoptFlags, out: OutputOptions): Promise<number> {
   const r = await adopt(flags);
-  if (out.json) printJson(r);
+  const { foundText, ...doc } = r;
+  if (out.json) printJson(doc);
   else if (r.inventory)
     process.stdout.write(
-      `Wrote ${r.inventory}: ${r.nodes.length} nodes ` +
+      `${foundText}\n` +
+        `Wrote ${r.inventory}: ${r.nodes.length} nodes ` +
         `(${r.nodes.map((n) => `${n.id}: ${n.zooCfg}`).join(', ')}).\n` +
         `Next: zkops deploy -i ${r.inventory} --dry-run\n`,
     );

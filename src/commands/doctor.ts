@@ -18,6 +18,7 @@ export async function doctorCommand(flags: DoctorFlags, out: OutputOptions): Pro
   else
     for (const r of reports) {
       if (reports.length > 1) process.stdout.write(`${color.bold(`Ensemble ${r.cluster}`)}\n`);
+      if (r.found) process.stdout.write(`${r.found.text}\n\n`);
       process.stdout.write(format(r.findings));
       if (r.after) process.stdout.write(`\nAfter the fixes:\n${format(r.after.filter((f) => f.severity !== 'ok'))}`);
       process.stdout.write(verdict(r.after ?? r.findings));
@@ -30,6 +31,7 @@ function summary(r: Report) {
   return {
     cluster: r.cluster,
     ok: exitCode(final) === ExitCode.ok,
+    ...(r.found ? { found: r.found.nodes } : {}),
     findings: r.findings,
     ...(r.after ? { after: r.after } : {}),
   };

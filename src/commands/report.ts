@@ -77,6 +77,6 @@ export function formatStatus(status: ClusterStatus): string {
     : '';
   return (
     `${head}\n\n${hosts.length ? `${hosts.join('\n')}\n` : ''}${skew}${verdict}\nConnect string: ` +
-    `${status.connectString}\n`
+    `${status.connectString}\n${status.clientAccess ? `${status.clientAccess}\n` : ''}`
   );
 }

@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml';
 import type { Adopted } from './adopt.js';
+import { describeFound } from './found.js';
 
 /** The inventory YAML for an adopted ensemble. */
 export function adoptedInventory(
@@ -52,6 +53,9 @@ export function adoptedInventory(
     `# Adopted by zkops from ${sources.join(', ')}.`,
     '# Every setting its zoo.cfg had, every node at its own ports and directories: `zkops deploy --dry-run -i`',
     '# this file shows what zkops would change before it manages the ensemble.',
+    ...describeFound(a)
+      .split('\n')
+      .map((l) => `# ${l}`),
   ];
   return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0 })}`;
 }

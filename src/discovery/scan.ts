@@ -45,6 +45,11 @@ export interface FoundServer {
   pidFileText?: string;
   /** Its data directory holds ZooKeeper data (version-2). */
   hasData: boolean;
+  /**
+   * 3.5+ with dynamicConfigFile: that file, whose server list (the members after any reconfig) replaced the
+   * static one in `cfg.servers`; `missing` when zoo.cfg names a file that is not there.
+   */
+  dynamic?: { file: string; missing?: boolean };
   env: ServerEnvironment;
   process?: ZkProcess;
 }
@@ -93,6 +98,10 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
     '  printf \'myid\\t\'; [ -f "$d/myid" ] && od -An -tx1 -v "$d/myid" | tr -d \' \\n\'; echo',
     '  printf \'pid\\t\'; cat "$d/zookeeper_server.pid" 2>/dev/null | head -c 64; echo',
     '  [ -d "$d/version-2" ] && printf \'data\\tyes\\n\'',
+    // The dynamic configuration (3.5+): ZooKeeper rewrites its name in zoo.cfg on every reconfig.
+    `  y=$(sed -n 's/^[[:space:]]*dynamicConfigFile[[:space:]]*[=:][[:space:]]*//p' "$f" | tail -n 1 | ` +
+      `sed 's/[[:space:]]*$//'); case "$y" in ''|/*) ;; *) y="\${f%/*}/$y";; esac`,
+    `  [ -n "$y" ] && { printf 'dynfile\\t%s\\n' "$y"; [ -f "$y" ] && { sed 's/^/dyn\\t/' "$y"; echo; }; }`,
     '  c=${f%/*}; h=${c%/*}; b=$h/bin; ' +
       '[ "$c" = /etc/zookeeper/conf ] && [ -x /usr/share/zookeeper/bin/zkServer.sh ] && b=/usr/share/zookeeper/bin',
     '  [ -f "$b/zkServer.sh" ] && printf \'bin\\t%s\\n\' "$b"',
@@ -167,8 +176,18 @@ function parseChunk(chunk: string, processes: ZkProcess[]): FoundServer {
       .slice(1)
       .join('\t')
       .replace(/^Error:\s*/, '');
+  // Where zoo.cfg names a dynamic file, its server list is the membership (ZooKeeper reads no other).
+  const dynFile = one('dynfile')?.[1];
+  let dynamic: FoundServer['dynamic'];
+  if (dynFile) {
+    const lines = fields.filter((f) => f[0] === 'dyn').map((f) => f.slice(1).join('\t'));
+    const dyn = parseZooCfg(lines.join('\n'), dynFile);
+    dynamic = { file: dynFile, ...(lines.length ? {} : { missing: true }) };
+    if (dyn.servers.length) cfg.servers = dyn.servers;
+  }
   return {
     cfg,
+    ...(dynamic ? { dynamic } : {}),
     binDir: bin,
     home: bin ? path.posix.dirname(bin) : undefined,
     dataDir,

@@ -2,9 +2,12 @@
  * ZooKeeper by version: the release tarball and its .sha512, fetched on the
  * machine running zkops (never on the hosts: they may have no internet) from
  * a mirror in Apache's layout (zookeeper-X.Y.Z/apache-zookeeper-X.Y.Z-bin.tar.gz),
- * checked, and kept in ~/.cache/zkops/releases by version and checksum, so a
- * second deploy fetches nothing. Without a mirror of the inventory's own:
- * Apache's download site (current releases), then its archive (all others).
+ * checked against its .sha512 and trusted only as release-trust.ts decides
+ * (its .asc signature, or a pinned SHA-512), and kept in
+ * ~/.cache/zkops/releases by version and checksum with its .asc, so a second
+ * deploy fetches nothing (and re-checks what it takes from the cache). Without
+ * a mirror of the inventory's own: Apache's download site (current releases),
+ * then its archive (all others).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -14,6 +17,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PreflightError } from '../errors.js';
 import { userCacheDir } from '../user-cache.js';
+import { trustRelease, unsigned } from './release-trust.js';
 
 export const APACHE_MIRRORS = ['https://dlcdn.apache.org/zookeeper/', 'https://archive.apache.org/dist/zookeeper/'];
 
@@ -37,15 +41,18 @@ const cacheRoot = () => userCacheDir('releases');
 
 const top = (version: string) => `apache-zookeeper-${version}-bin`;
 
-/** A cached release of `version` (its tarball and checksum), if there is one. */
-async function cached(version: string): Promise<{ file: string; sha512: string } | undefined> {
+/** The cached releases of `version` (tarball, checksum, signature if the mirror had one), the pinned one first. */
+async function cached(version: string, pin?: string): Promise<{ file: string; sha512: string; asc?: string }[]> {
   const dirs = await readdir(cacheRoot()).catch(() => [] as string[]);
+  const found: { file: string; sha512: string; asc?: string }[] = [];
   for (const d of dirs.filter((x) => x.startsWith(`${version}-`))) {
     const file = path.join(cacheRoot(), d, `${top(version)}.tar.gz`);
     const sha512 = (await readFile(`${file}.sha512`, 'utf8').catch(() => '')).trim();
-    if (/^[0-9a-f]{128}$/.test(sha512) && d === `${version}-${sha512.slice(0, 16)}`) return { file, sha512 };
+    if (!/^[0-9a-f]{128}$/.test(sha512) || d !== `${version}-${sha512.slice(0, 16)}`) continue;
+    const asc = await readFile(`${file}.asc`, 'utf8').catch(() => undefined);
+    found.push({ file, sha512, ...(asc === undefined ? {} : { asc }) });
   }
-  return undefined;
+  return found.sort((a, b) => Number(b.sha512 === pin?.toLowerCase()) - Number(a.sha512 === pin?.toLowerCase()));
 }
 
 async function get(url: string, timeoutMs: number): Promise<Response> {
@@ -61,21 +68,42 @@ async function get(url: string, timeoutMs: number): Promise<Response> {
   }
 }
 
+/** A small file beside the tarball: its text, or undefined where the mirror has none (404). */
+async function sidecar(url: string, timeoutMs: number): Promise<string | undefined> {
+  const r = await get(url, timeoutMs);
+  if (r.status === 404) return undefined;
+  if (!r.ok) throw new PreflightError(`${url} answered ${r.status}; nothing was written on any host.`);
+  return r.text();
+}
+
 export interface FetchedRelease {
   file: string;
   sha512: string;
   /** Where it came from, or "cache". */
   source: string;
+  /** Why it is trusted: who signed it, or which pinned SHA-512 it matches. */
+  verifiedBy: string;
+}
+
+/** How a release is fetched and what it must verify against. */
+export interface FetchOptions {
+  timeoutMs?: number;
+  note?: (text: string) => void;
+  /** zookeeper.sha512: the tarball must have exactly this SHA-512 (and then needs no signature). */
+  sha512?: string;
+  /** zookeeper.keys: files with more OpenPGP keys to accept signatures from (a private build). */
+  keys?: string[];
 }
 
 /**
- * The release tarball of `version`: from the cache, else fetched from the first of `mirrors` that has it and
- * checked against its .sha512 before it is kept. A mismatch stops everything before any host is touched.
+ * The release tarball of `version`: from the cache, else fetched from the first of `mirrors` that has it, checked
+ * against its .sha512 and trusted as release-trust.ts decides before it is kept. A refusal stops everything before
+ * any host is touched.
  */
 export async function fetchRelease(
   version: string,
   mirrors: string[],
-  options: { timeoutMs?: number; note?: (text: string) => void } = {},
+  options: FetchOptions = {},
 ): Promise<FetchedRelease> {
   if (!/^3\.(\d+)\.\d+$/.test(version) || Number(version.split('.')[1]) < 5)
     throw new PreflightError(
@@ -83,32 +111,45 @@ export async function fetchRelease(
         'so zkops cannot fetch them by version. Give zookeeper.tarball (a file on this machine) or ' +
         'zookeeper.home instead.',
     );
-  const hit = await cached(version);
-  if (hit) return { ...hit, source: 'cache' };
+  const pin = options.sha512?.toLowerCase();
+  const keys = options.keys ?? [];
+  // What the cache holds was trusted when it was fetched, but maybe under other keys or pins: checked again.
+  for (const hit of await cached(version, pin)) {
+    const trusted = await trustRelease({ version, ...hit, where: hit.file, pin, keys }).catch(() => undefined);
+    if (trusted) return { file: hit.file, sha512: hit.sha512, source: 'cache', verifiedBy: trusted };
+  }
   // The whole download (a ~15 MB release) may take this long.
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const tried: string[] = [];
   for (const mirror of mirrors) {
     const base = `${mirror.replace(/\/+$/, '')}/zookeeper-${version}/${top(version)}.tar.gz`;
     // A mirror that cannot be reached, or lacks the release, hands over to the next (the last one's error stands).
-    const sums = await get(`${base}.sha512`, timeoutMs).catch((err: Error) => {
-      if (mirror === mirrors[mirrors.length - 1]) throw err;
-      tried.push(`${base}.sha512 (${err.message.split(':')[0]})`);
-      return undefined;
-    });
-    if (!sums) continue;
-    if (sums.status === 404) {
+    let sums: string | undefined;
+    try {
+      sums = await sidecar(`${base}.sha512`, timeoutMs);
+    } catch (err) {
+      if (mirror === mirrors[mirrors.length - 1] || !/^Cannot fetch/.test((err as Error).message)) throw err;
+      tried.push(`${base}.sha512 (${(err as Error).message.split(':')[0]})`);
+      continue;
+    }
+    if (sums === undefined && !pin) {
       tried.push(`${base}.sha512 (404)`);
       continue;
     }
-    if (!sums.ok) throw new PreflightError(`${base}.sha512 answered ${sums.status}; nothing was written on any host.`);
-    const expected = parseSha512File(await sums.text());
-    if (!expected)
+    const expected = sums === undefined ? undefined : parseSha512File(sums);
+    if (sums !== undefined && !expected)
       throw new PreflightError(
         `${base}.sha512 holds no SHA-512 zkops can read; nothing was written on any host. Check the mirror.`,
       );
+    // With a pinned SHA-512 the bytes are known; otherwise the signature is what vouches for them.
+    const asc = pin ? undefined : await sidecar(`${base}.asc`, timeoutMs);
+    if (!pin && asc === undefined) throw unsigned(base);
     options.note?.(`fetching ${top(version)}.tar.gz from ${mirror}`);
     const body = await get(base, timeoutMs);
+    if (body.status === 404 && sums === undefined) {
+      tried.push(`${base} (404)`);
+      continue;
+    }
     if (!body.ok || !body.body)
       throw new PreflightError(`${base} answered ${body.status}; nothing was written on any host.`);
     await mkdir(cacheRoot(), { recursive: true });
@@ -125,16 +166,22 @@ export async function fetchRelease(
         );
       });
       const got = hash.digest('hex');
-      if (got !== expected)
-        throw new PreflightError(
-          `${base} does not match its .sha512 (got ${got.slice(0, 16)}…, expected ${expected.slice(0, 16)}…): a ` +
-            'broken download or a tampered mirror. Nothing was kept, and nothing was written on any host.',
-        );
+      const verifiedBy = await trustRelease({
+        version,
+        file: tmp,
+        sha512: got,
+        where: base,
+        mirrorSha512: expected,
+        asc,
+        pin,
+        keys,
+      });
       await writeFile(`${tmp}.sha512`, `${got}\n`);
+      if (asc !== undefined) await writeFile(`${tmp}.asc`, asc);
       const dir = path.join(cacheRoot(), `${version}-${got.slice(0, 16)}`);
       await rm(dir, { recursive: true, force: true });
       await rename(tmpDir, dir);
-      return { file: path.join(dir, `${top(version)}.tar.gz`), sha512: got, source: mirror };
+      return { file: path.join(dir, `${top(version)}.tar.gz`), sha512: got, source: mirror, verifiedBy };
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }

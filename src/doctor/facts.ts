@@ -83,11 +83,13 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
       `df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
     `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; ` +
       `printf '%s\\t%s\\n' "$n" "$(du -sm ${snapDir} 2>/dev/null | cut -f1)"`,
-    // Whether the server's account may write its directories (as root: asked as that account).
+    // Whether the server's account may write its directories (as root: asked as that account, with util-linux's
+    // setpriv, else su: busybox's setpriv, as in images built on busybox, cannot change the user).
     `echo ${M}-write; ${owner}; printf '%s\\n' "$u"; for d in ${dirs.map(sh).join(' ')}; do ` +
-      `if [ "$(id -u)" = 0 ] && [ -n "$u" ] && [ "$u" != root ] && command -v setpriv >/dev/null; then ` +
-      `setpriv --reuid="$u" --regid="$(id -g "$u" 2>/dev/null || echo 0)" --init-groups ` +
-      `test -w "$d" 2>/dev/null && echo "ok $d" || echo "no $d"; ` +
+      `if [ "$(id -u)" = 0 ] && [ -n "$u" ] && [ "$u" != root ]; then ` +
+      `if setpriv --reuid=0 --regid=0 --clear-groups true 2>/dev/null; then ` +
+      `setpriv --reuid="$u" --regid="$(id -g "$u" 2>/dev/null || echo 0)" --init-groups test -w "$d" 2>/dev/null; ` +
+      `else d="$d" su -p -s /bin/sh "$u" -c 'test -w "$d"' 2>/dev/null; fi && echo "ok $d" || echo "no $d"; ` +
       `else [ -w "$d" ] && echo "ok $d" || echo "no $d"; fi; done`,
     `echo ${M}-addr; ip -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1`,
     `echo ${M}-resolve; command -v getent >/dev/null && for h in ${peers.map(sh).join(' ')}; do ` +

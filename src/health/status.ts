@@ -9,6 +9,7 @@ import { connectString, portOf } from '../inventory/spec.js';
 import { judgeCluster, type ClusterVerdict, type NodeReport } from './cluster.js';
 import type { NodeMetrics } from './probe.js';
 import type { Unreachable, ZkProcess } from '../runtime/types.js';
+import { clientAccessNote } from '../security/client-access.js';
 
 /** One node's row, as JSON consumers get it. */
 export interface NodeStatus {
@@ -18,7 +19,7 @@ export interface NodeStatus {
   ports: { client: number; quorum: number; election: number; admin: number | null };
   pid: number | null;
   /** How the server runs: under its systemd unit, started by zkops, or as a container; and as which account. */
-  runs: { by: 'systemd' | 'zkops' | 'docker'; user?: string; unit?: string } | null;
+  runs: { by: ZkProcess['by']; user?: string; unit?: string } | null;
   mode: string;
   zxid: string | null;
   connections: number | null;
@@ -34,6 +35,8 @@ export interface ClusterStatus {
   healthy: boolean;
   verdict: ClusterVerdict;
   connectString: string;
+  /** What a client needs beyond the connect string (a TLS cluster: TLS and a certificate, and how to get one). */
+  clientAccess?: string;
   nodes: NodeStatus[];
   /** Hosts zkops could not reach: their nodes were probed over their client ports only. */
   unreachable: Unreachable[];
@@ -58,6 +61,7 @@ export function clusterStatus(
     healthy: verdict.status === 'healthy',
     verdict,
     connectString: connectString(spec),
+    ...(clientAccessNote(spec) ? { clientAccess: clientAccessNote(spec) } : {}),
     nodes: reports.map(({ node, health }) => ({
       id: node.id,
       host: node.place,

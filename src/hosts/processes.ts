@@ -52,7 +52,7 @@ export function parseZkProcesses(out: string): ZkProcess[] {
           args,
           config: args[args.length - 1] ?? '',
           command: args.join(' '),
-          by: unit ? 'systemd' : 'zkops',
+          by: unit ? 'systemd' : startedBy(args),
           user: user || undefined,
           unit: unit || undefined,
         };
@@ -62,6 +62,17 @@ export function parseZkProcesses(out: string): ZkProcess[] {
       .filter((p) => p.args.includes('org.apache.zookeeper.server.quorum.QuorumPeerMain'))
       .map(({ args: _args, ...p }) => p)
   );
+}
+
+/**
+ * Who started a server without a systemd unit, read from its command line: zkops's zk-run.sh passes
+ * -Dzookeeper.log.file=zookeeper.log and -Dnetworkaddress.cache.negative.ttl=0 (no ZooKeeper script does);
+ * zkServer.sh (3.4 to 3.9) always passes -Dzookeeper.log.dir; anything else is a java command typed by hand.
+ */
+export function startedBy(args: string[]): ZkProcess['by'] {
+  if (args.includes('-Dnetworkaddress.cache.negative.ttl=0') && args.includes('-Dzookeeper.log.file=zookeeper.log'))
+    return 'zkops';
+  return args.some((a) => a.startsWith('-Dzookeeper.log.dir=')) ? 'zkServer.sh' : 'by hand';
 }
 
 /** The process of each node on this host (undefined: not running). */

@@ -58,6 +58,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
     zookeeper: {
       ...inv.zookeeper,
       ...(inv.zookeeper.tarball ? { tarball: here(inv.zookeeper.tarball) } : {}),
+      ...(inv.zookeeper.keys ? { keys: here(inv.zookeeper.keys) } : {}),
       ...(inv.zookeeper.home && onThisMachine ? { home: here(inv.zookeeper.home) } : {}),
     },
     java: {

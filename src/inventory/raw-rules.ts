@@ -176,6 +176,17 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
               'remove it here',
           },
         ];
+      // 3.5+ reconfig keeps the members in a file ZooKeeper rewrites; zkops writes the server list itself.
+      if (k === 'dynamicConfigFile')
+        return [
+          {
+            path: ['settings', 'extra', k],
+            message:
+              'zkops writes the members into zoo.cfg itself (static server lines), while ZooKeeper rewrites a ' +
+              'dynamic configuration file on every reconfig: make the ensemble static first (zkops adopt says ' +
+              'how), then remove it here',
+          },
+        ];
       if (!MANAGED_KEYS.test(k)) return [];
       return [
         {

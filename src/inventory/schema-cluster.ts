@@ -13,8 +13,9 @@ export const ZookeeperSchema = z.strictObject({
     .regex(/^\d+\.\d+\.\d+$/, 'expected a version like 3.8.4')
     .optional()
     .describe(
-      'Without home or tarball: the release zkops fetches (on this machine, checked against its .sha512, ' +
-        'cached) and ships to every host. With home: the version it must be.',
+      'Without home or tarball: the release zkops fetches (on this machine, its .asc checked against ' +
+        "Apache ZooKeeper's KEYS and its .sha512, cached) and ships to every host. With home: the version it " +
+        'must be.',
     ),
   mirror: z
     .string()
@@ -22,7 +23,7 @@ export const ZookeeperSchema = z.strictObject({
     .optional()
     .describe(
       "Where zookeeper.version is fetched from, in Apache's layout (zookeeper-X.Y.Z/apache-zookeeper-X.Y.Z-" +
-        'bin.tar.gz and .sha512). Default: dlcdn.apache.org, then archive.apache.org.',
+        'bin.tar.gz, .asc and .sha512). Default: dlcdn.apache.org, then archive.apache.org.',
     ),
   home: absOrRelPath
     .optional()
@@ -31,7 +32,17 @@ export const ZookeeperSchema = z.strictObject({
   sha512: z
     .string()
     .regex(/^[0-9a-f]{128}$/i, 'expected 128 hex digits')
-    .optional(),
+    .optional()
+    .describe(
+      'The SHA-512 zookeeper.tarball, or the release fetched by zookeeper.version, must have (then a mirror ' +
+        'needs no .asc).',
+    ),
+  keys: absOrRelPath
+    .optional()
+    .describe(
+      'A file of OpenPGP public keys (gpg --armor --export) whose signatures zkops also accepts on a release ' +
+        "fetched by version, besides Apache ZooKeeper's KEYS: for a private build on a private mirror.",
+    ),
 });
 
 /** java: the Java the servers run with, and their JVM flags. */

@@ -8,6 +8,8 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { discover, parseHost, type DiscoveryFlags } from '../discovery/find.js';
 import { adoptedInventory } from '../discovery/inventory.js';
+import { refuseDynamicConfig } from '../discovery/dynamic.js';
+import { describeFound, foundNodes, type FoundNode } from '../discovery/found.js';
 
 /** Where to look, and where to write the inventory (nowhere: only return it). */
 export type AdoptInput = DiscoveryFlags & { output?: string };
@@ -16,6 +18,10 @@ export type AdoptInput = DiscoveryFlags & { output?: string };
 export interface AdoptOutcome {
   cluster: string;
   nodes: { id: number; zooCfg: string }[];
+  /** What was found, per node (config files, dynamic file, client port, running and by whom). */
+  found: FoundNode[];
+  /** The same, said for people. */
+  foundText: string;
   inventory: string | null;
   text: string;
 }
@@ -37,6 +43,7 @@ export async function adopt(flags: AdoptInput): Promise<AdoptOutcome> {
     }
     const e = found.ensembles[0]!;
     refuseHandMadeSecurity(e.spec.settings.extra);
+    refuseDynamicConfig(e);
     const first = flags.host?.[0] ? parseHost(flags.host[0]) : undefined;
     const ssh = first && {
       user: first.user,
@@ -58,6 +65,8 @@ export async function adopt(flags: AdoptInput): Promise<AdoptOutcome> {
     return {
       cluster: e.spec.name,
       nodes: e.spec.nodes.map((n) => ({ id: n.id, zooCfg: n.zooCfg })),
+      found: foundNodes(e),
+      foundText: describeFound(e),
       inventory: flags.output ?? null,
       text,
     };

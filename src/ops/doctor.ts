@@ -7,6 +7,7 @@
 import { ExitCode, ZkopsError } from '../errors.js';
 import { quietContext, Reporter, type OpContext } from '../events.js';
 import { discover, wantsDiscovery, type DiscoveryFlags } from '../discovery/find.js';
+import { describeFound, foundNodes, type FoundNode } from '../discovery/found.js';
 import { runDoctor } from '../doctor/index.js';
 import type { Finding } from '../doctor/check.js';
 import { probeCluster } from '../health/cluster.js';
@@ -25,6 +26,8 @@ export interface DoctorReport {
   cluster: string;
   findings: Finding[];
   after?: Finding[];
+  /** Servers zkops did not set up: what was found (said first), and as data. */
+  found?: { text: string; nodes: FoundNode[] };
 }
 
 /** Runs the doctor where the input says; one report per ensemble looked at. */
@@ -89,7 +92,11 @@ async function doctorFound(input: DoctorInput, report: Reporter): Promise<Doctor
       const findings = await report.step('check', () =>
         runDoctor(HostRuntime.fromTargets(e.spec, e.targets), { fix: Boolean(input.fix) }),
       );
-      reports.push({ cluster: describe(e.spec), findings });
+      reports.push({
+        cluster: describe(e.spec),
+        findings,
+        found: { text: describeFound(e), nodes: foundNodes(e) },
+      });
     }
   } finally {
     await first.close();

@@ -31,11 +31,17 @@ export async function releaseTarball(spec: ClusterSpec, progress?: RuntimeProgre
   if (!version) return undefined;
   const wanted = version;
   const mirror = zk.mirror ?? process.env.ZKOPS_ZOOKEEPER_MIRROR;
+  const keys = zk.keys ?? process.env.ZKOPS_ZOOKEEPER_KEYS;
   const got = await asStep(
     progress,
     'fetch',
-    () => fetchRelease(wanted, mirror ? [mirror] : APACHE_MIRRORS, { note: (t) => progress?.note(t) }),
-    (r) => `${wanted} from ${r.source}`,
+    () =>
+      fetchRelease(wanted, mirror ? [mirror] : APACHE_MIRRORS, {
+        note: (t) => progress?.note(t),
+        sha512: zk.sha512,
+        keys: keys ? [keys] : [],
+      }),
+    (r) => `${wanted} from ${r.source}, ${r.verifiedBy}`,
   );
   return inspectTarball(got.file, got.sha512);
 }

@@ -21,8 +21,11 @@ export interface ZkProcess {
   /** The zoo.cfg it was started with (its last argument). */
   config: string;
   command: string;
-  /** What runs it: zkops's supervised start, its systemd unit, or the Docker engine. */
-  by: 'zkops' | 'systemd' | 'docker';
+  /**
+   * Who started it: zkops's supervised start (its zk-run.sh), its systemd unit, the Docker engine, ZooKeeper's own
+   * zkServer.sh (an ensemble set up by hand), or a java command typed by hand.
+   */
+  by: 'zkops' | 'systemd' | 'docker' | 'zkServer.sh' | 'by hand';
   /** The account it runs as, when the host says. */
   user?: string;
   /** The systemd unit it runs in, if any. */

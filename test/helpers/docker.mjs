@@ -9,8 +9,17 @@
  * and Debian's ZooKeeper jars (their absolute Class-Path stripped), or for
  * another version the jars of its release (test/helpers/releases.mjs). As in
  * the official image, the release lives in /apache-zookeeper-X.Y.Z-bin and
- * PATH names it (zkops reads the version from there).
+ * PATH names it (zkops reads the version from there), and the server runs as
+ * the `zookeeper` account (uid 1000): the entrypoint, started as root with
+ * `zkServer.sh`, gives it the data and log directories and drops to it, so
+ * files only root may read (keys, secrets) are not readable by the server.
+ *
+ * A built image is reused only when its label zkops.inputs carries the hash of
+ * what it is built from (these helpers' source, the version, the JDK's jlink,
+ * the jars and busybox): a tag alone may name an older or foreign image.
  */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { $, fs, path, os } from 'zx';
 import { unpackRelease } from './releases.mjs';
 import { copyJarWithoutClassPath, debianZookeeperDeps } from './tarball.mjs';
@@ -46,6 +55,11 @@ if [ ! -f "$ZOO_CONF_DIR/zoo.cfg" ]; then
   `"$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" > "$ZOO_CONF_DIR/zoo.cfg"
 fi
 [ -f "$ZOO_DATA_DIR/myid" ] || echo "\${ZOO_MY_ID:-1}" > "$ZOO_DATA_DIR/myid"
+# As the official image: the server itself runs as zookeeper (gosu there; busybox su, which execs, here).
+if [ "$1" = zkServer.sh ] && [ "$(id -u)" = 0 ]; then
+  chown -R zookeeper:zookeeper "$ZOO_DATA_DIR" "$ZOO_DATA_LOG_DIR" "$ZOO_LOG_DIR"
+  exec su -p zookeeper -s /bin/sh -c 'exec "$0" "$@"' "$@"
+fi
 exec "$@"
 `;
 
@@ -64,10 +78,30 @@ log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout
 log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n
 `;
 
-/** Builds the test image of `version` unless the engine has it already; returns its tag. */
+/** A hash of everything the image of `version` is built from (files by content or by size and time). */
+async function imageInputs(version) {
+  const hash = createHash('sha256').update(`${version}\n`);
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const f of ['docker.mjs', 'tarball.mjs', 'releases.mjs']) hash.update(fs.readFileSync(path.join(here, f)));
+  const stamp = (f) => {
+    const st = fs.statSync(f);
+    return `${fs.realpathSync(f)} ${st.size} ${st.mtimeMs}\n`;
+  };
+  const jlink = (await $`command -v jlink`).stdout.trim();
+  for (const f of [jlink, '/bin/busybox', '/usr/share/java/zookeeper.jar', ...(await debianZookeeperDeps())])
+    hash.update(stamp(f));
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Builds the test image of `version` unless the engine has one built from the same inputs; returns its tag. */
 export async function buildZookeeperImage(version = '3.8.0') {
   const image = testImage(version);
-  if ((await $({ nothrow: true, quiet: true })`docker image inspect ${image}`).exitCode === 0) return image;
+  const inputs = await imageInputs(version);
+  const label = await $({
+    nothrow: true,
+    quiet: true,
+  })`docker image inspect --format ${'{{index .Config.Labels "zkops.inputs"}}'} ${image}`;
+  if (label.exitCode === 0 && label.stdout.trim() === inputs) return image;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zkops-image-'));
   const root = path.join(dir, 'root');
   const home = `/apache-zookeeper-${version}-bin`;
@@ -122,8 +156,13 @@ export async function buildZookeeperImage(version = '3.8.0') {
     fs.writeFileSync(path.join(root, 'conf/log4j.properties'), LOG4J);
     fs.writeFileSync(path.join(root, 'docker-entrypoint.sh'), ENTRYPOINT, { mode: 0o755 });
     fs.writeFileSync(path.join(root, 'usr/local/bin/zkServer.sh'), zkServer(home), { mode: 0o755 });
-    fs.writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-    fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\n');
+    // The official image's account (its Dockerfile: groupadd/useradd -r zookeeper, uid and gid 1000).
+    fs.writeFileSync(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nzookeeper:x:1000:1000::/home/zookeeper:/bin/sh\n',
+    );
+    fs.writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nzookeeper:x:1000:\n');
+    for (const d of ['data', 'datalog', 'logs', 'conf']) await $`chown 1000:1000 ${path.join(root, d)}`;
     const changes = [
       'ENV JAVA_HOME=/opt/java/openjdk',
       `ENV PATH=/usr/local/bin:/bin:/opt/java/openjdk/bin:${home}/bin`,
@@ -134,8 +173,9 @@ export async function buildZookeeperImage(version = '3.8.0') {
       'EXPOSE 2181 2888 3888 8080',
       'ENTRYPOINT ["/docker-entrypoint.sh"]',
       'CMD ["zkServer.sh", "start-foreground"]',
+      `LABEL zkops.inputs=${inputs}`,
     ].flatMap((c) => ['--change', c]);
-    await $`tar -C ${root} -c . | docker import ${changes} - ${image}`;
+    await $`tar --numeric-owner -C ${root} -c . | docker import ${changes} - ${image}`;
     return image;
   } finally {
     await fs.remove(dir);
@@ -146,4 +186,27 @@ export async function buildZookeeperImage(version = '3.8.0') {
 async function copyZookeeperJars(libDir) {
   for (const jar of [...(await debianZookeeperDeps()), '/usr/share/java/zookeeper.jar'])
     await copyJarWithoutClassPath(jar, path.join(libDir, path.basename(jar)));
+}
+
+/** The image name inventories get by default (docker.image), as the official image is called. */
+export const DEFAULT_IMAGE = 'zookeeper:3.8';
+
+/**
+ * Tags the 3.8.0 test image as the default image name, so a test can run an inventory that names no image
+ * (no registry is reachable to pull the official one). An image of that name that is not a test image is left
+ * alone, and the test stops with why.
+ */
+export async function tagAsDefaultImage() {
+  const image = await buildZookeeperImage('3.8.0');
+  const there = await $({
+    nothrow: true,
+    quiet: true,
+  })`docker image inspect --format ${'{{index .Config.Labels "zkops.inputs"}}'} ${DEFAULT_IMAGE}`;
+  if (there.exitCode === 0 && !/^[0-9a-f]{32}$/.test(there.stdout.trim()))
+    throw new Error(
+      `${DEFAULT_IMAGE} on this engine is not a zkops test image (no zkops.inputs label): remove or retag it ` +
+        '(docker rmi) to run the test that uses the default image name',
+    );
+  await $`docker tag ${image} ${DEFAULT_IMAGE}`;
+  return DEFAULT_IMAGE;
 }

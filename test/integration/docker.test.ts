@@ -164,7 +164,7 @@ describe('zkops with executor docker', () => {
     expect(stop.json.nodes[0]).toMatchObject({ id: 2, status: 'stopped' });
     expect(await ours()).toContain('zkops-dtest-2 exited');
     const doctor = await zkops(cwd, ['doctor']);
-    expect(doctor.code).toBe(1); // warnings only
+    expect(doctor.code, doctor.stdout).toBe(1); // warnings only
     expect(doctor.stdout).toContain('warn  process: node 2: container zkops-dtest-2 was stopped');
     expect(doctor.stdout).toContain('fix: zkops start 2');
     expect(doctor.stdout).toMatch(/ok {4}engine: Docker engine at .* answers/);

@@ -111,26 +111,39 @@ for (const subject of SUBJECTS) {
       expect(await ex.readFile('/no-such-dir-zkops/x')).toBeUndefined();
     });
 
-    it('replaces a file atomically: a reader sees the old content or the new, never a mix', async () => {
+    it('replaces a file atomically: reads that overlap a write see the old content or the new, never a mix', async () => {
       const file = `${dir}/big`;
-      const a = 'a'.repeat(2 << 20);
-      const b = 'b'.repeat(2 << 20);
-      const hash = (s: string) => createHash('md5').update(s).digest('hex');
-      await ex.writeFile(file, a);
-      // A reader on the far side hashes the file over and over while it is replaced.
-      const reading = ex.exec(`i=0; while [ $i -lt 60 ]; do md5sum < ${sh(file)}; i=$((i+1)); done`);
-      await ex.writeFile(file, b);
-      const seen = new Set(
-        (await reading).stdout
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => l.split(' ')[0]),
+      const versions = ['a', 'b'].map((c) => c.repeat(2 << 20));
+      const hashes = versions.map((v) => createHash('md5').update(v).digest('hex'));
+      const started = `${dir}.reader-started`;
+      const done = `${dir}.writer-done`;
+      await ex.writeFile(file, versions[0]!);
+      // A reader on the far side hashes the file over and over, and notes before and after each read whether a
+      // temporary of the writer (<file>.zkops-*.tmp) existed: a read with one beside it ran while a write was
+      // under way, which is what shows the reads overlapped the writes (not merely ran before or after them).
+      const tmp = `${sh(file)}.zkops-*.tmp`;
+      const reading = ex.exec(
+        `touch ${sh(started)}; i=0; while [ ! -e ${sh(done)} ] && [ $i -lt 20000 ]; do ` +
+          `b=0; for t in ${tmp}; do [ -e "$t" ] && b=1; done; h=$(md5sum < ${sh(file)}); ` +
+          `e=0; for t in ${tmp}; do [ -e "$t" ] && e=1; done; echo "$b$e \${h%% *}"; i=$((i+1)); done`,
       );
-      expect(
-        [...seen].every((h) => h === hash(a) || h === hash(b)),
-        [...seen].join(', '),
-      ).toBe(true);
-      expect(await ex.readFile(file)).toBe(b);
+      for (let i = 0; i < 100 && (await ex.exec(`[ -e ${sh(started)} ] || echo no`)).stdout; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      // Twenty replacements, alternating: each is a window of a few milliseconds in which a read may overlap.
+      for (let i = 1; i <= 20; i++) await ex.writeFile(file, versions[i % 2]!);
+      await ex.exec(`touch ${sh(done)}`);
+      const reads = (await reading).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => ({ during: l.slice(0, 2) !== '00', hash: l.slice(3) }));
+      await ex.exec(`rm -f ${sh(started)} ${sh(done)}`);
+      const overlapped = reads.filter((r) => r.during);
+      expect(overlapped.length, `${reads.length} reads, none while a write was under way`).toBeGreaterThan(0);
+      const mixed = reads.filter((r) => !hashes.includes(r.hash));
+      expect(mixed, `${mixed.length} of ${reads.length} reads (${overlapped.length} during a write) saw a mix`).toEqual(
+        [],
+      );
+      expect(await ex.readFile(file)).toBe(versions[0]);
     });
 
     it('uploads a local file byte for byte', async () => {

@@ -59,7 +59,12 @@ describe('doctor on a hand-made ensemble', () => {
   it('finds the three servers and reports nothing wrong on the healthy ensemble', async () => {
     const r = await doctor();
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/ok\s+process: node 1: runs as pid \d+ as root/);
+    // Said first: which ensemble this is. Started by zkServer.sh, and said so (not "zkops").
+    expect(r.stdout.split('\n')[0]).toBe(`Found an ensemble of 3 servers on ${host().ip} (all running):`);
+    expect(r.stdout).toMatch(
+      /node 2: \/opt\/zookeeper2\/conf\/zoo\.cfg, client port 28182, running as pid \d+ \(root\), started by zkServer\.sh/,
+    );
+    expect(r.stdout).toMatch(/ok\s+process: node 1: runs as pid \d+ as root \(zkServer\.sh\) and serves/);
     expect(r.stdout).toMatch(/ok\s+java: node 2: Java 17/);
     expect(r.stdout).toContain('No problems found.');
   });
@@ -193,6 +198,8 @@ describe('adopt', () => {
     const r = await zkops(ctx.cwd, ['adopt', ...at(), '-o', inventory]);
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(inventory, 'utf8');
+    expect(r.stdout).toMatch(/^Found an ensemble of 3 servers on .* \(all running\):\n  node 1: /);
+    expect(text).toMatch(/^# {3}node 3: \/opt\/zookeeper3\/conf\/zoo\.cfg, client port 28183, running as pid \d+/m);
     expect(text).toContain(`address: ${host().ip}`);
     expect(text).toContain('dataDir: /opt/zookeeper2/data');
     const dry = await zkops(ctx.cwd, ['deploy', '-i', inventory, '--dry-run']);

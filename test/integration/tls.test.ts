@@ -29,7 +29,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
-import { buildZookeeperImage, ensureDockerd, TEST_IMAGE } from '../helpers/docker.mjs';
+import { ensureDockerd, tagAsDefaultImage } from '../helpers/docker.mjs';
 import { sleep, until } from '../helpers/poll.js';
 import { tlsTunnels } from '../helpers/tls-tunnel.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
@@ -216,6 +216,12 @@ describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
     const status = await runJson(['status']);
     expect(status.code).toBe(0);
     expect(status.json.nodes.map((n: any) => n.mode).sort()).toEqual(['follower', 'follower', 'leader']);
+    // Under the connect string, deploy and status say what a client needs there, and how to get it.
+    expect(up.stdout.replace(/\s+/g, ' ')).toContain(
+      "Clients need TLS here, with a certificate from the cluster's CA (the client ports take nothing else): " +
+        '`zkops certs client NAME -o DIR` writes one',
+    );
+    expect(status.json.clientAccess).toContain('zkops certs client NAME -o DIR');
     const doctor = await run(['doctor']);
     expect(doctor.stdout).toMatch(/ok\s+quorum: healthy/);
     expect(doctor.stdout).toMatch(
@@ -506,19 +512,19 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
   });
 });
 
-describe('TLS with quorum SASL in containers (executor docker)', () => {
+describe('TLS with quorum SASL in containers (executor docker), the default image name', () => {
   let cwd = '';
   let inventory = '';
   const base = 31381;
   beforeAll(async () => {
     await ensureDockerd();
-    await buildZookeeperImage();
+    // No docker.image: the default name (zookeeper:3.8), here the test image with the official one's account.
+    await tagAsDefaultImage();
     cwd = workdir('tls-docker');
     inventory = path.join(cwd, 'tls-docker.yaml');
     writeFileSync(
       inventory,
       'name: tlsdock\nexecutor: docker\n' +
-        `docker: { image: ${JSON.stringify(TEST_IMAGE)} }\n` +
         `pseudo: { count: 3, basePort: ${base} }\njava: { heap: 128m }\n` +
         'security: { tls: true, quorumAuth: true, dir: ./secrets }\n',
     );
@@ -534,15 +540,23 @@ describe('TLS with quorum SASL in containers (executor docker)', () => {
     const inside = await execa('docker', [
       ...['exec', 'zkops-tlsdock-1', 'sh', '-c'],
       "grep -E '^(secureClientPort|sslQuorum|quorum.auth.serverRequireSasl)=' /conf/zoo.cfg; " +
-        "stat -c '%a' /conf/node.pem /conf/jaas.conf",
+        "stat -c '%a %U' /conf/node.pem /conf/jaas.conf; " +
+        // The server (pid 1, exec'd by the entrypoint) runs as the image's zookeeper account, not root.
+        "stat -c '%U' /proc/1",
     ]);
     expect(inside.stdout.split('\n')).toEqual([
       'secureClientPort=2181',
       'sslQuorum=true',
       'quorum.auth.serverRequireSasl=true',
-      '600',
-      '600',
+      '600 zookeeper',
+      '600 zookeeper',
+      'zookeeper',
     ]);
+    expect(
+      (
+        await execa('docker', ['inspect', '--format', '{{index .Config.Labels "zkops.image"}}', 'zkops-tlsdock-1'])
+      ).stdout.trim(),
+    ).toBe('zookeeper:3.8');
     const smoke = await zkopsJson(cwd, ['smoke', '-i', inventory]);
     expect(smoke.code, smoke.stderr).toBe(0);
     expect(await plainAttempt(base, 'connect')).toEqual({ answer: '', error: undefined });

@@ -95,3 +95,53 @@ describe('zoo.cfg setting changes in a dry run', () => {
     });
   });
 });
+
+describe('who started a server, from its command line', () => {
+  it('tells zkops, zkServer.sh and a java command typed by hand apart', async () => {
+    const { parseZkProcesses } = await import('../../src/hosts/processes.js');
+    const main = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+    const line = (pid: number, unit: string, ...args: string[]) => `${pid}\troot\t${unit}\t${args.join('\x1f')}`;
+    // zk-run.sh's flags; Apache's zkServer.sh start (3.5+); the same under zkops's systemd unit; a bare java.
+    const out = [
+      line(
+        1,
+        '',
+        '/usr/bin/java',
+        '-Dzookeeper.log.dir=/opt/zk/logs',
+        '-Dzookeeper.log.file=zookeeper.log',
+        '-Dnetworkaddress.cache.negative.ttl=0',
+        '-cp',
+        'x',
+        main,
+        '/opt/zk/node-1/conf/zoo.cfg',
+      ),
+      line(
+        2,
+        '',
+        'java',
+        '-Dzookeeper.log.dir=/opt/zookeeper1/bin/../logs',
+        '-Dzookeeper.log.file=zookeeper-root-server-h1.log',
+        '-cp',
+        'x',
+        main,
+        '/opt/zookeeper1/bin/../conf/zoo.cfg',
+      ),
+      line(
+        3,
+        'zookeeper-prod-3.service',
+        '/usr/bin/java',
+        '-Dzookeeper.log.file=zookeeper.log',
+        '-Dnetworkaddress.cache.negative.ttl=0',
+        main,
+        '/opt/zk/node-3/conf/zoo.cfg',
+      ),
+      line(4, '', 'java', '-cp', '/usr/share/java/zookeeper.jar', main, 'zoo.cfg'),
+    ].join('\n');
+    expect(parseZkProcesses(out).map((p) => [p.pid, p.by])).toEqual([
+      [1, 'zkops'],
+      [2, 'zkServer.sh'],
+      [3, 'systemd'],
+      [4, 'by hand'],
+    ]);
+  });
+});
