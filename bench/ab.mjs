@@ -21,7 +21,15 @@ const timed = async (fn) => {
 
 const init = { a: [], b: [] };
 for (let i = 0; i < RUNS; i++)
-  for (const [k, bin] of i % 2 ? [['b', B], ['a', A]] : [['a', A], ['b', B]]) {
+  for (const [k, bin] of i % 2
+    ? [
+        ['b', B],
+        ['a', A],
+      ]
+    : [
+        ['a', A],
+        ['b', B],
+      ]) {
     init[k].push(await timed(() => run(bin, 'init', '--base-port', BASE, '--quiet')));
     await run(bin, 'destroy', '--yes', '--quiet');
   }
@@ -30,7 +38,15 @@ await run(B, 'init', '--base-port', BASE, '--quiet');
 await sleep(10_000);
 const status = { a: [], b: [] };
 for (let i = 0; i < RUNS * 3; i++)
-  for (const [k, bin] of i % 2 ? [['b', B], ['a', A]] : [['a', A], ['b', B]])
+  for (const [k, bin] of i % 2
+    ? [
+        ['b', B],
+        ['a', A],
+      ]
+    : [
+        ['a', A],
+        ['b', B],
+      ])
     status[k].push(await timed(() => run(bin, 'status')));
 await run(B, 'destroy', '--yes', '--quiet');
 await fs.remove(dir);
