@@ -9,7 +9,7 @@
 import path from 'node:path';
 import type { Executor } from '../executors/types.js';
 import { hostExecutor, type ClusterSpec, type HostSpec, type NodeSpec } from '../inventory/spec.js';
-import type { HostTarget } from '../hosts/targets.js';
+import type { HostPlace } from '../hosts/places.js';
 import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 import { readMyid, type FoundServer, type HostScan } from './scan.js';
 import { cfgValue, type ServerEntry } from '../zookeeper/zoo-cfg.js';
@@ -25,7 +25,8 @@ export interface ScannedHost {
 /** An ensemble put together from what was found. */
 export interface Adopted {
   spec: ClusterSpec;
-  targets: HostTarget[];
+  /** Each host as a place (named `targets` for commands/doctor.ts, which passes it to HostRuntime). */
+  targets: HostPlace[];
   /** Each node's server as found. */
   found: Map<number, FoundServer>;
 }
@@ -114,7 +115,7 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], remote: boolean, 
     hosts: hostsUsed,
     nodes,
   };
-  const targets: HostTarget[] = hostsUsed.map((host) => {
+  const targets: HostPlace[] = hostsUsed.map((host) => {
     const h = group.find((x) => x.h.host.name === host.name)!.h;
     return { host, ex: h.ex, remote: h.remote, nodes: nodes.filter((n) => n.host === host) };
   });

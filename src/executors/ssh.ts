@@ -15,7 +15,7 @@ import { SshExecutor } from './ssh-executor.js';
 
 /**
  * Where an SSH connection goes: the address, port and login of one sshd (a node's host, or the jump host).
- * Not a place nodes run (that is a HostTarget, hosts/targets.ts): only what ssh2 dials.
+ * Not a place nodes run (that is a HostPlace, hosts/places.ts): only what ssh2 dials.
  */
 interface SshEndpoint {
   host: string;

@@ -14,7 +14,7 @@ import { sh } from '../shell.js';
 import { restartPendingPath } from '../render/node.js';
 import { LIST_ZK_PROCESSES, parseZkProcesses, type ZkProcess } from './processes.js';
 import { parseSsListeners, type Listener } from './ports.js';
-import type { HostTarget } from './targets.js';
+import type { HostPlace } from './places.js';
 
 /** What one command learns about a host's environment. */
 export interface HostEnvironment {
@@ -82,15 +82,15 @@ export interface ProbedNode {
  * value and its newline: no extra process), then the sections. Process starts are the dear part on small hosts:
  * loops use shell built-ins only.
  */
-export function hostProbeScript(spec: ClusterSpec, target: HostTarget, options: ProbeOptions): string {
-  const addr = target.host.address;
+export function hostProbeScript(spec: ClusterSpec, place: HostPlace, options: ProbeOptions): string {
+  const addr = place.host.address;
   const loopback = /^127\./.test(addr) || addr === 'localhost' || addr === '::1';
   return [
     `printf 'javaHome=%s\\nzookeeperHome=%s\\n' "$JAVA_HOME" "$ZOOKEEPER_HOME"`,
     `printf 'pathJavaHome='; ${JAVA_ON_PATH}`,
     `printf 'system='; uname -sm`,
     // The install root may not exist yet: its nearest existing ancestor ($d) is measured and walked.
-    `d=${sh(target.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
+    `d=${sh(place.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
     `printf 'freeMiB='; df -Pm "$d" | { read -r _; read -r _ _ _ a _; echo "$a"; }`,
     `printf 'installParent=%s\\nwritable=' "$d"; [ -w "$d" ] && echo yes || echo no`,
     loopback
@@ -119,7 +119,7 @@ export function hostProbeScript(spec: ClusterSpec, target: HostTarget, options: 
     `echo ${SECTION.nodes}`,
     // Per node, with built-ins only: "id<TAB>myid<TAB>data|none<TAB>snapshots<TAB>logs", then "id<TAB>key=value"
     // lines of its zoo.cfg. (A myid written without a final newline still counts.)
-    ...target.nodes.map(
+    ...place.nodes.map(
       (n) =>
         `m=; { read -r m || [ -n "$m" ]; } 2>/dev/null < ${sh(path.join(n.dataDir, 'myid'))}; ` +
         `[ -d ${sh(path.join(n.dataDir, 'version-2'))} ] && d=data || d=none; ` +
@@ -138,13 +138,13 @@ export function hostProbeScript(spec: ClusterSpec, target: HostTarget, options: 
   ].join('\n');
 }
 
-/** The host's environment: the probe run on `target`, its answer parsed. */
+/** The host's environment: the probe run on `place`, its answer parsed. */
 export async function readHostEnvironment(
   spec: ClusterSpec,
-  target: HostTarget,
+  place: HostPlace,
   options: ProbeOptions,
 ): Promise<HostEnvironment> {
-  return parseHostProbe(await execChecked(target.ex, hostProbeScript(spec, target, options)), options);
+  return parseHostProbe(await execChecked(place.ex, hostProbeScript(spec, place, options)), options);
 }
 
 /** Reads the probe's answer: single values by key (an unknown or missing key is ignored), then the sections. */

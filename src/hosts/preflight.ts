@@ -16,7 +16,7 @@ import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, type JavaInstall } from '../distribution/java.js';
 import { nodeProcesses, type ZkProcess } from './processes.js';
 import { assertPortsFree, noSs } from './ports.js';
-import type { HostTarget } from './targets.js';
+import type { HostPlace } from './places.js';
 import { readHostEnvironment } from './host-probe.js';
 import { DEFAULT_SERVICE_USER, decideService } from './service-policy.js';
 import { settleAll } from '../util/settle.js';
@@ -48,7 +48,7 @@ export function javaRecordPath(spec: ClusterSpec, remote: boolean): string {
 
 /** What preflight learned about one host. */
 export interface HostState {
-  target: HostTarget;
+  place: HostPlace;
   facts: HostFacts;
   /** A fresh record of the Java that just ran, to keep on the host once files are written. */
   javaRecord?: string;
@@ -68,10 +68,10 @@ export const MIN_FREE_MIB = 512;
 /** Checks every host; throws one PreflightError naming every problem. */
 export async function preflight(
   spec: ClusterSpec,
-  targets: HostTarget[],
+  places: HostPlace[],
   options: PreflightOptions,
 ): Promise<HostState[]> {
-  return settleAll(targets, (t) => preflightHost(spec, t, options), {
+  return settleAll(places, (t) => preflightHost(spec, t, options), {
     limit: spec.ssh.concurrency,
     name: (t) => t.host.name,
     error: (problems) =>
@@ -84,9 +84,9 @@ export async function preflight(
   });
 }
 
-async function preflightHost(spec: ClusterSpec, target: HostTarget, options: PreflightOptions): Promise<HostState> {
-  const { ex, host, nodes } = target;
-  const env = await readHostEnvironment(spec, target, {
+async function preflightHost(spec: ClusterSpec, place: HostPlace, options: PreflightOptions): Promise<HostState> {
+  const { ex, host, nodes } = place;
+  const env = await readHostEnvironment(spec, place, {
     checkPorts: options.checkPorts,
     serviceUser: spec.service.user ?? DEFAULT_SERVICE_USER,
   });
@@ -97,7 +97,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
   }
   if (env.freeMiB !== undefined && env.freeMiB < MIN_FREE_MIB) {
     throw new PreflightError(
-      `${ex.label} has only ${env.freeMiB} MiB free for ${target.nodes[0]?.dir}; a node needs at least ` +
+      `${ex.label} has only ${env.freeMiB} MiB free for ${place.nodes[0]?.dir}; a node needs at least ` +
         `${MIN_FREE_MIB} MiB (release, logs, snapshots). Free some space or point dir elsewhere.`,
     );
   }
@@ -113,7 +113,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
           source: 'inventory',
         })
       : findJava(ex, spec.java.home, env.javaHome, env.pathJavaHome, {
-          record: javaRecordPath(spec, target.remote),
+          record: javaRecordPath(spec, place.remote),
           flags: serverFlagSets(spec, nodes),
         }).catch((err: Error) => {
           // No Java that runs: with java.install: package, the host's package manager brings one.
@@ -144,14 +144,14 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     );
   }
   checkJavaFits(java, zk.version, ex.label);
-  if (target.remote && env.uid !== 0 && !env.writable) {
+  if (place.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(
-      `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${target.nodes[0]?.dir} would be ` +
+      `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${place.nodes[0]?.dir} would be ` +
         `created. Set ssh.sudo: true (with passwordless sudo for ${env.login}), ` +
         `or choose a dir that ${env.login} can write (under its home, say).`,
     );
   }
-  const { systemd, user } = decideService(spec, target, env);
+  const { systemd, user } = decideService(spec, place, env);
   if (options.checkPorts) {
     const ownPids = new Set([...processes.values()].flatMap((p) => (p ? [p.pid] : [])));
     if (!env.listeners) throw noSs(ex.label);
@@ -164,7 +164,7 @@ async function preflightHost(spec: ClusterSpec, target: HostTarget, options: Pre
     );
   }
   return {
-    target,
+    place,
     facts: {
       javaHome: java.home,
       zookeeperHome: options.tarball ? tarballInstall(spec.dir, options.tarball).link : zk.home,

@@ -6,7 +6,7 @@
 import { PreflightError } from '../errors.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import type { HostEnvironment } from './host-probe.js';
-import type { HostTarget } from './targets.js';
+import type { HostPlace } from './places.js';
 
 /** The account servers default to when zkops has root on the host. */
 export const DEFAULT_SERVICE_USER = 'zookeeper';
@@ -19,11 +19,11 @@ export const DEFAULT_SERVICE_USER = 'zookeeper';
  */
 export function decideService(
   spec: ClusterSpec,
-  target: HostTarget,
+  place: HostPlace,
   env: HostEnvironment,
 ): { systemd: boolean; user?: string } {
-  if (!target.remote) return { systemd: false };
-  const label = target.ex.label;
+  if (!place.remote) return { systemd: false };
+  const label = place.ex.label;
   const root = env.uid === 0;
   const wanted = spec.service.systemd;
   if (wanted === true && !env.systemd) {
@@ -64,7 +64,7 @@ export function decideService(
   if (env.closedDirs.length > 0) {
     throw new PreflightError(
       `the servers would run as ${account}, which cannot enter ${env.closedDirs.join(', ')} (not searchable by ` +
-        `other accounts) on the way to ${target.nodes[0]?.dir}. ` +
+        `other accounts) on the way to ${place.nodes[0]?.dir}. ` +
         `Install elsewhere (dir; the default is /opt/zookeeper), or open the directory (chmod o+x), or set ` +
         `service.user: root (not recommended).`,
     );

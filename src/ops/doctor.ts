@@ -90,7 +90,7 @@ async function doctorFound(input: DoctorInput, report: Reporter): Promise<Doctor
   try {
     for (const e of first.ensembles) {
       const findings = await report.step('check', () =>
-        runDoctor(HostRuntime.fromTargets(e.spec, e.targets), { fix: Boolean(input.fix) }),
+        runDoctor(HostRuntime.fromHostPlaces(e.spec, e.targets), { fix: Boolean(input.fix) }),
       );
       reports.push({
         cluster: describe(e.spec),
@@ -106,7 +106,8 @@ async function doctorFound(input: DoctorInput, report: Reporter): Promise<Doctor
   const again = await look();
   try {
     for (const [i, e] of again.ensembles.entries()) {
-      if (reports[i]) reports[i]!.after = await runDoctor(HostRuntime.fromTargets(e.spec, e.targets), { fix: false });
+      if (reports[i])
+        reports[i]!.after = await runDoctor(HostRuntime.fromHostPlaces(e.spec, e.targets), { fix: false });
     }
   } finally {
     await again.close();

@@ -31,6 +31,7 @@ import {
   type ContainerWanted,
 } from './container-spec.js';
 import { compareContainerFiles, recreateContainer } from './container-files.js';
+import { asStep } from './progress.js';
 import { checkImageJava, containerProcess, engineFindings, surveyContainer } from './container-survey.js';
 import type {
   Unreachable,
@@ -93,7 +94,7 @@ export class ContainerRuntime implements Runtime {
       options.dryRun
         ? ((await this.engine.imageId(image)) ?? `(${image}, to be pulled)`)
         : this.engine.ensureImage(image, () => progress?.note(`pulling ${image}`));
-    this.imageId = progress ? await progress.step('image', ensure, () => image) : await ensure();
+    this.imageId = await asStep(progress, 'image', ensure, () => image);
     this.imageVersion = await this.engine.imageZookeeperVersion(image);
     if (!options.dryRun) await checkImageJava(this.engine, this.spec, this.imageId);
     const containers = await this.engine.nodeContainers(this.spec.name);

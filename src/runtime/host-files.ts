@@ -25,7 +25,7 @@ export async function writeHostFiles(
   plans: NodePlan[],
   options: { dryRun: boolean; noRestart?: boolean },
 ): Promise<NodeApplied[]> {
-  const t = h.target;
+  const t = h.place;
   const hostFiles = profileFiles(spec, h);
   const mine = plans.filter((p) => t.nodes.includes(p.node));
   const running = mine.filter((p) => p.running);
@@ -66,8 +66,8 @@ export async function writeHostFiles(
 
 /** java.sh and zk.sh: in /etc/profile.d where zkops has root on a remote host, else beside the nodes, to be sourced. */
 function profileFiles(spec: ClusterSpec, h: HostState): RenderedFile[] {
-  const profiles = renderProfileScripts(h.facts, h.target.nodes[0]!.confDir);
-  const dir = h.target.remote && h.root ? SYSTEM_PROFILE_DIR : spec.dir;
+  const profiles = renderProfileScripts(h.facts, h.place.nodes[0]!.confDir);
+  const dir = h.place.remote && h.root ? SYSTEM_PROFILE_DIR : spec.dir;
   return [
     { path: path.join(dir, 'java.sh'), content: profiles.javaSh, mode: 0o644 },
     { path: path.join(dir, 'zk.sh'), content: profiles.zkSh, mode: 0o644 },

@@ -12,7 +12,7 @@ import type { JdkArchive } from '../distribution/jdk.js';
 import { installArchive } from '../distribution/tarball.js';
 import { execChecked } from '../executors/helpers.js';
 import { javaRecordPath, serverFlagSets, type HostState } from '../hosts/preflight.js';
-import type { HostTarget } from '../hosts/targets.js';
+import type { HostPlace } from '../hosts/places.js';
 import { settleAll } from '../util/settle.js';
 import { asStep, type RuntimeProgress } from './progress.js';
 
@@ -27,21 +27,21 @@ export async function installJavaPackages(
   progress?: RuntimeProgress,
 ): Promise<string[]> {
   const planned = hosts.filter((h) => h.javaPlan);
-  const actions = planned.map((h) => `${h.target.host.name}: ${h.javaPlan!.command}`);
+  const actions = planned.map((h) => `${h.place.host.name}: ${h.javaPlan!.command}`);
   if (dryRun || planned.length === 0) return actions;
   const run = async () => {
     await settleAll(
       planned,
       async (h) => {
         const plan = h.javaPlan!;
-        await execChecked(h.target.ex, plan.command, { timeoutMs: 15 * 60_000 });
-        await findJava(h.target.ex, plan.home, undefined, undefined, {
-          record: javaRecordPath(spec, h.target.remote),
-          flags: serverFlagSets(spec, h.target.nodes),
+        await execChecked(h.place.ex, plan.command, { timeoutMs: 15 * 60_000 });
+        await findJava(h.place.ex, plan.home, undefined, undefined, {
+          record: javaRecordPath(spec, h.place.remote),
+          flags: serverFlagSets(spec, h.place.nodes),
         });
       },
       {
-        name: (h) => h.target.host.name,
+        name: (h) => h.place.host.name,
         error: (_, listed) =>
           new ZkopsError(
             `Installing Java with the package manager failed (nothing else was written or started):\n${listed}`,
@@ -60,13 +60,13 @@ export async function installJavaPackages(
  */
 export async function shipJava(
   spec: ClusterSpec,
-  targets: HostTarget[],
+  places: HostPlace[],
   jdk: JdkArchive,
   progress?: RuntimeProgress,
 ): Promise<void> {
   const run = async () => {
     const outcomes = await settleAll(
-      targets,
+      places,
       async (t) => {
         const outcome = await installArchive(t.ex, spec.dir, jdk);
         await findJava(t.ex, path.posix.join(spec.dir, jdk.topDir), undefined, undefined, {

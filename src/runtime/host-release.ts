@@ -9,7 +9,7 @@ import { APACHE_MIRRORS, DEFAULT_RELEASE, fetchRelease } from '../distribution/d
 import { findZookeeper } from '../distribution/zookeeper.js';
 import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
 import { LocalExecutor } from '../executors/local.js';
-import type { HostTarget } from '../hosts/targets.js';
+import type { HostPlace } from '../hosts/places.js';
 import { settleAll } from '../util/settle.js';
 import { asStep, type RuntimeProgress } from './progress.js';
 
@@ -49,12 +49,12 @@ export async function releaseTarball(spec: ClusterSpec, progress?: RuntimeProgre
 /** Installs the release on every host (in place already: left alone); per host, which of the two. */
 export async function distributeRelease(
   spec: ClusterSpec,
-  targets: HostTarget[],
+  places: HostPlace[],
   tarball: Tarball,
   progress?: RuntimeProgress,
 ): Promise<Record<string, DistributionOutcome>> {
   const run = async () => {
-    const outcomes = await settleAll(targets, (t) => installTarball(t.ex, spec.dir, tarball), {
+    const outcomes = await settleAll(places, (t) => installTarball(t.ex, spec.dir, tarball), {
       limit: spec.ssh.concurrency,
       name: (t) => t.host.name,
       error: (_, listed) =>
@@ -62,7 +62,7 @@ export async function distributeRelease(
           `Installing ${tarball.topDir} failed (nothing was started; run deploy again to converge):\n${listed}`,
         ),
     });
-    return Object.fromEntries(outcomes.map((o, i) => [targets[i]!.host.name, o]));
+    return Object.fromEntries(outcomes.map((o, i) => [places[i]!.host.name, o]));
   };
   const describe = (d: Record<string, DistributionOutcome>) => {
     const n = Object.values(d).filter((v) => v === 'installed').length;

@@ -8,7 +8,7 @@ import { unitName, unitPath, type HostFacts } from '../render/node.js';
 import type { RenderedFile } from '../executors/types.js';
 import { execChecked, type FileOutcome } from '../executors/helpers.js';
 import type { Executor } from '../executors/types.js';
-import type { HostTarget } from '../hosts/targets.js';
+import type { HostPlace } from '../hosts/places.js';
 import { sh } from '../shell.js';
 
 /**
@@ -43,7 +43,7 @@ export async function giveToGroup(ex: Executor, files: RenderedFile[]): Promise<
 }
 
 /** After a unit file changed: systemd reads it again, and the unit starts at boot. */
-export async function activateUnits(spec: ClusterSpec, t: HostTarget, outcomes: FileOutcome[]): Promise<void> {
+export async function activateUnits(spec: ClusterSpec, t: HostPlace, outcomes: FileOutcome[]): Promise<void> {
   const changed = t.nodes.filter((n) => outcomes.some((o) => o.path === unitPath(spec, n) && o.status === 'changed'));
   if (changed.length === 0) return;
   await execChecked(

@@ -20,20 +20,20 @@ import { startNode, stopNode } from '../hosts/service.js';
 import { obsoleteSecurityFiles } from '../render/security.js';
 import { targetLevels } from '../security/levels.js';
 import {
-  closeTargets,
-  openTargets,
-  targetOf,
+  closeHostPlaces,
+  openHostPlaces,
+  hostPlaceOf,
   type Connect,
-  type HostTarget,
+  type HostPlace,
   type UnreachableHost,
-} from '../hosts/targets.js';
+} from '../hosts/places.js';
 import { settleAll } from '../util/settle.js';
 import { distributeRelease, releaseTarball } from './host-release.js';
 import { installJavaPackages, shipJava } from './host-java.js';
 import { disableUnit } from './host-shell.js';
 import { writeHostFiles } from './host-files.js';
 import { logLines, logTail } from './host-logs.js';
-import { assertStartableOn, downNodeState } from './host-run-state.js';
+import { assertStartableOn, downNodeState, hostFindings } from './host-checks.js';
 import type {
   Applied,
   NodePlace,
@@ -61,11 +61,12 @@ export class HostRuntime implements Runtime {
 
   private constructor(
     readonly spec: ClusterSpec,
-    private readonly targets: HostTarget[],
+    /** Each host with its executor and nodes. */
+    private readonly hostPlaces: HostPlace[],
     private readonly options: RuntimeOptions,
     private readonly down: UnreachableHost[] = [],
   ) {
-    this.summary = `${targets.length} host${targets.length === 1 ? '' : 's'}`;
+    this.summary = `${hostPlaces.length} host${hostPlaces.length === 1 ? '' : 's'}`;
     this.unreachable = down.map((d) => ({
       place: d.host.name,
       address: d.host.address,
@@ -74,14 +75,14 @@ export class HostRuntime implements Runtime {
     }));
     // Hosts that could not be reached are SSH hosts. Data on remote hosts is never deleted by zkops; on this
     // machine it is the operator's own.
-    const here = down.length === 0 && targets.every((t) => !t.remote);
+    const here = down.length === 0 && hostPlaces.every((t) => !t.remote);
     this.capabilities = { onThisMachine: here, deletesData: here, pidFiles: true };
     if (here) this.dataDescription = `${spec.dir} (all ZooKeeper data)`;
   }
 
   /** A runtime over hosts already reached (servers found by discovery, not set up by zkops). */
-  static fromTargets(spec: ClusterSpec, targets: HostTarget[]): HostRuntime {
-    return new HostRuntime(spec, targets, {});
+  static fromHostPlaces(spec: ClusterSpec, places: HostPlace[]): HostRuntime {
+    return new HostRuntime(spec, places, {});
   }
 
   /** Opens an executor per host: this machine for a local cluster, else an SSH connection each (in parallel). */
@@ -91,14 +92,14 @@ export class HostRuntime implements Runtime {
       const { connectSsh } = await import('../executors/ssh.js');
       connect = { remote: true, open: (host) => connectSsh(spec, host, options) };
     }
-    const { targets, unreachable } = await openTargets(spec, connect, { partial: options.partial });
-    return new HostRuntime(spec, targets, options, unreachable);
+    const { places, unreachable } = await openHostPlaces(spec, connect, { partial: options.partial });
+    return new HostRuntime(spec, places, options, unreachable);
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
     this.tarball = await releaseTarball(this.spec, this.options.progress);
     this.jdk = this.spec.java.tarball ? await inspectJdk(this.spec.java.tarball, this.spec.java.sha512) : undefined;
-    this.hostStates = await preflight(this.spec, this.targets, {
+    this.hostStates = await preflight(this.spec, this.hostPlaces, {
       checkPorts: options.checkPorts,
       tarball: this.tarball,
       jdk: this.jdk,
@@ -108,7 +109,7 @@ export class HostRuntime implements Runtime {
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
     return this.hostStates.flatMap((h) =>
-      h.target.nodes.map((node) => {
+      h.place.nodes.map((node) => {
         const files = renderNodeFiles(this.spec, node, h.facts, {
           trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
           security: options.security,
@@ -127,14 +128,14 @@ export class HostRuntime implements Runtime {
   async apply(plans: NodePlan[], options: { dryRun: boolean; noRestart?: boolean }): Promise<Applied> {
     const progress = this.options.progress;
     const actions = await installJavaPackages(this.spec, this.hostStates, options.dryRun, progress);
-    if (this.jdk && !options.dryRun) await shipJava(this.spec, this.targets, this.jdk, progress);
+    if (this.jdk && !options.dryRun) await shipJava(this.spec, this.hostPlaces, this.jdk, progress);
     const distribution =
       this.tarball && !options.dryRun
-        ? await distributeRelease(this.spec, this.targets, this.tarball, progress)
+        ? await distributeRelease(this.spec, this.hostPlaces, this.tarball, progress)
         : undefined;
     const perHost = await settleAll(this.hostStates, (h) => writeHostFiles(this.spec, h, plans, options), {
       limit: this.spec.ssh.concurrency,
-      name: (h) => h.target.host.name,
+      name: (h) => h.place.host.name,
       error: (_, listed) =>
         new ZkopsError(`Writing files failed (every file is written atomically; run again to converge):\n${listed}`),
     });
@@ -164,7 +165,7 @@ export class HostRuntime implements Runtime {
     const procs = known ?? (await this.processes());
     const ownPids = new Set([...procs.values()].flatMap((p) => (p ? [p.pid] : [])));
     await Promise.all(
-      this.targets.map(async (t) => {
+      this.hostPlaces.map(async (t) => {
         const mine = nodes.filter((n) => t.nodes.includes(n));
         if (mine.length) await assertStartableOn(t, mine, ownPids);
       }),
@@ -172,7 +173,7 @@ export class HostRuntime implements Runtime {
   }
 
   async processes(): Promise<Map<number, ZkProcess | undefined>> {
-    const maps = await Promise.all(this.targets.map((t) => findNodeProcesses(t.ex, t.nodes)));
+    const maps = await Promise.all(this.hostPlaces.map((t) => findNodeProcesses(t.ex, t.nodes)));
     return new Map(maps.flatMap((m) => [...m]));
   }
 
@@ -188,7 +189,7 @@ export class HostRuntime implements Runtime {
             node.id,
             { state: 'unknown', detail: `${gone.host.name} cannot be reached over SSH: ${gone.reason}` },
           ];
-        return [node.id, await downNodeState(targetOf(this.targets, node), node)];
+        return [node.id, await downNodeState(hostPlaceOf(this.hostPlaces, node), node)];
       }),
     );
     return new Map(states);
@@ -198,7 +199,7 @@ export class HostRuntime implements Runtime {
     return {
       deadNodes: async () => {
         const procs = await this.processes();
-        return this.targets
+        return this.hostPlaces
           .flatMap((t) => t.nodes)
           .filter((n) => !procs.get(n.id))
           .map((n) => n.id);
@@ -208,7 +209,7 @@ export class HostRuntime implements Runtime {
   }
 
   async places(): Promise<NodePlace[]> {
-    return this.targets.flatMap((t) =>
+    return this.hostPlaces.flatMap((t) =>
       t.nodes.map((node) => ({
         node,
         ex: t.ex,
@@ -221,19 +222,7 @@ export class HostRuntime implements Runtime {
   }
 
   async selfCheck(): Promise<RuntimeFinding[]> {
-    const findings: RuntimeFinding[] = this.down.map((d) => ({
-      check: 'hosts',
-      severity: 'error',
-      message:
-        `${d.host.name} (${d.host.address}) cannot be reached over SSH, so its node${d.nodes.length > 1 ? 's' : ''} ` +
-        `${d.nodes.map((n) => n.id).join(', ')} could only be probed over the client port: ${d.reason}`,
-      fix: 'check that the host is up and that its SSH port is open from here (a firewall rule, a security group)',
-    }));
-    if (this.targets.length) {
-      const names = this.targets.map((t) => t.host.name).join(', ');
-      findings.push({ check: 'hosts', severity: 'ok', message: `${this.summary} reached (${names})` });
-    }
-    return findings;
+    return hostFindings(this.summary, this.hostPlaces, this.down);
   }
 
   async destroy(): Promise<{ stopped: number[]; removed: string[] }> {
@@ -260,7 +249,7 @@ export class HostRuntime implements Runtime {
   }
 
   async close(): Promise<void> {
-    await closeTargets(this.targets);
+    await closeHostPlaces(this.hostPlaces);
   }
 
   /** The executor of the node's host; a node on a host that could not be reached is an error naming why. */
@@ -272,7 +261,7 @@ export class HostRuntime implements Runtime {
           `done to it.`,
       );
     }
-    return targetOf(this.targets, node).ex;
+    return hostPlaceOf(this.hostPlaces, node).ex;
   }
 
   async retire(node: NodeSpec): Promise<StopOutcome> {
@@ -293,7 +282,7 @@ export class HostRuntime implements Runtime {
 /** One line for progress: the release and Java found, and the hosts reached through NAT. */
 function describeFacts(hosts: HostState[]): string {
   const f = hosts[0]?.facts;
-  const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.target.host.name);
+  const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.place.host.name);
   return f
     ? `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
     : '';

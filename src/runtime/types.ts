@@ -103,14 +103,22 @@ export type RunState =
   | { state: 'absent'; detail: string }
   | { state: 'unknown'; detail: string };
 
-/** A machine whose ports and processes matter to some nodes: a host, or this machine for containers. */
+/**
+ * The machine whose ports and processes a node's server uses: its host, or this machine for a container (whose
+ * place is the container, but whose published port and process are this machine's). Not a place: several
+ * places (containers) share one machine.
+ */
 export interface Machine {
   label: string;
   address: string;
   ex: Executor;
 }
 
-/** Where a node lives: an executor that reaches its files (and, while it runs, its shell), and its machine. */
+/**
+ * Where one node runs (its place: NodeSpec.place names it for people), as checks reach it: an executor that
+ * reaches its files (and, while it runs, its shell) and its machine. Per node, for any runtime; the host
+ * runtime's own per-host view is HostPlace (hosts/places.ts).
+ */
 export interface NodePlace {
   node: NodeSpec;
   ex: Executor;
@@ -133,6 +141,7 @@ export interface RuntimeFinding {
 
 /** A place zkops could not reach (an SSH host down or firewalled), with the nodes it holds. */
 export interface Unreachable {
+  /** The place's name (the host's name, as in NodeSpec.place). */
   place: string;
   address: string;
   nodes: number[];

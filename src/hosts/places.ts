@@ -1,6 +1,6 @@
 /**
- * Targets: each host of the cluster with the executor that reaches it and the
- * nodes it runs. A local cluster's host is this machine (one LocalExecutor);
+ * Host places: each host of the cluster as a place nodes run, with the
+ * executor that reaches it and the nodes it runs. A local cluster's host is this machine (one LocalExecutor);
  * SSH hosts each get a connection (opened in parallel, closed together).
  */
 import type { ClusterSpec, HostSpec, NodeSpec } from '../inventory/spec.js';
@@ -8,8 +8,11 @@ import type { Executor } from '../executors/types.js';
 import { LocalExecutor } from '../executors/local.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 
-/** One host, how to reach it, and its nodes. */
-export interface HostTarget {
+/**
+ * A place nodes run, seen from the host runtime: one host, the executor that reaches it, and all its nodes
+ * (several on a pseudo-cluster's one host). Per host; the doctor's NodePlace (runtime/types.ts) is per node.
+ */
+export interface HostPlace {
   host: HostSpec;
   ex: Executor;
   nodes: NodeSpec[];
@@ -33,17 +36,17 @@ export interface UnreachableHost {
  * returned among `unreachable` instead (status, doctor and day-to-day commands
  * go on with the others).
  */
-export async function openTargets(
+export async function openHostPlaces(
   spec: ClusterSpec,
   connect: Connect,
   options: { partial?: boolean } = {},
-): Promise<{ targets: HostTarget[]; unreachable: UnreachableHost[] }> {
+): Promise<{ places: HostPlace[]; unreachable: UnreachableHost[] }> {
   const groups = spec.hosts
     .map((host) => ({ host, nodes: spec.nodes.filter((n) => n.host === host) }))
     .filter((g) => g.nodes.length > 0);
   if (!connect.remote) {
     const ex = new LocalExecutor();
-    return { targets: groups.map((g) => ({ ...g, ex, remote: false })), unreachable: [] };
+    return { places: groups.map((g) => ({ ...g, ex, remote: false })), unreachable: [] };
   }
   const settled = await Promise.allSettled(
     groups.map(async (g) => ({ ...g, ex: await connect.open(g.host), remote: true })),
@@ -54,26 +57,26 @@ export async function openTargets(
     const unreachable = settled.flatMap((s, i) =>
       s.status === 'rejected' ? [{ ...groups[i]!, reason: (s.reason as Error).message }] : [],
     );
-    return { targets: opened, unreachable };
+    return { places: opened, unreachable };
   }
   if (failed.length > 0) {
-    await closeTargets(opened);
+    await closeHostPlaces(opened);
     // The same failure everywhere (a missing key file, say) is one problem, said once.
     throw new Set(failed.map((e) => e.message)).size === 1 ? failed[0] : new AggregateHostError(failed);
   }
-  return { targets: opened, unreachable: [] };
+  return { places: opened, unreachable: [] };
 }
 
-/** The target that runs `node`. */
-export function targetOf(targets: HostTarget[], node: NodeSpec): HostTarget {
-  const t = targets.find((x) => x.nodes.includes(node));
-  if (!t) throw new Error(`node ${node.id} belongs to no host target`);
+/** The place that runs `node`. */
+export function hostPlaceOf(places: HostPlace[], node: NodeSpec): HostPlace {
+  const t = places.find((x) => x.nodes.includes(node));
+  if (!t) throw new Error(`node ${node.id} belongs to no host place`);
   return t;
 }
 
-/** Closes every target's executor. */
-export async function closeTargets(targets: HostTarget[]): Promise<void> {
-  await Promise.allSettled([...new Set(targets.map((t) => t.ex))].map((ex) => ex.close()));
+/** Closes every place's executor. */
+export async function closeHostPlaces(places: HostPlace[]): Promise<void> {
+  await Promise.allSettled([...new Set(places.map((t) => t.ex))].map((ex) => ex.close()));
 }
 
 /** Several hosts failed; the message lists each, and the exit code is theirs when they agree. */
