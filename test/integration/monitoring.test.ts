@@ -6,7 +6,7 @@
  * them again clears both. One cluster for the file; 1 s scrape and evaluation keep it short. Ports from
  * 29181 (quorum 29888+, election 30888+), clear of the other tests' clusters.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { killServersUnder, serversUnder, workdir, zkops } from '../helpers/cli.j
 import { until } from '../helpers/poll.js';
 
 const BASE = 29181;
+const TOP = `zkops-top-${process.pid}`;
 const BIN = path.resolve('bin/zkops.js');
 const instance = (id: number) => `127.0.0.1:${BASE + id - 1}`;
 let cwd: string;
@@ -95,6 +96,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  spawnSync('tmux', ['kill-session', '-t', TOP]);
   prometheus?.kill('SIGTERM');
   exporter?.kill('SIGTERM');
   await Promise.all([prometheus, exporter]);
@@ -190,5 +192,39 @@ describe('zkops monitoring and zkops exporter with a real Prometheus', () => {
     expect(start.code, start.stderr).toBe(0);
     await until('ZooKeeperQuorumLost cleared', 30_000, cleared('ZooKeeperQuorumLost'), 250);
     await until('ZooKeeperServerDown cleared', 30_000, cleared('ZooKeeperServerDown'), 250);
+  });
+
+  it('zkops top under tmux: a row per node, a node killed with -9 shown down within 2 s', async () => {
+    const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+    tmux('new-session', '-d', '-s', TOP, '-x', '160', '-y', '30', '-c', cwd, `NO_COLOR=1 node ${BIN} top`);
+    const screen = () => tmux('capture-pane', '-p', '-t', TOP);
+    await until('three nodes on screen', 20_000, async () => {
+      const rows = screen()
+        .split('\n')
+        .filter((l) => /^\d+\s+127\.0\.0\.1:\d+\s+(leader|follower)\s/.test(l));
+      return rows.length === 3 ? true : undefined;
+    });
+    expect(screen()).toContain('cluster mon: healthy');
+    const [pid] = await serversUnder(path.join(cwd, '.zkops/mon/node-1/'));
+    process.kill(pid!, 'SIGKILL');
+    const shown = await until(
+      'node 1 down on screen',
+      10_000,
+      async () =>
+        new RegExp(`^1\\s+${instance(1).replace(/\./g, '\\.')}\\s+down\\s`, 'm').test(screen()) ? true : undefined,
+      100,
+    );
+    expect(shown.ms).toBeLessThan(2000);
+    tmux('send-keys', '-t', TOP, 'C-c');
+    await until('top quits on Ctrl-C', 10_000, async () => {
+      try {
+        tmux('has-session', '-t', TOP);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    const start = await zkops(cwd, ['start', '1']);
+    expect(start.code, start.stderr).toBe(0);
   });
 });
