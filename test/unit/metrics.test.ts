@@ -12,7 +12,7 @@ import { Poller, type NodeSample, type Snapshot } from '../../src/metrics/poller
 import { addProviderSeries } from '../../src/metrics/provider-names.js';
 import { alertRuleGroups } from '../../src/metrics/rules.js';
 import { readCluster } from '../../src/metrics/verdict.js';
-import { parseListen } from '../../src/exporter/server.js';
+import { parseListen, startExporterServer } from '../../src/exporter/server.js';
 import { parseMntr, parseSrvr } from '../../src/health/probe.js';
 
 const MNTR_38 = [
@@ -207,5 +207,27 @@ describe('the poller against loopback servers', () => {
     await poller.poll();
     expect(poller.polls).toBe(1);
     expect(new Set(snaps).size).toBe(1);
+  });
+});
+
+describe('the exporter server', () => {
+  it('serves /metrics, asks for basic auth when given, and keeps /-/healthy open', async () => {
+    const server = await startExporterServer(
+      { host: '127.0.0.1', port: 0 },
+      { metrics: async () => 'x 1\n', basicAuth: 'prom:s3cret' },
+    );
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+      const bad = { authorization: `Basic ${Buffer.from('prom:wrong').toString('base64')}` };
+      expect((await fetch(`${server.url}/metrics`, { headers: bad })).status).toBe(401);
+      const good = { authorization: `Basic ${Buffer.from('prom:s3cret').toString('base64')}` };
+      const r = await fetch(`${server.url}/metrics`, { headers: good });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toContain('version=0.0.4');
+      expect(await r.text()).toBe('x 1\n');
+      expect((await fetch(`${server.url}/-/healthy`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });
