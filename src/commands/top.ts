@@ -6,7 +6,7 @@
 import { ExitCode } from '../errors.js';
 import { History } from '../metrics/history.js';
 import { Poller } from '../metrics/poller.js';
-import { topView } from '../metrics/top-view.js';
+import { topView } from './top-view.js';
 import { readCluster } from '../metrics/verdict.js';
 import { printJson, type OutputOptions } from '../output.js';
 import { metricsSource, type SourceFlags } from './metrics-source.js';

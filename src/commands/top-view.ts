@@ -4,10 +4,10 @@
  * the last minute's zxid rate and latency.
  */
 import { table } from '../output.js';
-import type { History } from './history.js';
-import { sparkline } from './history.js';
-import type { Snapshot } from './poller.js';
-import { nodeId, readCluster } from './verdict.js';
+import type { History } from '../metrics/history.js';
+import { sparkline } from '../metrics/history.js';
+import type { Snapshot } from '../metrics/poller.js';
+import { nodeId, readCluster } from '../metrics/verdict.js';
 
 /** The screen of one snapshot. */
 export function topView(cluster: string, snapshot: Snapshot, history: History, now = new Date()): string {
