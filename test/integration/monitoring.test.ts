@@ -6,8 +6,8 @@
  * them again clears both. One cluster for the file; 1 s scrape and evaluation keep it short. Ports from
  * 29181 (quorum 29888+, election 30888+), clear of the other tests' clusters.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { killServersUnder, serversUnder, workdir, zkops } from '../helpers/cli.j
 import { until } from '../helpers/poll.js';
 
 const BASE = 29181;
+const TOP = `zkops-top-${process.pid}`;
 const BIN = path.resolve('bin/zkops.js');
 const instance = (id: number) => `127.0.0.1:${BASE + id - 1}`;
 let cwd: string;
@@ -95,6 +96,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  spawnSync('tmux', ['kill-session', '-t', TOP]);
   prometheus?.kill('SIGTERM');
   exporter?.kill('SIGTERM');
   await Promise.all([prometheus, exporter]);
@@ -190,5 +192,113 @@ describe('zkops monitoring and zkops exporter with a real Prometheus', () => {
     expect(start.code, start.stderr).toBe(0);
     await until('ZooKeeperQuorumLost cleared', 30_000, cleared('ZooKeeperQuorumLost'), 250);
     await until('ZooKeeperServerDown cleared', 30_000, cleared('ZooKeeperServerDown'), 250);
+  });
+
+  it('zkops top under tmux: a row per node, a node killed with -9 shown down within 2 s', async () => {
+    const tmux = (...args: string[]) =>
+      execFileSync('tmux', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    tmux('new-session', '-d', '-s', TOP, '-x', '160', '-y', '30', '-c', cwd, `NO_COLOR=1 node ${BIN} top`);
+    const screen = () => tmux('capture-pane', '-p', '-t', TOP);
+    await until('three nodes on screen', 20_000, async () => {
+      const rows = screen()
+        .split('\n')
+        .filter((l) => /^\d+\s+127\.0\.0\.1:\d+\s+(leader|follower)\s/.test(l));
+      return rows.length === 3 ? true : undefined;
+    });
+    expect(screen()).toContain('cluster mon: healthy');
+    const [pid] = await serversUnder(path.join(cwd, '.zkops/mon/node-1/'));
+    process.kill(pid!, 'SIGKILL');
+    const shown = await until(
+      'node 1 down on screen',
+      10_000,
+      async () =>
+        new RegExp(`^1\\s+${instance(1).replace(/\./g, '\\.')}\\s+down\\s`, 'm').test(screen()) ? true : undefined,
+      100,
+    );
+    expect(shown.ms).toBeLessThan(2000);
+    tmux('send-keys', '-t', TOP, 'C-c');
+    await until('top quits on Ctrl-C', 10_000, async () => {
+      try {
+        tmux('has-session', '-t', TOP);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    const start = await zkops(cwd, ['start', '1']);
+    expect(start.code, start.stderr).toBe(0);
+  });
+});
+
+describe('zkops exporter over a TLS-only cluster', () => {
+  const TLS_BASE = 29281;
+  let tlsCwd = '';
+  let inventory = '';
+  let env: Record<string, string> = {};
+  let tlsExporter: ResultPromise | undefined;
+
+  beforeAll(async () => {
+    tlsCwd = workdir('monitoring-tls');
+    inventory = path.join(tlsCwd, 'tls.yaml');
+    // Secrets in this test's directory, not the user's.
+    env = { XDG_DATA_HOME: path.join(tlsCwd, 'share') };
+    writeFileSync(
+      inventory,
+      `name: montls\npseudo: { count: 3, basePort: ${TLS_BASE} }\njava: { heap: 128m }\nsecurity: { tls: true }\n`,
+    );
+    const up = await zkops(tlsCwd, ['deploy', '-i', inventory], env);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    tlsExporter?.kill('SIGTERM');
+    await tlsExporter;
+    await zkops(tlsCwd, ['destroy', '--yes', '-i', inventory], env);
+    await killServersUnder(tlsCwd);
+  });
+
+  it("reads every node with zkops's client certificate and exports the certificates' days left", async () => {
+    // The client ports speak only TLS: a plain-text srvr gets nothing.
+    const plain = await new Promise<string>((resolve) => {
+      let text = '';
+      const s = net.connect({ host: '127.0.0.1', port: TLS_BASE }, () => s.end('srvr'));
+      s.setTimeout(3000, () => s.destroy());
+      s.on('data', (d) => (text += d));
+      s.on('error', () => resolve(text));
+      s.on('close', () => resolve(text));
+    });
+    expect(plain).not.toContain('Mode:');
+    tlsExporter = execa(
+      'node',
+      [BIN, 'exporter', '-i', inventory, '--listen', '127.0.0.1:0', '--doctor-interval', '0'],
+      {
+        cwd: tlsCwd,
+        reject: false,
+        env: { NO_COLOR: '1', ...env },
+      },
+    );
+    let printed = '';
+    tlsExporter.stdout!.on('data', (d) => (printed += d));
+    const { value: url } = await until(
+      'the exporter prints its address',
+      20_000,
+      async () => /on (http:\S+)/.exec(printed)?.[1],
+    );
+    expect(url).toMatch(/\/metrics$/);
+    const text = await until('three serving nodes over TLS', 20_000, async () => {
+      const t = await (await fetch(url)).text();
+      return (t.match(/^zkops_node_serving\{cluster="montls",[^}]*\} 1$/gm) ?? []).length === 3 ? t : undefined;
+    });
+    for (const id of [1, 2, 3])
+      expect(text.value).toMatch(
+        new RegExp(`^znode_count\\{cluster="montls",instance="127\\.0\\.0\\.1:${TLS_BASE + id - 1}"\\} \\d+$`, 'm'),
+      );
+    expect(text.value).toContain('zkops_cluster_quorum{cluster="montls"} 1');
+    for (const cert of ['ca', 'node-1', 'node-2', 'node-3', 'zkops-client']) {
+      const days = new RegExp(
+        `^zkops_tls_certificate_days_left\\{cluster="montls",certificate="${cert}"\\} (\\d+)$`,
+        'm',
+      ).exec(text.value);
+      expect(Number(days?.[1]), cert).toBeGreaterThan(30);
+    }
   });
 });
