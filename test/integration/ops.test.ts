@@ -36,6 +36,7 @@ const servers = [0, 1, 2].map((i) => `127.0.0.1:${BASE + i}`);
 let cwd = '';
 let inventory = '';
 let home = '';
+const dataHome = process.env.XDG_DATA_HOME;
 const write = (extra = '') =>
   writeFileSync(
     inventory,
@@ -50,12 +51,16 @@ beforeAll(() => {
   cwd = workdir('ops');
   inventory = path.join(cwd, 'ops.yaml');
   write();
-  // The operations keep their state (.zkops) in the working directory, as the CLI does.
+  // The operations keep their state (.zkops) in the working directory, as the CLI does; the cluster's private
+  // state (its audit log) goes to a data directory of this run's own (the CLI runs inherit it).
   process.chdir(cwd);
+  process.env.XDG_DATA_HOME = path.join(cwd, 'data');
 });
 afterAll(async () => {
   await destroy({ inventory }, { confirm: async () => true }).catch(() => undefined);
   process.chdir(home);
+  if (dataHome === undefined) delete process.env.XDG_DATA_HOME;
+  else process.env.XDG_DATA_HOME = dataHome;
   await killServersUnder(cwd);
 });
 
