@@ -110,8 +110,12 @@ function viewOf(c: WatchedCluster, snap: Snapshot, prev?: ClusterView): ClusterV
     const before = prev?.nodes.find((n) => n.id === id);
     const zxid = s.health.zxid;
     const dt = prev ? (snap.at - prev.at) / 1000 : 0;
+    // Counted within one epoch: a new leader's epoch jumps the zxid by 2^32, which is no rate.
+    const [now, then] = [zxid, before?.zxid].map((z) => (z ? BigInt(z) : undefined));
     const rate =
-      zxid && before?.zxid && dt > 0 ? Math.max(0, Number(BigInt(zxid) - BigInt(before.zxid)) / dt) : undefined;
+      now !== undefined && then !== undefined && now >> 32n === then >> 32n && dt > 0
+        ? Math.max(0, Number(now - then) / dt)
+        : undefined;
     return {
       id,
       instance: s.target.instance,
