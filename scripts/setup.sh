@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(zookeeper iproute2)
-[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless prometheus tmux)
+[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless prometheus tmux chromium)
 
 missing=()
 for p in "${want[@]}"; do
