@@ -114,7 +114,12 @@ describe('zkops ui over HTTP', () => {
     const withHost = (host: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const r = http.get(
-          { host: '127.0.0.1', port: ui.port, path: '/api/clusters', headers: { Host: host, Cookie: `zkops_ui=${ui.token}` } },
+          {
+            host: '127.0.0.1',
+            port: ui.port,
+            path: '/api/clusters',
+            headers: { Host: host, Cookie: `zkops_ui=${ui.token}` },
+          },
           (res) => {
             let body = '';
             res.on('data', (d) => (body += String(d)));
