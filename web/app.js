@@ -160,6 +160,7 @@ function clusterPage(name, tab, query) {
               'Znodes',
               'Watches',
               'Zxid/s',
+              'Pid (run by)',
             ].map((t) => h('th', {}, t)),
           ),
         ),
@@ -169,6 +170,19 @@ function clusterPage(name, tab, query) {
     );
     /** @type {Charts | undefined} */
     let charts;
+    // What runs each node (pid, and as whom): from the runtime, asked now and every 30 s (it costs more).
+    /** @type {Map<number, string>} */
+    const runs = new Map();
+    const askRuns = () =>
+      getJson(`/api/c/${encodeURIComponent(name)}/status`).then(
+        (st) => {
+          for (const n of st.nodes)
+            runs.set(n.id, n.pid ? `${n.pid} (${n.runs?.by ?? '?'}${n.runs?.user ? `:${n.runs.user}` : ''})` : '–');
+        },
+        () => undefined,
+      );
+    void askRuns();
+    const runsTimer = setInterval(() => void askRuns(), 30_000);
     let pending = /** @type {ClusterView[]} */ ([]);
     getJson(`/api/c/${encodeURIComponent(name)}/history`).then(
       (hist) => {
@@ -196,6 +210,7 @@ function clusterPage(name, tab, query) {
             h('td', {}, num(n.znodes)),
             h('td', {}, num(n.watches)),
             h('td', {}, num(n.zxidRate)),
+            h('td', { class: 'pid' }, n.mode === 'down' ? '–' : (runs.get(n.id) ?? '…')),
           ),
         ),
       );
@@ -203,7 +218,10 @@ function clusterPage(name, tab, query) {
       else pending.push(v);
     };
     if (c) tickTab(c);
-    leave = () => charts?.destroy();
+    leave = () => {
+      clearInterval(runsTimer);
+      charts?.destroy();
+    };
   } else if (tab === 'doctor') doctorPanel(body, name);
   else if (tab === 'logs') leave = logsPanel(body, name, ids);
   else if (tab === 'znodes')
