@@ -67,7 +67,7 @@ beforeAll(async () => {
   // Shown because it is saved in ./.zkops, with no flag.
   ui = await startUi(cwd);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
 });
 afterAll(async () => {
   client?.close();
