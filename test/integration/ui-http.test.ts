@@ -4,7 +4,8 @@
  * - no token → 401 (page, API, event stream); the token in the address → a cookie, and the token gone from
  *   the address; a wrong Host → refused (DNS rebinding); a cross-origin POST, or one without Origin → refused;
  *   every answer carries the strict Content-Security-Policy;
- * - the TLS cluster is read through zkops's client certificate (overview healthy, the tree opens);
+ * - the TLS cluster is read through zkops's client certificate (overview healthy, the tree opens, also in
+ *   a real browser: Debian's Chromium through playwright-core);
  * - the doctor streams its findings, one NDJSON line per check, then the whole list;
  * - nothing any endpoint sends (page, assets, API, event streams, doctor, logs) contains a private key, the
  *   quorum password, the super password or its digest.
@@ -13,6 +14,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops } from '../helpers/cli.js';
 import { startUi, type UiProcess } from '../helpers/ui.js';
@@ -150,6 +152,23 @@ describe('zkops ui over HTTP', () => {
     expect(kids.children.map((k: { name: string }) => k.name)).toContain('zookeeper');
     const z = JSON.parse((await req('/api/c/uitls/znode?path=/zookeeper/config')).body);
     expect(Buffer.from(z.base64, 'base64').toString()).toMatch(/^server\.1=/m);
+  });
+
+  it("opens the TLS cluster's tree in a real browser", async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(ui.url);
+      await page.waitForSelector('#overview-rows tr[data-cluster="uitls"]');
+      await page.goto(`${ui.origin}/#/c/uitls/znodes?path=%2F`);
+      const item = page.locator('#zk-tree a.zname[data-path="/zookeeper"]');
+      await item.waitFor();
+      await page.locator('#zk-tree li', { has: item }).locator('.toggle').first().click();
+      await page.locator('#zk-tree a.zname[data-path="/zookeeper/config"]').click();
+      await expect.poll(() => page.locator('#zk-data').textContent()).toMatch(/^server\.1=/);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('streams the doctor: one line per check as it ends, then the whole list', async () => {
