@@ -163,7 +163,12 @@ describe('zkops ui over HTTP', () => {
       await page.goto(`${ui.origin}/#/c/uitls/znodes?path=%2F`);
       const item = page.locator('#zk-tree a.zname[data-path="/zookeeper"]');
       await item.waitFor();
-      await page.locator('#zk-tree li', { has: item }).locator('.toggle').first().click();
+      await page
+        .locator('#zk-tree li')
+        .filter({ has: page.locator('a.zname[data-path="/zookeeper"]') })
+        .locator('.toggle')
+        .first()
+        .click();
       await page.locator('#zk-tree a.zname[data-path="/zookeeper/config"]').click();
       await expect.poll(() => page.locator('#zk-data').textContent()).toMatch(/^server\.1=/);
     } finally {
