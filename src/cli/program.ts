@@ -37,6 +37,7 @@ export function buildProgram(run: Run): Command {
   security(program, run);
   diagnose(program, run);
   monitoring(program, run);
+  dashboard(program, run);
   program
     .command('schema')
     .description('print the inventory JSON Schema (for editors)')
@@ -269,4 +270,17 @@ function monitoring(program: Command, run: Run): void {
     .option('--interval <ms>', 'refresh every', intArg('milliseconds', 200, 60_000), 1000)
     .option('--once', 'print one reading and exit (the default when stdout is not a terminal)')
     .action((o) => run(async () => (await import('../commands/top.js')).topCommand(o, outputOptions(o))));
+}
+
+/** The web dashboard. */
+function dashboard(program: Command, run: Run): void {
+  outputFlags(program.command('ui'))
+    .description(
+      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (read-only)',
+    )
+    .option('-i, --inventory <file...>', 'inventories to show, besides the clusters saved in ./.zkops')
+    .option('--port <port>', 'port to serve on (0: any free one)', intArg('a port', 0, 65535), 7181)
+    .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is reachable from elsewhere)')
+    .option('--open', "open the page in the desktop's browser")
+    .action((o) => run(async () => (await import('../commands/ui.js')).uiCommand(o, outputOptions(o))));
 }

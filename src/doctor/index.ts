@@ -40,7 +40,7 @@ export const CHECKS: [string, Check][] = [
 /** Gathers the picture, then runs every check. */
 export async function runDoctor(
   rt: Runtime,
-  options: { fix: boolean; reports?: Promise<NodeReport[]> },
+  options: { fix: boolean; reports?: Promise<NodeReport[]>; onFindings?: (findings: Finding[]) => void },
 ): Promise<Finding[]> {
   const [reports, states, places] = await Promise.all([
     options.reports ?? probeCluster(rt.spec),
@@ -85,9 +85,12 @@ export async function runDoctor(
   };
   const results = await Promise.all(
     CHECKS.map(([name, check]) =>
-      check(ctx).catch((err: Error): Finding[] => [
-        { check: name, severity: 'error', message: `the check itself failed: ${err.message}` },
-      ]),
+      check(ctx)
+        .catch((err: Error): Finding[] => [
+          { check: name, severity: 'error', message: `the check itself failed: ${err.message}` },
+        ])
+        // Each check's findings as soon as it ends: the dashboard streams them.
+        .then((found) => (options.onFindings?.(found), found)),
     ),
   );
   return results.flat();

@@ -19,7 +19,12 @@ import { resolveCluster, savedClusters, type ClusterFlags } from './cluster.js';
 import { withChange } from './lock.js';
 
 /** Where to look, and whether to fix. */
-export type DoctorInput = ClusterFlags & DiscoveryFlags & { fix?: boolean };
+export type DoctorInput = ClusterFlags &
+  DiscoveryFlags & {
+    fix?: boolean;
+    /** Called with each check's findings as it ends (a cluster zkops knows, first look only). */
+    onFindings?: (findings: Finding[]) => void;
+  };
 
 /** One ensemble's findings (and, after fixes, the second look). */
 export interface DoctorReport {
@@ -57,7 +62,9 @@ async function doctorManaged(input: DoctorInput, report: Reporter): Promise<Doct
       return [{ check: 'runtime', severity: 'error' as const, message: (err as Error).message }];
     }
     try {
-      return await report.step(fix ? 'fix' : 'check', () => runDoctor(rt, { fix, reports }));
+      return await report.step(fix ? 'fix' : 'check', () =>
+        runDoctor(rt, { fix, reports, onFindings: fix === Boolean(input.fix) ? input.onFindings : undefined }),
+      );
     } finally {
       await rt.close();
     }

@@ -1,0 +1,116 @@
+/**
+ * `zkops ui`'s HTTP front, on node:http as the exporter's (no framework): the page and its files, a JSON API,
+ * and server-sent events (the overview and node tables, live; the logs, followed; the doctor's findings as
+ * each check ends). Every request passes security.ts first; every JSON answer passes the redactor, which
+ * replaces any secret of any cluster (keys, passwords, the super digest) should one ever slip into data.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkRequest, SECURITY_HEADERS, tokenCookie } from './security.js';
+import { loadAssets, type Asset } from './static.js';
+import { secretsOf, tick, type WatchedCluster } from './clusters.js';
+import { closeSession } from './znodes.js';
+import { route } from './api.js';
+import { openStream, send, sendJson, type Redact } from './respond.js';
+
+/** What the server is started with. */
+export interface UiOptions {
+  host: string;
+  port: number;
+  token: string;
+  /** `host:port` names the page may be reached by (Host and Origin checks). */
+  hosts: (port: number) => Set<string>;
+  clusters: WatchedCluster[];
+  /** Poll interval, ms (default 1000). */
+  intervalMs?: number;
+}
+
+/** A running dashboard. */
+export interface RunningUi {
+  port: number;
+  /** Open SSE connections (the tests count them). */
+  streams: () => number;
+  close: () => Promise<void>;
+}
+
+/** Starts serving; resolves once the socket listens and the first poll is in. */
+export async function startUi(o: UiOptions): Promise<RunningUi> {
+  const assets = loadAssets();
+  const secrets = o.clusters.flatMap((c) => secretsOf(c.spec)).sort((a, b) => b.length - a.length);
+  const redact: Redact = (text) => secrets.reduce((t, s) => t.split(s).join('[secret]'), text);
+  // The overview's streams (every tick goes to each), and the others (logs), ended on close.
+  const streams = new Set<http.ServerResponse>();
+  const others = new Set<http.ServerResponse>();
+  let hosts = new Set<string>();
+
+  const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    const verdict = checkRequest(req, o.token, hosts);
+    if (!verdict.ok) return send(res, verdict.status, 'text/plain; charset=utf-8', `${verdict.reason}\n`);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (verdict.setCookie) {
+      // The token leaves the address bar (and the history) at once; the cookie carries it from here.
+      res.setHeader('Set-Cookie', tokenCookie(o.token));
+      url.searchParams.delete('token');
+      res.writeHead(303, { Location: url.pathname + (url.search || '') });
+      return void res.end();
+    }
+    const asset = assets.get(url.pathname === '/' ? '/index.html' : url.pathname);
+    if (asset && (req.method === 'GET' || req.method === 'HEAD')) return sendAsset(req, res, asset);
+    if (url.pathname === '/api/events') return openStream(req, res, streams, () => overview());
+    if (url.pathname.startsWith('/api/'))
+      return void route(req, res, url, { clusters: o.clusters, redact, streams: others }).catch((err: Error) => {
+        if (!res.headersSent) sendJson(res, 500, { error: err.message }, redact);
+        else res.end();
+      });
+    send(res, 404, 'text/plain; charset=utf-8', 'Not found\n');
+  });
+
+  const overview = () => `event: clusters\ndata: ${redact(JSON.stringify(o.clusters.map((c) => c.latest)))}\n\n`;
+  let busy = false;
+  const pollAll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await Promise.all(o.clusters.map((c) => tick(c).catch(() => undefined)));
+      const text = overview();
+      for (const s of streams) s.write(text);
+    } finally {
+      busy = false;
+    }
+  };
+  await pollAll();
+  const timer = setInterval(() => void pollAll(), o.intervalMs ?? 1000);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  hosts = o.hosts(port);
+  return {
+    port,
+    streams: () => streams.size,
+    close: async () => {
+      clearInterval(timer);
+      for (const s of [...streams, ...others]) s.end();
+      await Promise.all(o.clusters.map(closeSession));
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+    },
+  };
+}
+
+function sendAsset(req: http.IncomingMessage, res: http.ServerResponse, a: Asset): void {
+  const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  const body = gz ? a.gzip : a.body;
+  res.writeHead(200, {
+    'Content-Type': a.type,
+    'Content-Length': body.length,
+    ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
+    Vary: 'Accept-Encoding',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
