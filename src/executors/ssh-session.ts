@@ -152,7 +152,12 @@ export class ShellSession {
         const nl = at < 0 ? -1 : all.indexOf(10, at);
         this.buf = [all];
         if (nl < 0) return;
-        const fields = all.subarray(at + this.marker.length, nl).toString().trim().split(/\s+/).map(Number);
+        const fields = all
+          .subarray(at + this.marker.length, nl)
+          .toString()
+          .trim()
+          .split(/\s+/)
+          .map(Number);
         this.take(nl + 1);
         const [seq, code, out, err] = fields;
         if (seq !== p.seq || [code, out, err].some((n) => n === undefined || Number.isNaN(n)))

@@ -29,7 +29,11 @@ export function useLab(
 ): LabContext {
   const ctx = {} as LabContext;
   beforeAll(async () => {
-    ctx.lab = await createLab(prefix, count, { systemd: hooks.systemd, bare: hooks.bare, slowProfile: hooks.slowProfile });
+    ctx.lab = await createLab(prefix, count, {
+      systemd: hooks.systemd,
+      bare: hooks.bare,
+      slowProfile: hooks.slowProfile,
+    });
     ctx.cwd = workdir(prefix);
     await hooks.ready?.(ctx.lab);
   });
