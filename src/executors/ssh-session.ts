@@ -50,13 +50,14 @@ export class ShellSession {
   private outChunks: Buffer[] = [];
   private stderrNoise = '';
   private dead?: Error;
+  private answered = false;
   private readonly channel: Promise<ClientChannel>;
 
   /** `shell` is what the exec channel runs: `sh`, or `sudo -n sh` for a non-root login with ssh.sudo. */
   constructor(
     private readonly label: string,
     client: Client,
-    shell: string,
+    private readonly shell: string,
     private readonly onDead: (s: ShellSession) => void,
   ) {
     this.marker = Buffer.from(`ZKOPS${this.token} `);
@@ -163,6 +164,7 @@ export class ShellSession {
         if (seq !== p.seq || [code, out, err].some((n) => n === undefined || Number.isNaN(n)))
           return this.fail(new TransportError(`${this.label}: the remote shell's output is out of step`));
         this.header = { code: code!, out: out!, err: err! };
+        this.answered = true;
       }
       const h = this.header;
       // stdout streams to a sink as it comes (a download of any size); else it is kept until complete.
@@ -186,6 +188,12 @@ export class ShellSession {
 
   private gone(code: number | null): TransportError {
     const noise = this.stderrNoise.trim();
+    // The shell never answered and sudo spoke: sudo refused (a password asked for, the user not in sudoers).
+    if (this.shell.startsWith('sudo') && !this.answered && /sudo/.test(noise))
+      return new TransportError(
+        `${this.label}: cannot start a shell through sudo -n (ssh.sudo): ${noise.split('\n').slice(-2).join(' ')}. ` +
+          `zkops needs passwordless sudo for this login (NOPASSWD in sudoers), or ssh.user root.`,
+      );
     return new TransportError(
       `${this.label}: the remote shell ended${code !== null && code !== undefined ? ` (exit ${code})` : ''}` +
         (noise ? `: ${noise.split('\n').slice(-3).join(' ')}` : ''),
