@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { ExecError, TransportError } from '../errors.js';
 import { sh } from '../shell.js';
-import { ShellSession, type RawResult } from './ssh-session.js';
+import { NotStartedError, ShellSession, type RawResult } from './ssh-session.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** An open SSH connection to one host. */
@@ -45,33 +45,25 @@ export class SshExecutor implements Executor {
 
   /**
    * One command through the host's shell session (started on first use, replaced when it broke). A time limit is
-   * enforced on the host (timeout kills the command's process group); the local timer only guards against a host
+   * enforced on the host (timeout kills the command's process group); the session's own guard only covers a host
    * that stops answering, and then the session is replaced.
    */
   private async runRaw(command: string, options: ExecOptions = {}, sink?: Writable): Promise<RawResult> {
-    if (!this.open) throw new TransportError(`${this.label}: the SSH connection closed`);
-    if (!this.session || this.session.broken)
-      this.session = new ShellSession(this.label, this.client, this.sudo ? 'sudo -n sh' : 'sh', (s) => {
-        if (this.session === s) this.session = undefined;
-      });
-    const session = this.session;
-    const limit = options.timeoutMs;
-    const running = session.run(command, limit !== undefined ? limit / 1000 : undefined, sink);
-    if (limit === undefined) return running;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<RawResult>((resolve) => {
-      timer = setTimeout(() => {
-        session.close('replaced: a command outran its time limit');
-        resolve({ code: 124, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
-      }, limit + 3000);
-    });
-    running.catch(() => undefined);
-    try {
-      const r = await Promise.race([running, late]);
-      // Killed by the host's timeout (KILL reaches timeout itself too): 124 as GNU timeout would say.
-      return r.code === 137 ? { ...r, code: 124 } : r;
-    } finally {
-      clearTimeout(timer);
+    for (;;) {
+      if (!this.open) throw new TransportError(`${this.label}: the SSH connection closed`);
+      if (!this.session || this.session.broken)
+        this.session = new ShellSession(this.label, this.client, this.sudo ? 'sudo -n sh' : 'sh', (s) => {
+          if (this.session === s) this.session = undefined;
+        });
+      const limit = options.timeoutMs;
+      try {
+        const r = await this.session.run(command, limit !== undefined ? limit / 1000 : undefined, sink);
+        // Killed by the host's timeout (KILL reaches timeout itself too): 124 as GNU timeout would say.
+        return limit !== undefined && r.code === 137 ? { ...r, code: 124 } : r;
+      } catch (err) {
+        // Queued behind a command whose session broke: it never ran, so it runs on the next session.
+        if (!(err instanceof NotStartedError)) throw err;
+      }
     }
   }
 

@@ -28,9 +28,15 @@ interface Pending {
   seq: number;
   script: string;
   sink?: Writable;
+  /** How long after it starts (not while it waits its turn) the host must have answered. */
+  guardMs?: number;
+  timer?: NodeJS.Timeout;
   resolve: (r: RawResult) => void;
   reject: (e: Error) => void;
 }
+
+/** A command the session failed before it started: the executor runs it on a fresh session. */
+export class NotStartedError extends TransportError {}
 
 // Set once per session: a private directory for the commands' text and output, removed when the shell ends.
 const PRELUDE =
@@ -100,8 +106,10 @@ export class ShellSession {
       `printf 'ZKOPS${this.token} %s %s %s %s\\n' ${seq} $r $no $ne\n` +
       `head -c $no "$d/o"; head -c $ne "$d/e"; rm -f "$d/o" "$d/e"\n`;
     return new Promise((resolve, reject) => {
-      if (this.dead) return reject(this.dead);
-      this.queue.push({ seq, script, sink, resolve, reject });
+      if (this.dead) return reject(new NotStartedError(this.dead.message));
+      // The host kills it at the limit; 3 s more without an answer and the host is not answering: replaced.
+      const guardMs = limitSeconds !== undefined ? limitSeconds * 1000 + 3000 : undefined;
+      this.queue.push({ seq, script, sink, guardMs, resolve, reject });
       this.next();
     });
   }
@@ -118,6 +126,11 @@ export class ShellSession {
     this.current = p;
     this.header = undefined;
     this.outChunks = [];
+    if (p.guardMs !== undefined)
+      p.timer = setTimeout(() => {
+        p.resolve({ code: 124, stdout: Buffer.concat(this.outChunks), stderr: Buffer.alloc(0) });
+        this.fail(new TransportError(`${this.label}: the remote shell was replaced: a command outran its time limit`));
+      }, p.guardMs);
     this.channel.then(
       (ch) => ch.write(p.script),
       () => undefined,
@@ -180,6 +193,7 @@ export class ShellSession {
       const stderr = this.take(h.err);
       this.current = undefined;
       this.header = undefined;
+      clearTimeout(p.timer);
       p.resolve({ code: h.code, stdout: Buffer.concat(this.outChunks), stderr });
       this.outChunks = [];
       this.next();
@@ -204,10 +218,14 @@ export class ShellSession {
     if (this.dead) return;
     this.dead = err;
     this.onDead(this);
-    const pending = [...(this.current ? [this.current] : []), ...this.queue];
+    const [current, queued] = [this.current, this.queue];
     this.current = undefined;
     this.queue = [];
-    for (const p of pending) p.reject(err);
+    if (current) {
+      clearTimeout(current.timer);
+      current.reject(err);
+    }
+    for (const p of queued) p.reject(new NotStartedError(err.message));
     this.channel.then(
       (ch) => {
         ch.end();
