@@ -243,10 +243,13 @@ async function waitForSshd(h) {
     }
     await sleep(100);
   }
-  const log = path.join(h.root, h.systemd ? 'nspawn.log' : 'sshd.log');
-  throw new Error(
-    `sshd on ${h.name} (${h.ip}) did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`,
-  );
+  // sshd's own messages go to its debug log (-E); what came before it could log, to sshd.log.
+  const logs = (h.systemd ? ['nspawn.log'] : ['sshd.log', 'sshd-debug.log']).map((f) => path.join(h.root, f));
+  const text = logs
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f, 'utf8').split('\n').slice(-30).join('\n'))
+    .join('\n');
+  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${text || '(no log)'}`);
 }
 
 /** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
