@@ -39,7 +39,10 @@ interface Pending {
 export class NotStartedError extends TransportError {}
 
 // Set once per session: a private directory for the commands' text and output, removed when the shell ends.
+// Without SSH_CLIENT a bash that a command starts (zkServer.sh, zkCli.sh) is an ordinary non-interactive bash:
+// with it, bash takes itself for sshd's and reads ~/.bashrc, paying the host's profile once more each time.
 const PRELUDE =
+  `unset SSH_CLIENT SSH2_CLIENT\n` +
   `d=$(mktemp -d /tmp/zkops-sh.XXXXXX) || exit 97\n` +
   `trap 'rm -rf "$d"' EXIT\ntrap 'exit 129' HUP\ntrap 'exit 143' TERM\n`;
 
