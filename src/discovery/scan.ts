@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
+import { asLogin, loginExports } from '../hosts/login-env.js';
 import { LIST_ZK_PROCESSES, parseZkProcesses } from '../hosts/processes.js';
 import type { ZkProcess } from '../runtime/types.js';
 import { cfgValue, parseZooCfg, type ZooCfg } from '../zookeeper/zoo-cfg.js';
@@ -75,6 +76,8 @@ const USUAL = [
 
 /** Scans a host; `given`: config paths the operator named (absolute). `usual`: also look in the usual places. */
 export async function scanHost(ex: Executor, given: string[], usual: boolean): Promise<HostScan> {
+  // What a login shell sees, read once per host and command (not once per config found).
+  const login = await loginExports(ex);
   const script = [
     `echo ${MARK}-processes`,
     LIST_ZK_PROCESSES,
@@ -109,12 +112,16 @@ export async function scanHost(ex: Executor, given: string[], usual: boolean): P
     `  for e in /etc/profile.d/*.sh "$c/java.env" "$c/zookeeper-env.sh"; do ` +
       `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" | sed "s|^|set\\t$e\\t|"; done 2>/dev/null`,
     `  printf 'plain\\t%s\\t%s\\n' "$JAVA_HOME" "$(command -v java)"`,
-    `  printf 'login\\t%s\\n' "$(bash -lc 'printf "%s\\t%s" "$JAVA_HOME" "$(command -v java)"' ` +
+    `  printf 'login\\t%s\\n' "$(${asLogin(login, `'printf "%s\\t%s" "$JAVA_HOME" "$(command -v java)"'`)} ` +
       `2>/dev/null </dev/null | tail -n 1)"`,
     // zkEnv.sh in a login shell, as `zkServer.sh start` typed by an operator would run it.
     '  if [ -f "$b/zkEnv.sh" ]; then',
-    `    o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
-      `printf "\\n${MARK}-env\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$ZOO_LOG_DIR"' _ "$b" "$c" 2>&1 </dev/null)`,
+    `    o=$(${asLogin(
+      login,
+      `'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
+        `printf "\\n${MARK}-env\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$ZOO_LOG_DIR"'`,
+      '"$b" "$c"',
+    )} 2>&1 </dev/null)`,
     `    case "$o" in *"${MARK}-env"*) printf '%s\\n' "$o" | grep "^${MARK}-env" | sed 's/^[^\\t]*\\t/env\\t/';; ` +
       `*) printf 'enverr\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`,
     '  fi',

@@ -1,6 +1,7 @@
 /**
- * What the doctor learns about each node where it lives, in one round trip
- * per node: its zoo.cfg (parsed, with lines), myid as bytes, the pid file,
+ * What the doctor learns about each node where it lives, in one command per
+ * node (and one login-shell read per host, hosts/login-env.ts): its zoo.cfg
+ * (parsed, with lines), myid as bytes, the pid file,
  * the Java its start script would use (asked of a shell), the space and the
  * snapshots beside its data, whether the server's account may write there,
  * the host's own addresses and how it resolves the peers' names. A node in a
@@ -8,6 +9,7 @@
  */
 import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
+import { asLogin, loginExports } from '../hosts/login-env.js';
 import { sh } from '../shell.js';
 import { parseZooCfg, type ZooCfg } from '../zookeeper/zoo-cfg.js';
 import type { NodePlace, RunState } from '../runtime/types.js';
@@ -49,7 +51,13 @@ export interface NodeFacts {
 
 const M = '@@zkops-facts';
 
-function script(node: NodeSpec, place: NodePlace, user: string | undefined, peers: string[]): string {
+function script(
+  node: NodeSpec,
+  place: NodePlace,
+  user: string | undefined,
+  peers: string[],
+  login: string | undefined,
+): string {
   const data = sh(node.dataDir);
   const dirs = [node.dataDir, ...(node.dataLogDir ? [node.dataLogDir] : [])];
   const snapDir = sh(path.posix.join(node.dataLogDir ?? node.dataDir, 'version-2'));
@@ -59,9 +67,12 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
       ? `( . ${sh(env.file)} >/dev/null 2>&1; ` +
         `printf '%s\\t%s\\t%s\\n' "$JAVA_HOME" "\${JAVA:-$JAVA_HOME/bin/java}" "$SERVER_JVMFLAGS" )`
       : env?.kind === 'zkEnv'
-        ? `o=$(bash -lc 'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
-          `printf "\\n${M}-java\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$SERVER_JVMFLAGS"' ` +
-          `_ ${sh(env.binDir)} ${sh(env.confDir)} 2>&1 </dev/null); ` +
+        ? `o=$(${asLogin(
+            login,
+            `'ZOOBINDIR="$1"; ZOOCFGDIR="$2"; . "$1/zkEnv.sh" >/dev/null; ` +
+              `printf "\\n${M}-java\\t%s\\t%s\\t%s\\n" "$JAVA_HOME" "$JAVA" "$SERVER_JVMFLAGS"'`,
+            `${sh(env.binDir)} ${sh(env.confDir)}`,
+          )} 2>&1 </dev/null); ` +
           `case "$o" in *"${M}-java"*) printf '%s\\n' "$o" | grep "^${M}-java" | cut -f2-;; ` +
           `*) printf 'error\\t%s\\n' "$(printf '%s' "$o" | tail -n 1)";; esac`
         : 'true';
@@ -71,14 +82,17 @@ function script(node: NodeSpec, place: NodePlace, user: string | undefined, peer
     `echo ${M}-myid; [ -f ${data}/myid ] && od -An -tx1 -v ${data}/myid | tr -d ' \\n'; echo`,
     `echo ${M}-pid; head -c 64 ${sh(node.pidFile)} 2>/dev/null; echo`,
     `echo ${M}-java; ${java}`,
-    `echo ${M}-javahome; ` +
-      `for e in /etc/profile.d/*.sh ${sh(node.confDir)}/java.env ${sh(node.confDir)}/zookeeper-env.sh; do ` +
-      `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" 2>/dev/null | sed "s|^|$e\t|"; done; ` +
-      // The java a start would run, without and with a login profile (3.4-era zkEnv.sh: JAVA_HOME, else PATH).
-      `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; ` +
-      `else readlink -f "$(command -v java)"; fi'; ` +
-      `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; ` +
-      `printf 'login\t%s\n' "$(bash -lc "$eff" 2>/dev/null </dev/null | tail -n 1)"`,
+    // No Java to ask about in a container (the image brings its own): no login shell there.
+    !env
+      ? `echo ${M}-javahome`
+      : `echo ${M}-javahome; ` +
+        `for e in /etc/profile.d/*.sh ${sh(node.confDir)}/java.env ${sh(node.confDir)}/zookeeper-env.sh; do ` +
+        `[ -f "$e" ] && grep -n 'JAVA_HOME=' "$e" 2>/dev/null | sed "s|^|$e\t|"; done; ` +
+        // The java a start would run, without and with a login profile (3.4-era zkEnv.sh: JAVA_HOME, else PATH).
+        `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; ` +
+        `else readlink -f "$(command -v java)"; fi'; ` +
+        `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; ` +
+        `printf 'login\t%s\n' "$(${asLogin(login, '"$eff"')} 2>/dev/null </dev/null | tail -n 1)"`,
     `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; ` +
       `df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
     `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; ` +
@@ -110,7 +124,9 @@ export async function gatherFacts(
   const user = state?.state === 'running' ? state.process.user : undefined;
   let out: string | undefined;
   try {
-    const r = await place.ex.exec(script(node, place, user, peerHosts), { timeoutMs: 30_000 });
+    // A login shell's environment is read once per host and command, shared by the nodes there.
+    const login = place.env ? await loginExports(place.ex) : undefined;
+    const r = await place.ex.exec(script(node, place, user, peerHosts, login), { timeoutMs: 30_000 });
     out = r.stdout;
   } catch {
     // A container that does not run: the engine still reads its files.

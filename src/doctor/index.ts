@@ -11,6 +11,7 @@ import { listListeners } from '../hosts/ports.js';
 import type { Machine, Runtime } from '../runtime/types.js';
 import { isServing } from '../zookeeper/modes.js';
 import { gatherFacts } from './facts.js';
+import { loginExports } from '../hosts/login-env.js';
 import type { Check, DoctorContext, Finding, MachineView } from './check.js';
 import { runtimeCheck } from './checks/runtime.js';
 import { processCheck } from './checks/process.js';
@@ -45,7 +46,12 @@ export async function runDoctor(
   const [reports, states, places] = await Promise.all([
     options.reports ?? probeCluster(rt.spec),
     rt.runStates(),
-    rt.places(),
+    // The login shell's environment (read once per host) is the slowest question on a host with a heavy
+    // profile: asked as soon as the places are known, it overlaps with the rest of the picture.
+    rt.places().then((ps) => {
+      for (const p of ps) if (p.env) void loginExports(p.ex);
+      return ps;
+    }),
   ]);
   const byMachine = new Map<Machine['ex'], MachineView>();
   for (const p of places) {

@@ -34,7 +34,9 @@ export class ContainerExecutor implements Executor {
     let ex: Docker.Exec;
     let stream: Duplex;
     try {
-      ex = await c.exec({ Cmd: ['sh', '-c', command], AttachStdout: true, AttachStderr: true });
+      // A time limit is enforced inside the container too: timeout kills the command's whole process group.
+      const limit = options.timeoutMs ? ['timeout', '-s', 'KILL', (options.timeoutMs / 1000).toFixed(3)] : [];
+      ex = await c.exec({ Cmd: [...limit, 'sh', '-c', command], AttachStdout: true, AttachStderr: true });
       stream = await ex.start({ hijack: true, stdin: false });
     } catch (err) {
       throw new TransportError(`${this.label}: cannot run a command: ${firstLine((err as Error).message)}`);
@@ -47,7 +49,7 @@ export class ContainerExecutor implements Executor {
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve) => stream.on('end', resolve));
     const timedOut = options.timeoutMs
-      ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)))
+      ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs! + 3000)))
       : undefined;
     const how = await Promise.race([finished, ...(timedOut ? [timedOut] : [])]);
     if (timer) clearTimeout(timer);
@@ -57,6 +59,8 @@ export class ContainerExecutor implements Executor {
       return { code: 124, stdout: text(out), stderr: text(err) };
     }
     const { ExitCode: code } = await ex.inspect();
+    // Killed by its time limit (KILL reaches timeout itself too): 124 as GNU timeout would say.
+    if (options.timeoutMs && code === 137) return { code: 124, stdout: text(out), stderr: text(err) };
     return { code: code ?? 1, stdout: text(out), stderr: text(err) };
   }
 

@@ -9,18 +9,20 @@
  * place by sudo, still with an atomic rename at the end.
  */
 import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { rename, rm } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { ExecError, TransportError } from '../errors.js';
 import { sh } from '../shell.js';
+import { NotStartedError, ShellSession, type RawResult } from './ssh-session.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
 /** An open SSH connection to one host. */
 export class SshExecutor implements Executor {
   private sftpSession?: Promise<SFTPWrapper>;
+  private session?: ShellSession;
   private open = true;
 
   constructor(
@@ -34,51 +36,41 @@ export class SshExecutor implements Executor {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    // A time limit is enforced on the host too (timeout kills the command's whole process group),
-    // so nothing outlives it there; the local timer below only stops waiting.
-    const limited = options.timeoutMs
-      ? `timeout -s KILL ${(options.timeoutMs / 1000).toFixed(3)} sh -c ${sh(command)}`
-      : command;
-    const wrapped = this.sudo ? `sudo -n sh -c ${sh(limited)}` : limited;
-    return new Promise((resolve, reject) => {
-      const onGone = () => reject(new TransportError(`${this.label}: the SSH connection closed`));
-      if (!this.open) return onGone();
-      try {
-        this.client.exec(wrapped, (err, stream) => {
-          if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
-          let stdout = '';
-          let stderr = '';
-          let timedOut = false;
-          const timer = options.timeoutMs
-            ? setTimeout(() => {
-                timedOut = true;
-                stream.close();
-                resolve({ code: 124, stdout, stderr });
-              }, options.timeoutMs + 500)
-            : undefined;
-          stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-          stream.on('close', (code: number | null | undefined, signal?: string) => {
-            if (timer) clearTimeout(timer);
-            // A signal as the shell would report it: 128 + its number (ssh2 names it KILL or SIGKILL).
-            const bySignal = signal
-              ? 128 + (osConstants.signals[(signal.startsWith('SIG') ? signal : `SIG${signal}`) as NodeJS.Signals] ?? 0)
-              : undefined;
-            const status = code ?? bySignal;
-            // Killed by the host's timeout (KILL reaches timeout itself too).
-            if (timedOut || (options.timeoutMs && status === 137)) return resolve({ code: 124, stdout, stderr });
-            // No exit status at all: the connection went, not the command.
-            if (status === undefined) return onGone();
-            resolve({ code: status, stdout, stderr });
-          });
+    return this.runRaw(command, options).then((r) => ({
+      code: r.code,
+      stdout: r.stdout.toString('utf8'),
+      stderr: r.stderr.toString('utf8'),
+    }));
+  }
+
+  /**
+   * One command through the host's shell session (started on first use, replaced when it broke). A time limit is
+   * enforced on the host (timeout kills the command's process group); the session's own guard only covers a host
+   * that stops answering, and then the session is replaced.
+   */
+  private async runRaw(command: string, options: ExecOptions = {}, sink?: Writable): Promise<RawResult> {
+    for (;;) {
+      if (!this.open) throw new TransportError(`${this.label}: the SSH connection closed`);
+      if (!this.session || this.session.broken)
+        this.session = new ShellSession(this.label, this.client, this.sudo ? 'sudo -n sh' : 'sh', (s) => {
+          if (this.session === s) this.session = undefined;
         });
+      const limit = options.timeoutMs;
+      try {
+        const r = await this.session.run(command, limit !== undefined ? limit / 1000 : undefined, sink);
+        // Killed by the host's timeout (KILL reaches timeout itself too): 124 as GNU timeout would say.
+        return limit !== undefined && r.code === 137 ? { ...r, code: 124 } : r;
       } catch (err) {
-        reject(new TransportError(`${this.label}: cannot run a command: ${(err as Error).message}`));
+        // Queued behind a command whose session broke: it never ran, so it runs on the next session.
+        if (!(err instanceof NotStartedError)) throw err;
       }
-    });
+    }
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    // A small file (a config, a myid) goes through the session: no SFTP channel for a deploy that changes little.
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    if (bytes.length <= SMALL_WRITE) return this.writeSmall(file, bytes, mode);
     // Made private (a key may be staged in /tmp); place() gives it its mode once it is where it goes.
     await this.place(
       file,
@@ -86,6 +78,19 @@ export class SshExecutor implements Executor {
       (sftp, tmp) =>
         new Promise((res, rej) => sftp.writeFile(tmp, content, { mode: 0o600 }, (e) => (e ? rej(e) : res()))),
     );
+  }
+
+  /** Writes through the shell session: base64 in a here-document, a private temp file, chmod, atomic rename. */
+  private async writeSmall(file: string, bytes: Buffer, mode: number): Promise<void> {
+    const tmp = sh(`${file}.zkops-${randomBytes(4).toString('hex')}.tmp`);
+    // The end marker holds "_", which base64 never does: it cannot occur in the data.
+    const b64 = bytes.toString('base64').replace(/.{1,76}/g, '$&\n');
+    const command =
+      `mkdir -p ${sh(path.posix.dirname(file))} && : > ${tmp} && chmod 600 ${tmp} && ` +
+      `base64 -d > ${tmp} <<'ZKOPS_B64_END' && chmod ${mode.toString(8)} ${tmp} && mv -f ${tmp} ${sh(file)} ` +
+      `|| { rm -f ${tmp}; exit 1; }\n${b64}ZKOPS_B64_END`;
+    const r = await this.exec(command);
+    if (r.code !== 0) throw new ExecError(`write ${file}`, this.label, r.code, r.stderr || r.stdout);
   }
 
   async upload(localPath: string, file: string, mode = 0o644): Promise<void> {
@@ -97,43 +102,33 @@ export class SshExecutor implements Executor {
   }
 
   async download(file: string, localPath: string): Promise<boolean> {
-    // cat over an exec channel, not SFTP: with ssh.sudo only sudo may read a server's data.
+    // Through the session, its stdout streamed into a file here as it arrives (staged in the session's temp
+    // directory on the host, so the byte count is known before the first byte is sent).
     const command = `if [ -f ${sh(file)} ]; then cat ${sh(file)}; else exit 3; fi`;
-    const wrapped = this.sudo ? `sudo -n sh -c ${sh(command)}` : command;
     const tmp = `${localPath}.zkops-${randomBytes(4).toString('hex')}.tmp`;
-    const code = await new Promise<number>((resolve, reject) => {
-      if (!this.open) return reject(new TransportError(`${this.label}: the SSH connection closed`));
-      this.client.exec(wrapped, (err, stream) => {
-        if (err) return reject(new TransportError(`${this.label}: cannot run a command: ${err.message}`));
-        const out = createWriteStream(tmp, { mode: 0o600 });
-        let stderr = '';
-        stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-        stream.pipe(out);
-        // Done when both have ended: the channel (its exit status may come after its data) and the file.
-        let exit: number | undefined;
-        let written = false;
-        const settle = () => {
-          if (exit === undefined || !written) return;
-          if (exit === 0 || exit === 3) resolve(exit);
-          else reject(new ExecError(`cat ${file}`, this.label, exit, stderr));
-        };
-        stream.on('close', (c: number | null) => {
-          exit = c ?? 255;
-          settle();
-        });
-        out.on('error', reject);
-        out.on('close', () => {
-          written = true;
-          settle();
-        });
-      });
-    }).catch(async (err) => {
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    const written = new Promise<void>((res, rej) => {
+      out.on('close', res);
+      out.on('error', rej);
+    });
+    let r: RawResult;
+    try {
+      r = await this.runRaw(command, {}, out);
+    } catch (err) {
+      out.destroy();
       await rm(tmp, { force: true });
       throw err;
-    });
-    if (code === 3) {
+    } finally {
+      out.end();
+    }
+    await written;
+    if (r.code === 3) {
       await rm(tmp, { force: true });
       return false;
+    }
+    if (r.code !== 0) {
+      await rm(tmp, { force: true });
+      throw new ExecError(`cat ${file}`, this.label, r.code, r.stderr.toString('utf8'));
     }
     await rename(tmp, localPath);
     return true;
@@ -148,6 +143,7 @@ export class SshExecutor implements Executor {
 
   async close(): Promise<void> {
     this.open = false;
+    this.session?.close();
     this.client.end();
     for (const c of this.extra) c.end();
   }
@@ -202,6 +198,9 @@ export class SshExecutor implements Executor {
     return this.sftpSession;
   }
 }
+
+/** Files up to this size are written through the shell session, larger ones over SFTP. */
+const SMALL_WRITE = 256 * 1024;
 
 /** mkdir -p over SFTP. */
 async function sftpMkdirp(sftp: SFTPWrapper, dir: string): Promise<void> {

@@ -34,18 +34,22 @@ export async function surveyContainer(
   const myidFile = path.posix.join(node.dataDir, 'myid');
   // Snapshots and transaction logs, for an upgrade from 3.4 (a running container only: exec needs one).
   const dirs = [node.dataDir, node.dataLogDir ?? node.dataDir].map((d) => sh(path.posix.join(d, 'version-2')));
-  const [myid, zooCfg, epoch, listing] = await Promise.all([
-    ex.readFile(myidFile),
-    ex.readFile(node.zooCfg),
-    // A server that has joined an ensemble keeps its epoch beside its data.
-    ex.readFile(path.posix.join(node.dataDir, 'version-2', 'currentEpoch')),
-    c.running
-      ? ex.exec(`ls ${dirs.join(' ')} 2>/dev/null`).then(
-          (r) => r.stdout,
-          () => '',
-        )
-      : '',
-  ]);
+  const epochFile = path.posix.join(node.dataDir, 'version-2', 'currentEpoch');
+  // A running container answers everything in one exec; a stopped one through the engine's archive API.
+  const [myid, zooCfg, epoch, listing] =
+    (c.running ? await inOneExec(ex, [myidFile, node.zooCfg, epochFile], dirs) : undefined) ??
+    (await Promise.all([
+      ex.readFile(myidFile),
+      ex.readFile(node.zooCfg),
+      // A server that has joined an ensemble keeps its epoch beside its data.
+      ex.readFile(epochFile),
+      c.running
+        ? ex.exec(`ls ${dirs.join(' ')} 2>/dev/null`).then(
+            (r) => r.stdout,
+            () => '',
+          )
+        : '',
+    ]));
   return {
     survey: {
       node,
@@ -61,6 +65,24 @@ export async function surveyContainer(
       [node.zooCfg, zooCfg],
     ]),
   };
+}
+
+/** The files (base64 per line; "-": missing) and the data listing in one exec; undefined when that fails. */
+async function inOneExec(
+  ex: { exec(c: string): Promise<{ code: number; stdout: string }> },
+  files: string[],
+  dirs: string[],
+): Promise<[string | undefined, string | undefined, string | undefined, string] | undefined> {
+  const r = await ex
+    .exec(
+      `for f in ${files.map(sh).join(' ')}; do if [ -f "$f" ]; then printf '+'; base64 -w0 "$f" || exit 9; echo; ` +
+        `else echo -; fi; done; ls ${dirs.join(' ')} 2>/dev/null; true`,
+    )
+    .catch(() => undefined);
+  if (!r || r.code !== 0) return undefined;
+  const lines = r.stdout.split('\n');
+  const read = (l = '') => (l.startsWith('+') ? Buffer.from(l.slice(1), 'base64').toString('utf8') : undefined);
+  return [read(lines[0]), read(lines[1]), read(lines[2]), lines.slice(3).join('\n')];
 }
 
 /**

@@ -47,7 +47,8 @@ async function ensureBridge() {
  * Hosts listed in `options.systemd` (1-based) boot systemd instead (see createSystemdHost).
  * @param {string} prefix
  * @param {number} count
- * @param {{ systemd?: number[], bare?: boolean }} [options] bare: every host without Java or ZooKeeper
+ * @param {{ systemd?: number[], bare?: boolean, slowProfile?: boolean }} [options] bare: every host without Java or
+ *   ZooKeeper; slowProfile: root's .bashrc is this machine's (pyenv initialised before its guard, ~0.5 s a shell)
  * @returns {Promise<TestLab>}
  */
 export async function createLab(prefix, count, options = {}) {
@@ -71,7 +72,10 @@ export async function createLab(prefix, count, options = {}) {
   try {
     for (let i = 1; i <= count; i++) {
       const make = options.systemd?.includes(i) ? createSystemdHost : createHost;
-      const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile, { bare: options.bare });
+      const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile, {
+        bare: options.bare,
+        slowProfile: options.slowProfile,
+      });
       hosts.push(host);
       const pub = fs.readFileSync(path.join(host.root, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ');
       hostKeyLines.push(`${host.ip} ${pub[0]} ${pub[1]}`);
@@ -98,13 +102,14 @@ async function makeNetns(netns, ip) {
 }
 
 /** The host's own directory in the lab, with its SSH host key and the lab's authorized key. */
-async function hostRoot(name, labDir, identityFile) {
+async function hostRoot(name, labDir, identityFile, slowProfile = false) {
   const root = path.join(labDir, name);
   for (const d of ['opt', 'profile.d', 'systemd']) mkdirSync(path.join(root, d), { recursive: true });
   await $`ssh-keygen -q -t ed25519 -N '' -f ${path.join(root, 'ssh_host_ed25519_key')}`;
   writeFileSync(path.join(root, 'authorized_keys'), fs.readFileSync(`${identityFile}.pub`));
-  // A fresh VM's root has Debian's default .bashrc (bash sources it for every ssh command).
-  fs.copyFileSync('/etc/skel/.bashrc', path.join(root, 'bashrc'));
+  // A fresh VM's root has Debian's default .bashrc (bash sources it for every ssh command); the slow profile is
+  // this machine's own, which initialises pyenv for every shell (read here, never changed).
+  fs.copyFileSync(slowProfile ? '/root/.bashrc' : '/etc/skel/.bashrc', path.join(root, 'bashrc'));
   return root;
 }
 
@@ -112,9 +117,9 @@ async function hostRoot(name, labDir, identityFile) {
  * A host in its own network and mount namespace, with sshd. `bare`: like a fresh VM, it has neither Java nor
  * ZooKeeper (this machine's /usr/lib/jvm and /usr/share/zookeeper are covered by empty directories there).
  */
-async function createHost(name, ip, labDir, identityFile, { bare = false } = {}) {
+async function createHost(name, ip, labDir, identityFile, { bare = false, slowProfile = false } = {}) {
   const netns = `zkt-${name}`;
-  const root = await hostRoot(name, labDir, identityFile);
+  const root = await hostRoot(name, labDir, identityFile, slowProfile);
   await makeNetns(netns, ip);
   const sshd = [
     '/usr/sbin/sshd',
@@ -140,6 +145,11 @@ async function createHost(name, ip, labDir, identityFile, { bare = false } = {})
     'MaxStartups=100',
     '-o',
     'MaxSessions=100',
+    // Every channel request at DEBUG1 in a log of its own: how tests count the shells a command starts (remoteShells).
+    '-o',
+    'LogLevel=DEBUG1',
+    '-E',
+    `${root}/sshd-debug.log`,
   ]
     .map((a) => `'${a}'`)
     .join(' ');
@@ -233,10 +243,13 @@ async function waitForSshd(h) {
     }
     await sleep(100);
   }
-  const log = path.join(h.root, h.systemd ? 'nspawn.log' : 'sshd.log');
-  throw new Error(
-    `sshd on ${h.name} (${h.ip}) did not start:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no log)'}`,
-  );
+  // sshd's own messages go to its debug log (-E); what came before it could log, to sshd.log.
+  const logs = (h.systemd ? ['nspawn.log'] : ['sshd.log', 'sshd-debug.log']).map((f) => path.join(h.root, f));
+  const text = logs
+    .filter((f) => fs.existsSync(f))
+    .map((f) => fs.readFileSync(f, 'utf8').split('\n').slice(-30).join('\n'))
+    .join('\n');
+  throw new Error(`sshd on ${h.name} (${h.ip}) did not start:\n${text || '(no log)'}`);
 }
 
 /** Kills every process in the hosts' namespaces (sshd, ZooKeeper) and removes them. */
@@ -275,6 +288,22 @@ export async function onHost(h, command) {
   })`ssh -i ${key} -o UserKnownHostsFile=${known} ${nonInteractive} root@${h.ip} ${command}`;
   if (r.exitCode !== 0) throw new Error(`on ${h.name}: ${command} failed (${r.exitCode}): ${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * How many remote commands, shells and subsystems (SFTP) sshd on `h` has started so far, from its own DEBUG1 log
+ * (the server's count, not zkops's): take it before and after a command.
+ * @returns {{ exec: number, shell: number, subsystem: number, total: number }}
+ */
+export function remoteShells(h) {
+  const file = path.join(h.root, 'sshd-debug.log');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const counts = { exec: 0, shell: 0, subsystem: 0, total: 0 };
+  for (const m of text.matchAll(/server_input_channel_req: channel \d+ request (exec|shell|subsystem)/g)) {
+    counts[m[1]]++;
+    counts.total++;
+  }
+  return counts;
 }
 
 /** Makes `publicIp(i)` reach host i (DNAT) from every host and from this machine: the cloud elastic-IP situation. */

@@ -23,11 +23,17 @@ export function useLab(
     systemd?: number[];
     /** Hosts without Java or ZooKeeper, like fresh VMs. */
     bare?: boolean;
+    /** Root's .bashrc is this machine's slow one (pyenv before its guard): a realistic slow host. */
+    slowProfile?: boolean;
   } = {},
 ): LabContext {
   const ctx = {} as LabContext;
   beforeAll(async () => {
-    ctx.lab = await createLab(prefix, count, { systemd: hooks.systemd, bare: hooks.bare });
+    ctx.lab = await createLab(prefix, count, {
+      systemd: hooks.systemd,
+      bare: hooks.bare,
+      slowProfile: hooks.slowProfile,
+    });
     ctx.cwd = workdir(prefix);
     await hooks.ready?.(ctx.lab);
   });

@@ -29,6 +29,8 @@ interface Subject {
   open(): Promise<Executor>;
   /** Breaks the transport under an open executor (not a command failing: the link itself). */
   breakTransport(ex: Executor): Promise<void>;
+  /** Kills, from the host's side, the long-lived shell commands run through (executors that keep one). */
+  killSession?(): Promise<void>;
 }
 
 const SUBJECTS: Subject[] = [
@@ -41,6 +43,12 @@ const SUBJECTS: Subject[] = [
     },
     // The host's sshd drops every connection: what a VM reboot or a network cut does.
     breakTransport: async () => void (await execa('sh', ['-c', `ip netns pids zkt-x1 | xargs -r kill -9`])),
+    // The session is the host's process whose whole command line is `sh` (a command in it runs as `sh FILE`).
+    killSession: async () =>
+      void (await execa('sh', [
+        '-c',
+        `for p in $(ip netns pids zkt-x1); do [ "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sh " ] && kill -9 $p; done; true`,
+      ])),
   },
   {
     name: 'container',
@@ -89,12 +97,48 @@ for (const subject of SUBJECTS) {
       expect((await ex.exec('no-such-command-zkops 2>/dev/null')).code).toBe(127);
     });
 
-    it('kills a command that runs past its time limit and says so (exit 124)', async () => {
+    it('kills a command that runs past its time limit and says so (exit 124); the next command works', async () => {
       const t0 = Date.now();
       const r = await ex.exec('sleep 20', { timeoutMs: 500 });
       expect(r.code).toBe(124);
       expect(Date.now() - t0).toBeLessThan(10_000);
+      // Its whole process group went with it, children too.
+      const marker = `zkops-hang-${subject.name}-${process.pid}`;
+      expect((await ex.exec(`sh -c 'sleep 30; : ${marker}' & wait`, { timeoutMs: 500 })).code).toBe(124);
+      expect(await ex.exec('echo next')).toEqual({ code: 0, stdout: 'next\n', stderr: '' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await ex.exec(`pgrep -f ${marker.replace('-', '[-]')} || echo none`)).stdout).toBe('none\n');
     });
+
+    it('keeps the output of commands apart, megabytes included, also when they run at the same time', async () => {
+      const big = ex.exec(`head -c 3000000 /dev/zero | tr '\\0' x; echo; head -c 1000000 /dev/zero | tr '\\0' y >&2`);
+      const small = Promise.all([1, 2, 3].map((i) => ex.exec(`echo ${i}; echo e${i} >&2; exit ${i}`)));
+      const r = await big;
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${'x'.repeat(3_000_000)}\n`);
+      expect(r.stderr).toBe('y'.repeat(1_000_000));
+      expect(await small).toEqual([1, 2, 3].map((i) => ({ code: i, stdout: `${i}\n`, stderr: `e${i}\n` })));
+    });
+
+    it('passes output through as it is: NUL bytes, no final newline, lines that look like framing', async () => {
+      const r = await ex.exec(`printf 'a\\000b'; printf 'ZKOPS0123456789abcdef 1 0 0 0\\nEOF\\n' >&2`);
+      expect(r).toEqual({ code: 0, stdout: 'a\0b', stderr: 'ZKOPS0123456789abcdef 1 0 0 0\nEOF\n' });
+      // A command that reads stdin gets nothing (not the executor's own traffic) and ends.
+      expect(await ex.exec('cat; echo end', { timeoutMs: 5000 })).toEqual({ code: 0, stdout: 'end\n', stderr: '' });
+      // A command text with here-document markers and a hostile value, quoted as zkops quotes.
+      const text = `ZKOPS_B64_END\nEOF\n${HOSTILE}`;
+      expect((await ex.exec(`printf %s ${sh(text)}`)).stdout).toBe(text);
+      expect((await ex.exec('exit 300')).code).toBe(44);
+    });
+
+    if (subject.killSession)
+      it('fails the running command as a broken transport when its shell is killed on the host; the next works', async () => {
+        const running = ex.exec('sleep 5; echo late').catch((e: unknown) => e);
+        await new Promise((r) => setTimeout(r, 700));
+        await subject.killSession!();
+        expect(await running).toBeInstanceOf(TransportError);
+        expect(await ex.exec('echo again')).toEqual({ code: 0, stdout: 'again\n', stderr: '' });
+      });
 
     it('writes files under a hostile path with their mode, creating directories, and reads them back', async () => {
       const file = `${dir}/sub/zoo.cfg`;

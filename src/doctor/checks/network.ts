@@ -101,37 +101,52 @@ async function reachFindings(ctx: DoctorContext): Promise<Finding[]> {
             { n, port: n.electionPort, what: 'election' },
             ...(n === leader ? [{ n, port: n.quorumPort, what: 'quorum' }] : []),
           ]);
+        // All at once, each line tagged with its target. bash without its rc files: a profile read for every
+        // probe (bash sources .bashrc under sshd) ate the time limit on slow hosts and looked like a firewall.
         const probe = targets
           .map(
-            (t) =>
-              `timeout 2 bash -c ${sh(`: </dev/tcp/${t.n.peerAddress}/${t.port}`)} 2>/dev/null && echo ok || echo no`,
+            (t, i) =>
+              `(timeout 5 bash --norc --noprofile -c ${sh(`: </dev/tcp/${t.n.peerAddress}/${t.port}`)} ` +
+              `2>/dev/null; echo "${i} $?") &`,
           )
-          .join('; ');
+          .join(' ');
         const r = await facts.place.ex
-          .exec(`command -v bash >/dev/null || exit 3; ${probe}`, { timeoutMs: 30_000 })
+          .exec(`command -v bash >/dev/null || exit 3; ${probe} wait`, { timeoutMs: 30_000 })
           .catch(() => undefined);
         if (!r || r.code === 3) return;
-        r.stdout
-          .split('\n')
-          .filter(Boolean)
-          .forEach((said, i) => {
-            const t = targets[i];
-            if (!t || said === 'ok') return;
+        for (const line of r.stdout.split('\n').filter(Boolean)) {
+          const [i, code] = line.split(' ').map(Number);
+          const t = targets[i!];
+          if (!t || code === 0) continue;
+          const where = `${t.n.peerAddress}:${t.port}`;
+          const evidence = `bash: : </dev/tcp/${where} on ${facts.node.place}`;
+          // No answer in time cannot tell a dropping firewall from a host too busy to answer: a warning.
+          if (code === 124) {
             findings.push({
               check: 'network',
               node: facts.node.id,
-              severity: 'error',
+              severity: 'warning',
               message:
-                `cannot reach node ${t.n.id}'s ${t.what} port ${t.n.peerAddress}:${t.port} from ${facts.node.place}, ` +
-                `although that server runs: a firewall between them?`,
-              evidence: [
-                `timeout 2 bash -c ': </dev/tcp/${t.n.peerAddress}/${t.port}' on ${facts.node.place}: no connection`,
-              ],
-              fix:
-                `open TCP ${t.port} on ${t.n.place} to ${facts.node.place} ` +
-                `(every node must reach every other node's election port, and the leader's quorum port)`,
+                `could not decide whether node ${t.n.id}'s ${t.what} port ${where} is reachable from ` +
+                `${facts.node.place}: no answer within 5 s (a firewall that drops packets, or a very busy host)`,
+              evidence: [`${evidence}: no answer within 5 s`],
+              fix: `run the doctor again; if it persists, check that TCP ${t.port} on ${t.n.place} is open to ${facts.node.place}`,
             });
+            continue;
+          }
+          findings.push({
+            check: 'network',
+            node: facts.node.id,
+            severity: 'error',
+            message:
+              `cannot reach node ${t.n.id}'s ${t.what} port ${where} from ${facts.node.place}, ` +
+              `although that server runs: a firewall between them?`,
+            evidence: [`${evidence}: connection refused or failed (exit ${code})`],
+            fix:
+              `open TCP ${t.port} on ${t.n.place} to ${facts.node.place} ` +
+              `(every node must reach every other node's election port, and the leader's quorum port)`,
           });
+        }
       }),
   );
   return findings;
