@@ -45,12 +45,3 @@ export async function startUi(cwd: string, args: string[] = [], env: Record<stri
       }),
   };
 }
-
-/** CPU seconds a process has used (utime + stime from /proc). */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after "pid (comm) ".
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
