@@ -161,26 +161,34 @@ for (const subject of SUBJECTS) {
       const hashes = versions.map((v) => createHash('md5').update(v).digest('hex'));
       const started = `${dir}.reader-started`;
       const done = `${dir}.writer-done`;
+      const log = `${dir}.reads`;
       await ex.writeFile(file, versions[0]!);
       // A reader on the far side hashes the file over and over, and notes before and after each read whether a
       // temporary of the writer (<file>.zkops-*.tmp) existed: a read with one beside it ran while a write was
       // under way, which is what shows the reads overlapped the writes (not merely ran before or after them).
+      // It runs detached (as servers are started), so the writes below do not wait behind it on an executor that
+      // runs one command at a time per host (the SSH executor's one shell).
       const tmp = `${sh(file)}.zkops-*.tmp`;
-      const reading = ex.exec(
+      const script =
         `touch ${sh(started)}; i=0; while [ ! -e ${sh(done)} ] && [ $i -lt 20000 ]; do ` +
-          `b=0; for t in ${tmp}; do [ -e "$t" ] && b=1; done; h=$(md5sum < ${sh(file)}); ` +
-          `e=0; for t in ${tmp}; do [ -e "$t" ] && e=1; done; echo "$b$e \${h%% *}"; i=$((i+1)); done`,
-      );
+        `b=0; for t in ${tmp}; do [ -e "$t" ] && b=1; done; h=$(md5sum < ${sh(file)}); ` +
+        `e=0; for t in ${tmp}; do [ -e "$t" ] && e=1; done; echo "$b$e \${h%% *}"; i=$((i+1)); done; echo end`;
+      await ex.exec(detachedCommand(['sh', '-c', script], { cwd: '/', logFile: log }));
       for (let i = 0; i < 100 && (await ex.exec(`[ -e ${sh(started)} ] || echo no`)).stdout; i++)
         await new Promise((r) => setTimeout(r, 50));
       // Twenty replacements, alternating: each is a window of a few milliseconds in which a read may overlap.
       for (let i = 1; i <= 20; i++) await ex.writeFile(file, versions[i % 2]!);
       await ex.exec(`touch ${sh(done)}`);
-      const reads = (await reading).stdout
+      let out = '';
+      for (let i = 0; i < 200 && !/^end$/m.test(out); i++) {
+        out = (await ex.readFile(log)) ?? '';
+        if (!/^end$/m.test(out)) await new Promise((r) => setTimeout(r, 50));
+      }
+      const reads = out
         .split('\n')
-        .filter(Boolean)
+        .filter((l) => l && l !== 'end')
         .map((l) => ({ during: l.slice(0, 2) !== '00', hash: l.slice(3) }));
-      await ex.exec(`rm -f ${sh(started)} ${sh(done)}`);
+      await ex.exec(`rm -f ${sh(started)} ${sh(done)} ${sh(log)}`);
       const overlapped = reads.filter((r) => r.during);
       expect(overlapped.length, `${reads.length} reads, none while a write was under way`).toBeGreaterThan(0);
       const mixed = reads.filter((r) => !hashes.includes(r.hash));
