@@ -86,3 +86,16 @@ export function labInventory(lab: TestLab, o: LabInventory): string {
     '',
   ].join('\n');
 }
+
+/** `--host` and its SSH flags for doctor and adopt, pointed at one lab host as an operator points them at a VM. */
+export function hostFlags(lab: TestLab, host: TestHost): string[] {
+  return [
+    '--host',
+    `root@${host.ip}`,
+    '--ssh-key',
+    lab.identityFile,
+    '--known-hosts',
+    lab.knownHosts,
+    '--accept-new-host-keys',
+  ];
+}

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkCli, zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { hostFlags, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
 import { handPorts, installHandMade, zkServer } from '../helpers/handmade.mjs';
 
@@ -21,15 +21,7 @@ const ctx = useLab('hd', 1);
 const host = () => ctx.lab.hosts[0]!;
 /** Node 3's client port after the reconfig. */
 const MOVED = handPorts(3).client + 1000;
-const at = () => [
-  '--host',
-  `root@${host().ip}`,
-  '--ssh-key',
-  ctx.lab.identityFile,
-  '--known-hosts',
-  ctx.lab.knownHosts,
-  '--accept-new-host-keys',
-];
+const at = () => hostFlags(ctx.lab, host());
 const conf = (i: number, f: string) => path.join(host().root, 'opt', `zookeeper${i}`, 'conf', f);
 const serverLine = (n: number, client = handPorts(n).client) =>
   `server.${n}=${host().ip}:${handPorts(n).quorum}:${handPorts(n).election}:participant;${client}`;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zkops, zkopsJson } from '../helpers/cli.js';
-import { useLab } from '../helpers/lab.js';
+import { hostFlags, useLab } from '../helpers/lab.js';
 import { onHost } from '../helpers/hosts.mjs';
 import { handPorts, handZooCfg, installHandMade, writeProfile, zkServer } from '../helpers/handmade.mjs';
 
@@ -20,15 +20,7 @@ const ctx = useLab('h', 1);
 const host = () => ctx.lab.hosts[0]!;
 const JAVA = '/usr/lib/jvm/java-17-openjdk-amd64';
 /** The doctor (or adopt) pointed at the test host, as an operator would point it at a VM. */
-const at = () => [
-  '--host',
-  `root@${host().ip}`,
-  '--ssh-key',
-  ctx.lab.identityFile,
-  '--known-hosts',
-  ctx.lab.knownHosts,
-  '--accept-new-host-keys',
-];
+const at = () => hostFlags(ctx.lab, host());
 const doctor = (...args: string[]) => zkops(ctx.cwd, ['doctor', ...at(), ...args]);
 const file = (rel: string) => path.join(host().root, 'opt', rel);
 
