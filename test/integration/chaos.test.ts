@@ -14,9 +14,9 @@
  * - `zkops deploy` killed mid-roll on the SSH hosts: every zoo.cfg whole, no
  *   temporary on any host, the next deploy converges.
  * - `zkops deploy` of a changed setting interrupted (SIGINT as Ctrl-C sends it,
- *   to the whole process group; SIGKILL to zkops alone) at each step: before
- *   any file, with the files written, while a node is stopped, mid-roll, with
- *   the leader stopped. After each: every zoo.cfg the old or the new rendering,
+ *   to the whole process group; SIGKILL to zkops alone) at four moments: with
+ *   the files written, while a restarted node catches up, mid-roll, with the
+ *   leader stopped. After each: every zoo.cfg the old or the new rendering,
  *   the saved inventory whole, a quorum; the next deploy converges (every
  *   server runs the new setting, as its own `conf` says) and leaves no
  *   temporary file behind.
@@ -63,24 +63,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether a child process of `pid` runs a command line that contains `text`. */
-function childRuns(pid: number, text: string): boolean {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(
-        readFileSync(`/proc/${entry}/stat`, 'utf8')
-          .replace(/^.*\) /, '')
-          .split(' ')[1],
-      );
-      if (ppid === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) return true;
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return false;
 }
 
 describe('kill -9 of the leader of a pseudo-cluster, under writes', () => {
@@ -473,18 +455,15 @@ describe('zkops deploy interrupted at each step of a rolling change, under write
     value: number;
   }
   const exited = (m: Moment) => m.pids.filter((p) => !alive(p)).length;
+  // Four moments, both signals: after the files are written, while a restarted node catches up, mid-roll and at
+  // the leader. (Before any change and at the first node add nothing these do not show: an abort at the first
+  // node is ops.test.ts's.)
   const rounds: { step: string; signal: 'SIGINT' | 'SIGKILL'; when: (m: Moment) => Promise<boolean> }[] = [
-    {
-      step: 'preflight (its look at the host running)',
-      signal: 'SIGINT',
-      when: async (m) => childRuns(m.deploy, '@@zkops-processes'),
-    },
     {
       step: 'render (every zoo.cfg written, no restart yet)',
       signal: 'SIGKILL',
       when: async (m) => [1, 2, 3].every((id) => readFileSync(zooCfg(id), 'utf8').includes(`=${m.value}\n`)),
     },
-    { step: 'restart of the first node (its server stopped)', signal: 'SIGINT', when: async (m) => exited(m) >= 1 },
     {
       step: 'wait for the first restarted node to rejoin',
       signal: 'SIGKILL',

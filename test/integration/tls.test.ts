@@ -13,9 +13,9 @@
  *   certificates that end within 30 days and `certs rotate` renews them.
  * - A running plain pseudo-cluster switched to TLS (and back) by deploy,
  *   under an independent writer: every acknowledged write on every node.
- * - Three SSH test hosts, servers under their own account: a running plain
- *   ensemble switched to TLS with quorum SASL under a writer; keys readable by
- *   that account's group only; status, smoke and doctor over TLS.
+ * - Three SSH test hosts, servers under their own account: an ensemble
+ *   deployed with TLS and quorum SASL; keys readable by that account's group
+ *   only; status, smoke and doctor over TLS; plain text refused from a peer.
  * - The same in three containers.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -469,24 +469,15 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
         extra: [`security: { tls: ${on}, quorumAuth: ${on}, dir: ${JSON.stringify(secrets())} }`],
       }),
     );
+  // The rolling switch from plain text under writes is the pseudo-cluster's test above (the steps are the same
+  // operations whatever the executor); here TLS is deployed at once, for what differs on real hosts: key files
+  // shipped over SSH, owned for a server account, and reached from other hosts.
   beforeAll(async () => {
     inventory = path.join(ctx.cwd, 'tls-ssh.yaml');
-    write(false);
+    write(true);
     const up = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
     expect(up.code, up.stderr).toBe(0);
-  });
-
-  it('switches a running plain ensemble to TLS + quorum SASL under writes; no acknowledged write lost', async () => {
-    write(true);
-    const servers = ctx.lab.hosts.map((h) => `${h.ip}:2181`);
-    const { report, tunnels } = await switchOnUnderWrites(ctx.cwd, inventory, secrets(), servers);
-    console.log(
-      `SSH hosts, plain → TLS + quorum SASL: ${report.acknowledged.length} writes acknowledged, ` +
-        `${report.failed} failed, longest gap ${report.longestGapMs} ms`,
-    );
-    expect(tunnels.tlsConnections()).toBeGreaterThan(0);
-    expect(await missingWrites(tunnels.servers, report.acknowledged), 'acknowledged writes missing').toEqual({});
-    await tunnels.close();
+    expect(up.json.healthy).toBe(true);
   });
 
   it('keys readable by the servers group only; status, smoke and doctor over TLS; plain text refused', async () => {
