@@ -50,3 +50,41 @@ export function labInventory(lab, name, dir, extra = []) {
   );
   return file;
 }
+
+/**
+ * Runs `fn` and returns what it returned with the remote shells it started on the busiest host of `lab` (counted by
+ * the hosts' own sshd, test/helpers/hosts.mjs remoteShells): the round trips a command costs, which a quiet machine
+ * hides in milliseconds.
+ */
+export async function withRoundTrips(lab, remoteShells, fn) {
+  const before = lab.hosts.map((h) => remoteShells(h).total);
+  const value = await fn();
+  // sshd writes its log line as the channel opens; a moment lets the last lines land.
+  await sleep(150);
+  const shells = Math.max(...lab.hosts.map((h, i) => remoteShells(h).total - before[i]));
+  return { value, shells };
+}
+
+/**
+ * Runs `node ZKOPS args` in `cwd` under bash and returns its wall time and the CPU (user + system) of the zkops
+ * process, from bash's `times` (children's figures).
+ */
+export async function runMeasured($, cwd, zkops, args) {
+  const t0 = performance.now();
+  const r = await $({
+    cwd,
+    nothrow: true,
+  })`bash -c ${'node "$0" "$@" >/dev/null 2>/tmp/zkops-bench-err.txt; rc=$?; times; exit $rc'} ${zkops} ${args}`;
+  const ms = performance.now() - t0;
+  const child = r.stdout.trim().split('\n').at(-1).split(/\s+/);
+  const secs = (s) => {
+    const m = /(\d+)m([\d.]+)s/.exec(s);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+  };
+  const cpuMs = (secs(child[0]) + secs(child[1])) * 1000;
+  if (r.exitCode !== 0)
+    throw new Error(
+      `zkops ${args.join(' ')} failed (${r.exitCode}):\n${fs.readFileSync('/tmp/zkops-bench-err.txt', 'utf8')}`,
+    );
+  return { ms, cpuMs };
+}

@@ -106,16 +106,14 @@ describe('zkops with executor docker', () => {
     expect(r.json.nodes.map((n: any) => n.pid)).toEqual(before.nodes.map((n: any) => n.pid));
   });
 
-  it('grows the running ensemble to 5 containers and back to 3, one server at a time', async () => {
-    writeInventory('128m', 5);
+  // One server in and out (two at a time is the pseudo-cluster's membership test; the steps are the same).
+  it('grows the running ensemble to 4 containers and back to 3, one server at a time', async () => {
+    writeInventory('128m', 4);
     const grown = await zkopsJson(cwd, ['init', '-i', inventory]);
     expect(grown.code, grown.stderr).toBe(0);
-    expect(grown.json.membership).toEqual([
-      { kind: 'add', id: 4 },
-      { kind: 'add', id: 5 },
-    ]);
-    expect(grown.json.nodes).toHaveLength(5);
-    expect(await ours()).toHaveLength(5);
+    expect(grown.json.membership).toEqual([{ kind: 'add', id: 4 }]);
+    expect(grown.json.nodes).toHaveLength(4);
+    expect(await ours()).toHaveLength(4);
     writeInventory();
     const shrunk = await zkopsJson(cwd, ['init', '-i', inventory]);
     expect(shrunk.code, shrunk.stderr).toBe(0);
