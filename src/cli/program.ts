@@ -282,5 +282,6 @@ function dashboard(program: Command, run: Run): void {
     .option('--port <port>', 'port to serve on (0: any free one)', intArg('a port', 0, 65535), 7181)
     .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is reachable from elsewhere)')
     .option('--open', "open the page in the desktop's browser")
+    .option('--allow-writes', 'let the page create, set and delete znodes, edit ACLs and import (each audited)')
     .action((o) => run(async () => (await import('../commands/ui.js')).uiCommand(o, outputOptions(o))));
 }

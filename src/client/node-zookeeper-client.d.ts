@@ -57,7 +57,9 @@ declare module 'node-zookeeper-client' {
     setData(path: string, data: Buffer | null, version: number): Transaction;
     remove(path: string, version: number): Transaction;
     check(path: string, version: number): Transaction;
-    commit(callback: (error: (Error & { code?: number }) | null, results?: { type: number; err?: number }[]) => void): void;
+    commit(
+      callback: (error: (Error & { code?: number }) | null, results?: { type: number; err?: number }[]) => void,
+    ): void;
   }
   export const ACL: new (permission: number, id: Id) => ACL;
   export const Id: new (scheme: string, id: string) => Id;

@@ -168,7 +168,11 @@ export interface ImportPlan {
 }
 
 const sameAcl = (a: Acl[], b: Acl[]) => {
-  const key = (l: Acl[]) => l.map((x) => `${x.scheme}|${x.id}|${[...x.perms].sort().join('')}`).sort().join(',');
+  const key = (l: Acl[]) =>
+    l
+      .map((x) => `${x.scheme}|${x.id}|${[...x.perms].sort().join('')}`)
+      .sort()
+      .join(',');
   return key(a) === key(b);
 };
 

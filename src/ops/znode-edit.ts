@@ -13,8 +13,7 @@ export type Current = { version: number; aversion: number; base64: string; acl: 
 
 /** How an edit ended: done, or refused because the znode is not as the page showed it. */
 export type EditResult =
-  | { outcome: 'done'; stat?: ZnodeStat; removed?: number }
-  | { outcome: 'conflict'; message: string; current: Current };
+  { outcome: 'done'; stat?: ZnodeStat; removed?: number } | { outcome: 'conflict'; message: string; current: Current };
 
 /** The znode now (data, versions, ACL), or null when it is gone. */
 export async function currentOf(s: ZkSession, path: string): Promise<Current> {
