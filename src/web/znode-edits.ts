@@ -56,7 +56,8 @@ async function body(req: http.IncomingMessage): Promise<Record<string, any>> {
 }
 
 const num = (v: unknown, name: string): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < -1)
+  // -1 ("any version") is refused too: every edit names the version the page showed.
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
     throw Object.assign(new Error(`The request lacks ${name} (the version the page showed).`), { status: 400 });
   return v;
 };
