@@ -276,7 +276,7 @@ function monitoring(program: Command, run: Run): void {
 function dashboard(program: Command, run: Run): void {
   outputFlags(program.command('ui'))
     .description(
-      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (read-only)',
+      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (edits: --allow-writes)',
     )
     .option('-i, --inventory <file...>', 'inventories to show, besides the clusters saved in ./.zkops')
     .option('--port <port>', 'port to serve on (0: any free one)', intArg('a port', 0, 65535), 7181)

@@ -125,6 +125,7 @@ describe('znode edits from the dashboard', () => {
     expect(await page.locator('#zk-conflict pre[data-side="page"]').textContent()).toBe('first');
     expect(await page.locator('#zk-conflict pre[data-side="current"]').textContent()).toBe('changed elsewhere');
     expect(await getData('/stale')).toBe('changed elsewhere');
+    await page.screenshot({ path: path.resolve('docs/images/ui-znode-conflict.png'), fullPage: true });
     // Reloaded, the page edits the current version.
     await page.click('#zk-reload');
     await expect.poll(() => page.locator('#zk-save').textContent()).toBe('Save (expects version 1)');
