@@ -50,10 +50,13 @@ export async function editsAllowed(cluster) {
 /**
  * Data as the editor shows it: text when it is text, else base64.
  * @param {string} b64
- * @returns {{ format: 'text' | 'base64', value: string }}
+ * @returns {{ format: 'text' | 'json' | 'base64', value: string }}
  */
 function editable(b64) {
-  const t = dataViews(b64).views.text;
+  const { views } = dataViews(b64);
+  const t = views.text;
+  // JSON is edited as typed (not pretty-printed), so saving it unchanged keeps its bytes.
+  if (t !== undefined && t.trim() && views.json !== undefined) return { format: 'json', value: t };
   return t !== undefined ? { format: 'text', value: t } : { format: 'base64', value: b64 };
 }
 
@@ -227,7 +230,9 @@ export function znodeTools(cluster, z, allowed, reload) {
     confirmBox,
     h('h4', {}, 'Export and import'),
     exportLink,
-    importBox(base, z.path, fail, (r) => ended(r, 'Imported.')),
+    importBox(base, z.path, fail, (r) =>
+      r.outcome === 'done' ? ended(r, `Imported into ${z.path}.`) : fail(r.message),
+    ),
   );
 }
 

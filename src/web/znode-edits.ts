@@ -7,6 +7,8 @@
  * for digest ACLs the user name only.
  */
 import type http from 'node:http';
+import type { ZkSession } from '../client/session.js';
+import { zkCode, ZK_CODES } from '../client/writes.js';
 import { appendAudit } from '../support/audit.js';
 import { checkPath } from '../ops/client.js';
 import { aclSummary, checkAcl, decodeData, parseExport, type AclInput, type DataFormat } from '../ops/znode-data.js';
@@ -107,7 +109,17 @@ export async function editRoute(
     b = await body(req);
     const path = checkPath(String(b.path ?? ''));
     detail = `path=${path}`;
-    const edit = await withSession(c, (s) => perform(s, what, path, b, (d) => (detail += ` ${d}`)));
+    // A mistake in the request (bad JSON, an ACL ZooKeeper would misread) or a refusal by ACL is returned out of
+    // the session's callback, so that the shared session is not dropped as if it had failed.
+    const got = await withSession(c, (s) =>
+      perform(s, what, path, b, (d) => (detail += ` ${d}`)).catch((err: unknown) => {
+        if (zkCode(err) === ZK_CODES.noAuth) return { thrown: noAuth(path) };
+        if (zkCode(err) === undefined) return { thrown: err };
+        throw err;
+      }),
+    );
+    if ('thrown' in got) throw got.thrown;
+    const edit = got;
     if ('read' in edit) return json(edit.read);
     await audit(what, edit.outcome === 'done' ? 'done' : 'refused', edit.outcome === 'conflict' ? edit.message : '');
     return json(edit, edit.outcome === 'done' ? 200 : 409);
@@ -119,9 +131,19 @@ export async function editRoute(
   }
 }
 
+/** ZooKeeper's "no auth" said as what it means here. */
+const noAuth = (path: string) =>
+  Object.assign(
+    new Error(
+      `ZooKeeper refused: the ACL of ${path} (or of its parent, for a create) does not give this dashboard's ` +
+        'session that permission (it is unauthenticated and known by its address only). Nothing was written.',
+    ),
+    { status: 403 },
+  );
+
 /** Runs one edit (or, for subtree and an import's dry run, the read that prepares it). */
 async function perform(
-  s: Parameters<Parameters<typeof withSession>[1]>[0],
+  s: ZkSession,
   what: string,
   path: string,
   b: Record<string, any>,

@@ -198,6 +198,18 @@ describe('znode edits from the dashboard', () => {
     r = await post('acl', { path: '/acl', aversion: 1, acl: [{ scheme: 'ip', id: 'not-an-ip', perms: 'r' }] });
     expect(r.status).toBe(400);
     expect(r.json.error).toMatch(/"not-an-ip" is not an IP address/);
+    // An ACL that shuts the dashboard out: refused by ZooKeeper, said as such, and the session goes on serving.
+    r = await post('create', {
+      path: '/readonly-acl',
+      format: 'text',
+      value: 'r',
+      acl: [{ scheme: 'world', id: 'anyone', perms: 'r' }],
+    });
+    expect(r.status).toBe(200);
+    r = await post('set', { path: '/readonly-acl', version: 0, format: 'text', value: 'w' });
+    expect(r.status).toBe(403);
+    expect(r.json.error).toMatch(/^ZooKeeper refused: the ACL of \/readonly-acl .* Nothing was written\.$/);
+    expect((await znode('/readonly-acl')).base64).toBe(Buffer.from('r').toString('base64'));
   });
 
   it('recursive delete of 1,001 znodes: the count shown in the browser, all gone; a changed subtree refused', async () => {
