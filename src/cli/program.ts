@@ -15,6 +15,7 @@ import {
   outputFlags,
   quorumTimeout,
 } from './options.js';
+import { znodeFileCommands } from './znode-commands.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export function buildProgram(run: Run): Command {
   inspect(program, run);
   data(program, run);
   clients(program, run);
+  znodeFileCommands(program, run);
   security(program, run);
   diagnose(program, run);
   monitoring(program, run);

@@ -11,6 +11,7 @@
  *   import whose plan changed since the dry run is refused;
  * - ACLs for digest (the password hashed), ip and world;
  * - without --allow-writes: no edit controls, edits refused with 403;
+ * - the terminal's zkops export and zkops import (dry run, --apply) round-trip the same file;
  * - the audit log holds every edit (who, from where, path, versions) and no data, digest password or hash.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -309,6 +310,25 @@ describe('znode edits from the dashboard', () => {
     expect(bad.json.error).toMatch(/not a zkops znode export/);
   });
 
+  it('the terminal counterpart: zkops export, zkops import (a dry run, then --apply), byte-identical', async () => {
+    const file = path.join(cwd, 'src.json');
+    const ex = await zkops(cwd, ['export', '/src', '-o', file], env);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toBe(`Exported 4 znode(s) under /src to ${file} (1 ephemeral left out).\n`);
+    const dry = await zkops(cwd, ['import', file, '--into', '/cli-copy'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Dry run: 4 to create, 0 to change, 0 unchanged under /cli-copy. Nothing was written');
+    expect(await exists('/cli-copy')).toBe(false);
+    const applied = await zkops(cwd, ['import', file, '--into', '/cli-copy', '--apply', '--json'], env);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ applied: true, counts: { create: 4, change: 0, unchanged: 0 } });
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect((await get('/api/c/uie/export?path=%2Fcli-copy')).json.znodes).toEqual(doc.znodes);
+    const bad = await zkops(cwd, ['import', path.join(cwd, 'e.yaml'), '--into', '/x'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/The file is not JSON/);
+  });
+
   it('the audit log holds every edit, who and from where, and no data, password or digest', async () => {
     const file = path.join(cwd, 'share', 'zkops', 'uie', 'audit.jsonl');
     const text = readFileSync(file, 'utf8');
@@ -318,7 +338,10 @@ describe('znode edits from the dashboard', () => {
       .map((l) => JSON.parse(l));
     const edits = entries.filter((e) => e.operation.startsWith('znode '));
     const user = (await import('node:os')).userInfo().username;
-    for (const e of edits) {
+    expect(edits.filter((e) => e.via === 'terminal').map((e) => `${e.operation} ${e.outcome} ${e.detail}`)).toEqual([
+      'znode import done path=/cli-copy from=uie:/src create=4 change=0 unchanged=0',
+    ]);
+    for (const e of edits.filter((x) => x.via !== 'terminal')) {
       expect(e.user).toBe(user);
       expect(e.via).toMatch(/^dashboard (::ffff:)?127\.0\.0\.1$/);
       expect(e.detail).toMatch(/^path=\//);
