@@ -314,7 +314,7 @@ describe('znode edits from the dashboard', () => {
     const file = path.join(cwd, 'src.json');
     const ex = await zkops(cwd, ['export', '/src', '-o', file], env);
     expect(ex.code, ex.stderr).toBe(0);
-    expect(ex.stdout).toBe(`Exported 4 znode(s) under /src to ${file} (1 ephemeral left out).\n`);
+    expect(ex.stdout).toBe(`Exported 4 znode(s) under /src to ${file} (1 ephemeral left out).`);
     const dry = await zkops(cwd, ['import', file, '--into', '/cli-copy'], env);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('Dry run: 4 to create, 0 to change, 0 unchanged under /cli-copy. Nothing was written');
