@@ -32,7 +32,11 @@ async function readAll(s: ZkSession, paths: string[]): Promise<Map<string, Prese
 /** The subtree at `root` as an export document. */
 export async function exportTree(s: ZkSession, root: string, cluster: string): Promise<ExportDocument> {
   const tree = await readTree(s, root);
-  if (!tree.length) throw new ZkopsError(`No znode ${root} in this ensemble: nothing to export.`, ExitCode.failure);
+  if (!tree.length)
+    // With ZooKeeper's "no node" code: a caller sharing a session keeps it (the session did not fail).
+    throw Object.assign(new ZkopsError(`No znode ${root} in this ensemble: nothing to export.`, ExitCode.failure), {
+      code: ZK_CODES.noNode,
+    });
   const persistent = tree.filter((e) => !e.stat.ephemeralOwner).map((e) => e.path);
   const read = await readAll(s, persistent);
   const rel = (p: string) => (root === '/' ? (p === '/' ? '' : p) : p.slice(root.length));

@@ -76,8 +76,15 @@ export async function editRoute(
   const json = (value: unknown, code = 200) => sendJson(res, code, value, ctx.redact);
   if (what === 'edits' && req.method === 'GET') return json({ allowWrites: ctx.allowWrites });
   if (what === 'export' && req.method === 'GET') {
-    const path = checkPath(url.searchParams.get('path') ?? '/');
-    const doc = await withSession(c, (s) => exportTree(s, path, c.name));
+    const path = url.searchParams.get('path') ?? '/';
+    let doc;
+    try {
+      checkPath(path);
+      doc = await withSession(c, (s) => exportTree(s, path, c.name));
+    } catch (err) {
+      const e = err as Error & { exitCode?: number; code?: number };
+      return json({ error: e.message }, e.exitCode === 2 ? 400 : e.code === ZK_CODES.noNode ? 404 : 500);
+    }
     const name = `${c.name}${path === '/' ? '' : path.replace(/\//g, '_')}.znodes.json`;
     res.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"`);
     return send(res, 200, 'application/json; charset=utf-8', ctx.redact(JSON.stringify(doc, null, 1)));
@@ -109,6 +116,11 @@ export async function editRoute(
     b = await body(req);
     const path = checkPath(String(b.path ?? ''));
     detail = `path=${path}`;
+    if (path === '/zookeeper' || path.startsWith('/zookeeper/') || (path === '/' && what === 'delete'))
+      throw Object.assign(
+        new Error(`${path} is ZooKeeper's own (${path === '/' ? 'the root' : 'quotas, config'}): not edited here.`),
+        { status: 400 },
+      );
     // A mistake in the request (bad JSON, an ACL ZooKeeper would misread) or a refusal by ACL is returned out of
     // the session's callback, so that the shared session is not dropped as if it had failed.
     const got = await withSession(c, (s) =>

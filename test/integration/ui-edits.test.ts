@@ -305,6 +305,8 @@ describe('znode edits from the dashboard', () => {
       'done',
     );
     expect(await getData('/dst/bin/deep')).toBe('text\nwith lines');
+    expect((await get('/api/c/uie/export?path=%2Fno-such')).status).toBe(404);
+    expect((await post('delete', { path: '/zookeeper/config', version: 0 })).json.error).toMatch(/ZooKeeper's own/);
     const bad = await post('import', { path: '/dst', document: { format: 'nope' }, dryRun: true });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/not a zkops znode export/);
