@@ -4,6 +4,8 @@
  */
 export type { NodeRow, ClusterView } from '../dist/web/clusters.js';
 export type { Child, Znode } from '../dist/web/znodes.js';
+export type { EditResult } from '../dist/ops/znode-edit.js';
+export type { ImportPlan } from '../dist/ops/znode-data.js';
 export type { Finding } from '../dist/doctor/check.js';
 export type { LogEntry } from '../dist/logs/merge.js';
 

@@ -6,6 +6,7 @@
  */
 import { fill, getJson, h } from './dom.js';
 import { dataViews, pathParts } from './format.js';
+import { editsAllowed, znodeTools } from './znode-edit.js';
 
 /** @typedef {import('./types').Child} Child */
 /** @typedef {import('./types').Znode} Znode */
@@ -18,6 +19,7 @@ import { dataViews, pathParts } from './format.js';
  * @param {(path: string) => void} navigate records the open path in the address
  */
 export function znodePanel(parent, cluster, start, navigate) {
+  const allowed = editsAllowed(cluster);
   const api = (/** @type {string} */ what, /** @type {Record<string, string>} */ q) =>
     getJson(`/api/c/${encodeURIComponent(cluster)}/${what}?${new URLSearchParams(q)}`);
   const pathInput = /** @type {HTMLInputElement} */ (
@@ -150,6 +152,7 @@ export function znodePanel(parent, cluster, start, navigate) {
       ),
     );
     showView(best);
+    detail.append(znodeTools(cluster, z, await allowed, (p) => void open(p)));
   };
   const search = async () => {
     const q = searchInput.value.trim();

@@ -15,6 +15,7 @@ import {
   outputFlags,
   quorumTimeout,
 } from './options.js';
+import { znodeFileCommands } from './znode-commands.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export function buildProgram(run: Run): Command {
   inspect(program, run);
   data(program, run);
   clients(program, run);
+  znodeFileCommands(program, run);
   security(program, run);
   diagnose(program, run);
   monitoring(program, run);
@@ -276,11 +278,12 @@ function monitoring(program: Command, run: Run): void {
 function dashboard(program: Command, run: Run): void {
   outputFlags(program.command('ui'))
     .description(
-      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (read-only)',
+      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (edits: --allow-writes)',
     )
     .option('-i, --inventory <file...>', 'inventories to show, besides the clusters saved in ./.zkops')
     .option('--port <port>', 'port to serve on (0: any free one)', intArg('a port', 0, 65535), 7181)
     .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is reachable from elsewhere)')
     .option('--open', "open the page in the desktop's browser")
+    .option('--allow-writes', 'let the page create, set and delete znodes, edit ACLs and import (each audited)')
     .action((o) => run(async () => (await import('../commands/ui.js')).uiCommand(o, outputOptions(o))));
 }

@@ -39,6 +39,9 @@ declare module 'node-zookeeper-client' {
     getSessionId(): Buffer;
     getSessionPassword(): Buffer;
     create(path: string, data: Buffer | null, mode: number, callback: Callback<string>): void;
+    create(path: string, data: Buffer | null, acls: ACL[], mode: number, callback: Callback<string>): void;
+    setACL(path: string, acls: ACL[], version: number, callback: Callback<Stat>): void;
+    transaction(): Transaction;
     remove(path: string, version: number, callback: (error: Error | null) => void): void;
     removeRecursive(path: string, version: number, callback: (error: Error | null) => void): void;
     setData(path: string, data: Buffer | null, version: number, callback: Callback<Stat>): void;
@@ -48,13 +51,32 @@ declare module 'node-zookeeper-client' {
     getChildren(path: string, watcher: ((event: Event) => void) | undefined, callback: Callback<string[]>): void;
     mkdirp(path: string, callback: Callback<string>): void;
   }
+  /** A multi request: every operation applies, or none. */
+  export interface Transaction {
+    create(path: string, data: Buffer | null, acls: ACL[], mode: number): Transaction;
+    setData(path: string, data: Buffer | null, version: number): Transaction;
+    remove(path: string, version: number): Transaction;
+    check(path: string, version: number): Transaction;
+    commit(
+      callback: (error: (Error & { code?: number }) | null, results?: { type: number; err?: number }[]) => void,
+    ): void;
+  }
+  export const ACL: new (permission: number, id: Id) => ACL;
+  export const Id: new (scheme: string, id: string) => Id;
   export const CreateMode: {
     PERSISTENT: number;
     PERSISTENT_SEQUENTIAL: number;
     EPHEMERAL: number;
     EPHEMERAL_SEQUENTIAL: number;
   };
-  export const Exception: { NO_NODE: number; NODE_EXISTS: number; CONNECTION_LOSS: number };
+  export const Exception: {
+    NO_NODE: number;
+    NODE_EXISTS: number;
+    CONNECTION_LOSS: number;
+    NO_AUTH: number;
+    BAD_VERSION: number;
+    NOT_EMPTY: number;
+  };
   export const Permission: { READ: number; WRITE: number; CREATE: number; DELETE: number; ADMIN: number };
   export function createClient(
     servers: string,
@@ -68,6 +90,8 @@ declare module 'node-zookeeper-client' {
   ): Client;
   const zookeeper: {
     createClient: typeof createClient;
+    ACL: typeof ACL;
+    Id: typeof Id;
     CreateMode: typeof CreateMode;
     Exception: typeof Exception;
     Permission: typeof Permission;

@@ -80,7 +80,7 @@ const MODES: Record<CreateMode, number> = {
 };
 
 /** A node-style call as a promise; a ZooKeeper error keeps its code and gets the path in its message. */
-function call<T>(path: string, fn: (cb: (err: Error | null, value: T, stat?: Stat) => void) => void) {
+export function call<T>(path: string, fn: (cb: (err: Error | null, value: T, stat?: Stat) => void) => void) {
   return new Promise<{ value: T; stat?: Stat }>((resolve, reject) =>
     fn((err, value, stat) => {
       if (!err) return resolve({ value, stat });
@@ -152,6 +152,11 @@ export class ZkSession {
       });
       client.connect();
     });
+  }
+
+  /** The library's client, for the conditional writes of client/writes.ts. */
+  get lib(): Client {
+    return this.client;
   }
 
   get id(): Buffer {

@@ -20,6 +20,8 @@ export interface UiFlags {
   port: number;
   listen?: string;
   open?: boolean;
+  /** Znode edits from the page (create, set, delete, ACLs, import). */
+  allowWrites?: boolean;
 }
 
 export async function uiCommand(flags: UiFlags, out: OutputOptions): Promise<number> {
@@ -34,6 +36,7 @@ export async function uiCommand(flags: UiFlags, out: OutputOptions): Promise<num
       port: listen.port,
       token,
       clusters,
+      allowWrites: Boolean(flags.allowWrites),
       hosts: (port) => allowedHosts(listen.host, port, names),
     });
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * The dashboard's JSON API, over the operations layer: `/api/clusters`, and per cluster
  * `/api/c/NAME/{history,status,children,znode,search,logs}` (GET) and `/api/c/NAME/doctor` (POST: runs the
- * doctor; its findings stream back as NDJSON, one line per check as it ends). Nothing here changes a cluster.
+ * doctor; its findings stream back as NDJSON, one line per check as it ends). Nothing here changes a cluster;
+ * znode edits (with --allow-writes) are znode-edits.ts's.
  */
 import type http from 'node:http';
 import type { Finding } from '../doctor/check.js';
@@ -11,12 +12,15 @@ import { status } from '../ops/status.js';
 import type { WatchedCluster } from './clusters.js';
 import { openStream, sendJson, type Redact } from './respond.js';
 import { children, search, znode } from './znodes.js';
+import { EDIT_ENDPOINTS, editRoute } from './znode-edits.js';
 
 /** What the handlers share with the server. */
 export interface ApiContext {
   clusters: WatchedCluster[];
   redact: Redact;
   streams: Set<http.ServerResponse>;
+  /** `--allow-writes`: znode edits are served (znode-edits.ts); else refused. */
+  allowWrites?: boolean;
 }
 
 /** Answers one API request (a rejected promise becomes a 500 with the error's message). */
@@ -29,6 +33,8 @@ export async function route(req: http.IncomingMessage, res: http.ServerResponse,
   const what = m[2]!;
   const path = url.searchParams.get('path') ?? '/';
   if (req.method === 'POST' && what === 'doctor') return runDoctor(res, c, ctx.redact);
+  if (EDIT_ENDPOINTS.has(what))
+    return editRoute(req, res, c, what, url, { allowWrites: Boolean(ctx.allowWrites), redact: ctx.redact });
   if (req.method !== 'GET') return json({ error: `${req.method} is not allowed here` }, 405);
   try {
     switch (what) {

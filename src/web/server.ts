@@ -21,6 +21,8 @@ export interface UiOptions {
   /** `host:port` names the page may be reached by (Host and Origin checks). */
   hosts: (port: number) => Set<string>;
   clusters: WatchedCluster[];
+  /** `--allow-writes`: znode edits from the page (off: refused with 403). */
+  allowWrites?: boolean;
   /** Poll interval, ms (default 1000). */
   intervalMs?: number;
 }
@@ -59,7 +61,12 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) return sendAsset(req, res, asset);
     if (url.pathname === '/api/events') return openStream(req, res, streams, () => overview());
     if (url.pathname.startsWith('/api/'))
-      return void route(req, res, url, { clusters: o.clusters, redact, streams: others }).catch((err: Error) => {
+      return void route(req, res, url, {
+        clusters: o.clusters,
+        redact,
+        streams: others,
+        allowWrites: o.allowWrites,
+      }).catch((err: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: err.message }, redact);
         else res.end();
       });

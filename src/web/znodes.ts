@@ -3,7 +3,7 @@
  * one znode in full (data, stat, ACL), search by name below a path, and for an ephemeral its owner session
  * with that session's client address, read from `cons` on every node. One session per cluster, opened on
  * first use through the operations layer (TLS clusters through zkops's client certificate) and opened again
- * after it fails. Read-only: nothing here writes.
+ * after it fails. Read-only: nothing here writes (znode-edits.ts writes, through the same session).
  */
 import { isNoNode, type Acl, type ZkSession, type ZnodeStat } from '../client/session.js';
 import { clientTlsOf } from '../client/tls.js';
@@ -46,7 +46,7 @@ const TIMEOUT_MS = 8000;
 const sessions = new WeakMap<WatchedCluster, Promise<ZkSession>>();
 
 /** Runs `fn` on the cluster's session; a failure other than "no node" drops the session for the next call. */
-async function withSession<T>(c: WatchedCluster, fn: (s: ZkSession) => Promise<T>): Promise<T> {
+export async function withSession<T>(c: WatchedCluster, fn: (s: ZkSession) => Promise<T>): Promise<T> {
   let p = sessions.get(c);
   if (!p) {
     p = openSession({ ...c.ref, timeoutMs: TIMEOUT_MS }).then((o) => o.session);
