@@ -48,7 +48,7 @@ describe('java.install: package on hosts with their own package database', () =>
     const up = await zkopsJson(ctx.cwd, ['deploy', '-i', inventory, '--accept-new-host-keys']);
     expect(up.code, up.stderr).toBe(0);
     expect(up.json.healthy).toBe(true);
-    // apt-get ran on the two hosts without Java, and only there.
+    // apt-get ran on the two hosts without Java, and only there; the outcome says so.
     expect(up.json.actions).toEqual(
       fresh.map((h) => expect.stringMatching(new RegExp(`^${h.name}: .*apt-get install .*default-jre-headless$`))),
     );
@@ -76,6 +76,7 @@ describe('java.install: package on hosts with their own package database', () =>
     const again = await zkops(ctx.cwd, ['deploy', '-i', inventory]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('Nothing changed');
+    expect(again.stdout).not.toContain('Ran first');
     for (const h of fresh) expect(aptRuns(h)).toHaveLength(1);
     expect(ctx.lab.aptProxy!.fetched).toHaveLength(fetched);
     expect((await zkops(ctx.cwd, ['stop', '-i', inventory])).code).toBe(0);
