@@ -29,7 +29,7 @@ describe('java.install: package on hosts with their own package database', () =>
   const ctx = useLab('pk', 3, { debian: [1, 2] });
 
   it('installs the JRE with apt-get where no Java runs, forms a quorum, and installs nothing the second time', async () => {
-    const [h1, h2, h3] = ctx.lab.hosts as [TestHost, TestHost, TestHost];
+    const [h1, h2] = ctx.lab.hosts as [TestHost, TestHost, TestHost];
     const fresh = [h1, h2];
     for (const h of fresh) {
       expect(await onHost(h, 'command -v java || echo none')).toBe('none\n');
@@ -64,13 +64,10 @@ describe('java.install: package on hosts with their own package database', () =>
         '/usr/lib/jvm/java-17-openjdk-amd64/bin/java\n',
       );
     }
-    // apt fetched the JRE's packages from the mirror (by way of the lab's proxy).
+    // apt downloaded the JRE's packages (through the lab's proxy: from the mirror, or its cache on a rerun).
     expect(ctx.lab.aptProxy!.fetched).toContainEqual(expect.stringMatching(/^openjdk-17-jre-headless_.*\.deb$/));
     const modes = await Promise.all(ctx.lab.hosts.map(async (h) => modeOf(await fourLetters(h.ip, 2181, 'srvr'))));
     expect(modes.sort()).toEqual(['follower', 'follower', 'leader']);
-    expect(readFileSync(path.join(h3.root, 'opt/zookeeper/node-3/conf/java.env'), 'utf8')).not.toContain(
-      'default-java',
-    );
 
     const fetched = ctx.lab.aptProxy!.fetched.length;
     const again = await zkops(ctx.cwd, ['deploy', '-i', inventory]);
