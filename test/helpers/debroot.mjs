@@ -64,7 +64,9 @@ export async function debianRoot() {
   if ((await $({ nothrow: true })`command -v mmdebstrap`).exitCode !== 0)
     throw new Error('mmdebstrap is missing: apt-get install mmdebstrap (scripts/setup.sh --test installs it)');
   await fs.mkdirp(CACHE);
-  for (const old of fs.readdirSync(CACHE)) if (old !== 'debs' && old !== key) await fs.remove(path.join(CACHE, old));
+  // Builds of other recipes go (a build of this one under way elsewhere, key.PID.tmp, stays).
+  for (const old of fs.readdirSync(CACHE))
+    if (old !== 'debs' && !old.startsWith(key)) await fs.remove(path.join(CACHE, old));
   const tmp = `${root}.${process.pid}.tmp`;
   await fs.remove(tmp);
   try {
@@ -74,8 +76,8 @@ export async function debianRoot() {
       // dpkg's fsync per file is most of the build's time; the tree is a cache, rebuilt if broken.
       '--dpkgopt=force-unsafe-io',
     ]} ${sources.suite} ${tmp} ${sources.lines}`;
-    // The root is never booted: no policy-rc.d is left behind by mmdebstrap, and none is needed (no init runs).
-    fs.renameSync(tmp, root);
+    // Another run may have finished the same build first: its tree is as good as this one.
+    if (!fs.existsSync(root)) fs.renameSync(tmp, root);
   } finally {
     await fs.remove(tmp);
   }
