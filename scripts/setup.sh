@@ -6,14 +6,15 @@
 # for the test host that boots systemd, docker.io for the Docker tests, and
 # busybox-static + a JDK's jlink to build their ZooKeeper image, gnupg to sign
 # the test mirror's releases, prometheus and tmux for the monitoring tests,
-# chromium for the dashboard's browser tests).
+# chromium for the dashboard's browser tests, mmdebstrap for the test hosts
+# with a Debian root file system of their own).
 #   scripts/setup.sh           # to run zkops
 #   scripts/setup.sh --test    # to run the tests too
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(zookeeper iproute2)
-[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless gnupg prometheus tmux chromium)
+[ "${1:-}" = "--test" ] && want+=(openssh-server iptables python3 sudo systemd-container dbus docker.io busybox-static openjdk-17-jdk-headless gnupg prometheus tmux chromium mmdebstrap)
 
 missing=()
 for p in "${want[@]}"; do

@@ -94,12 +94,15 @@ export function renderUp(o: UpOutcome, out: OutputOptions, opts: { upgrade?: boo
           membership: o.membership,
           upgrades: o.upgrades,
           changed: o.changed,
+          actions: o.actions,
           quorumMs: o.quorumMs,
           distribution: o.distribution,
           nodes: o.status.nodes.map((n) => ({ ...n, action: o.nodes.find((x) => x.id === n.id)?.action })),
         });
       else {
         process.stdout.write(formatStatus(o.status));
+        // What zkops ran as root before anything else (a JRE from the package manager) is said, not only shown.
+        if (o.actions.length) process.stdout.write(`Ran first:\n${o.actions.map((a) => `  ${a}\n`).join('')}`);
         const members = o.membership.length
           ? `Membership changed one server at a time: ${o.membership
               .map((m) => `${m.kind === 'add' ? 'added' : 'removed'} ${m.id}`)

@@ -55,3 +55,13 @@ export function javaPackagePlan(manager: PackageManager, zookeeperVersion: strin
     }
   }
 }
+
+/**
+ * Every JAVA_HOME a plan may name (each manager, each feature version): where a Java that zkops installed on an
+ * earlier run is looked for, so later runs keep that stable path (see preflight).
+ */
+export const PACKAGE_JAVA_HOMES: readonly string[] = [
+  ...new Set(
+    (['apt-get', 'dnf', 'zypper'] as const).flatMap((m) => ['3.7.0', '3.8.0'].map((v) => javaPackagePlan(m, v).home)),
+  ),
+];

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { ClusterSpec } from '../inventory/spec.js';
-import type { PackageManager } from '../distribution/java-package.js';
+import { PACKAGE_JAVA_HOMES, type PackageManager } from '../distribution/java-package.js';
 import { JAVA_ON_PATH } from '../distribution/java.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
@@ -44,6 +44,8 @@ export interface HostEnvironment {
   javaHome?: string;
   zookeeperHome?: string;
   pathJavaHome?: string;
+  /** java.install: package: the package managers' Java homes that exist there, each with its real path. */
+  packageJavaHomes: Map<string, string>;
   /** The host's address is on one of its own interfaces (false: it is reached through NAT). */
   addressIsLocal: boolean;
   /** `uname -sm`, e.g. "Linux x86_64". */
@@ -111,6 +113,11 @@ export function hostProbeScript(spec: ClusterSpec, place: HostPlace, options: Pr
     // For java.install: package: the package manager (shell built-ins only).
     `printf 'packageManager='; for m in apt-get dnf zypper; do command -v $m >/dev/null && { echo $m; break; }; ` +
       `done || echo none`,
+    // ... and where its Java lands, if it is there already (installed by an earlier deploy): "home>real path".
+    spec.java.install === 'package'
+      ? `printf 'packageJavaHomes='; for d in ${PACKAGE_JAVA_HOMES.map(sh).join(' ')}; do [ -x "$d/bin/java" ] && ` +
+        `printf '%s>%s ' "$d" "$(readlink -f "$d")"; done; echo`
+      : '',
     // In the same round trip: this host's ZooKeeper processes, its listening sockets, each node's myid.
     `echo ${SECTION.processes}`,
     LIST_ZK_PROCESSES,
@@ -185,6 +192,12 @@ export function parseHostProbe(all: string, options: { checkPorts: boolean }): H
     javaHome: value('javaHome') || undefined,
     zookeeperHome: value('zookeeperHome') || undefined,
     pathJavaHome: value('pathJavaHome') || undefined,
+    packageJavaHomes: new Map(
+      value('packageJavaHomes')
+        .split(' ')
+        .filter((pair) => pair.includes('>'))
+        .map((pair) => pair.split('>', 2) as [string, string]),
+    ),
     system: value('system'),
     freeMiB: /^\d+$/.test(free) ? Number(free) : undefined,
     addressIsLocal: value('address') === 'local',

@@ -17,7 +17,7 @@ import { checkJavaFits, findJava, type JavaInstall } from '../distribution/java.
 import { nodeProcesses, type ZkProcess } from './processes.js';
 import { assertPortsFree, noSs } from './ports.js';
 import type { HostPlace } from './places.js';
-import { readHostEnvironment } from './host-probe.js';
+import { readHostEnvironment, type HostEnvironment } from './host-probe.js';
 import { DEFAULT_SERVICE_USER, decideService } from './service-policy.js';
 import { settleAll } from '../util/settle.js';
 import { userCacheDir } from '../user-cache.js';
@@ -134,7 +134,7 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
       );
     javaPlan = javaPackagePlan(env.packageManager, zk.version);
     java = { home: javaPlan.home, major: javaPlan.major, source: 'inventory' };
-  } else java = found;
+  } else java = packagedHome(spec, env, zk.version, found);
   const processes = nodeProcesses(env.zkProcesses, nodes);
   const bindAll = host.bindAll === 'auto' ? !env.addressIsLocal : host.bindAll;
   if (spec.zookeeper.version && spec.zookeeper.version !== zk.version) {
@@ -195,4 +195,15 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
     javaRecord: java.verified,
     root: env.uid === 0,
   };
+}
+
+/**
+ * With java.install: package, a Java found on PATH that is the package manager's (its stable home, e.g.
+ * /usr/lib/jvm/default-java, resolves to it) is named by that home, as on the run that installed it: else every
+ * later deploy would see another JAVA_HOME and restart the nodes for nothing.
+ */
+function packagedHome(spec: ClusterSpec, env: HostEnvironment, zkVersion: string, found: JavaInstall): JavaInstall {
+  if (spec.java.install !== 'package' || found.source === 'inventory' || !env.packageManager) return found;
+  const home = javaPackagePlan(env.packageManager, zkVersion).home;
+  return env.packageJavaHomes.get(home) === found.home ? { ...found, home } : found;
 }

@@ -63,6 +63,8 @@ export type UpOutcome = { cluster: string; warnings: string[] } & (
       changed: boolean;
       membership: { kind: 'add' | 'remove'; id: number }[];
       upgrades: UpResult['upgrades'];
+      /** What ran on hosts before anything else (java.install: package), as "host: command". */
+      actions: string[];
       quorumMs?: number;
       distribution?: UpResult['distribution'];
       nodes: NodeOutcome[];
@@ -183,6 +185,7 @@ async function bringUpAndReport(input: UpInput, ctx: OpContext): Promise<UpOutco
     changed: result.changed || membership.length > 0,
     membership: membership.map((m) => ({ kind: m.kind, id: m.node.id })),
     upgrades: result.upgrades,
+    actions: result.actions ?? [],
     quorumMs: result.quorumMs,
     distribution: result.distribution,
     nodes: result.nodes,

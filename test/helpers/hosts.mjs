@@ -8,20 +8,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { $, fs, sleep } from 'zx';
+import { debianRoot, startAptProxy } from './debroot.mjs';
 
 /**
- * @typedef {{ name: string, ip: string, netns: string, root: string, systemd?: { pid: number, base: string } }}
- *   TestHost
+ * @typedef {{ name: string, ip: string, netns: string, root: string, systemd?: { pid: number, base: string },
+ *   debian?: { upper: string } }} TestHost
  */
 /**
  * @typedef {{ hosts: TestHost[], dir: string, identityFile: string, knownHosts: string,
- *   hostKeyLines: string[], teardown(): Promise<void> }} TestLab
+ *   hostKeyLines: string[], aptProxy?: { port: number, fetched: string[] }, teardown(): Promise<void> }} TestLab
  */
 
 $.verbose = false;
 
 const BRIDGE = 'zkt-br0';
 const SUBNET = '10.77.0';
+/** This machine's address on the test bridge (the hosts' apt proxy listens there). */
+const BRIDGE_IP = `${SUBNET}.1`;
 
 /** Addresses of host i (1-based): its own, and the "public" one NAT tests reach it by. */
 export const hostIp = (i) => `${SUBNET}.${10 + i}`;
@@ -30,7 +33,7 @@ export const publicIp = (i) => `${SUBNET}.${110 + i}`;
 async function ensureBridge() {
   if ((await $({ nothrow: true, quiet: true })`ip link show ${BRIDGE}`).exitCode !== 0) {
     await $`ip link add ${BRIDGE} type bridge`;
-    await $`ip addr add ${SUBNET}.1/24 dev ${BRIDGE}`;
+    await $`ip addr add ${BRIDGE_IP}/24 dev ${BRIDGE}`;
     await $`ip link set ${BRIDGE} up`;
   }
   // Every lab reuses the same addresses with new interfaces (new MACs): an ARP entry left from the
@@ -44,11 +47,13 @@ async function ensureBridge() {
 
 /**
  * Creates `count` hosts (names zkt-<prefix><i>) and starts sshd on each.
- * Hosts listed in `options.systemd` (1-based) boot systemd instead (see createSystemdHost).
+ * Hosts listed in `options.systemd` (1-based) boot systemd instead (see createSystemdHost); hosts listed in
+ * `options.debian` run in a Debian root file system of their own (see createDebianHost).
  * @param {string} prefix
  * @param {number} count
- * @param {{ systemd?: number[], bare?: boolean, slowProfile?: boolean }} [options] bare: every host without Java or
- *   ZooKeeper; slowProfile: root's .bashrc is this machine's (pyenv initialised before its guard, ~0.5 s a shell)
+ * @param {{ systemd?: number[], debian?: number[], bare?: boolean, slowProfile?: boolean }} [options] bare: every
+ *   host without Java or ZooKeeper; slowProfile: root's .bashrc is this machine's (pyenv initialised before its
+ *   guard, ~0.5 s a shell)
  * @returns {Promise<TestLab>}
  */
 export async function createLab(prefix, count, options = {}) {
@@ -67,14 +72,30 @@ export async function createLab(prefix, count, options = {}) {
     identityFile,
     knownHosts: path.join(dir, 'known_hosts'),
     hostKeyLines,
-    teardown: () => teardown(hosts, dir),
+    aptProxy: undefined,
+    teardown: async () => {
+      await teardown(hosts, dir);
+      await proxy?.close();
+    },
   };
+  let proxy;
   try {
+    let debian;
+    if (options.debian?.length) {
+      debian = await debianRoot();
+      proxy = await startAptProxy(BRIDGE_IP);
+      lab.aptProxy = proxy;
+    }
     for (let i = 1; i <= count; i++) {
-      const make = options.systemd?.includes(i) ? createSystemdHost : createHost;
+      const make = options.debian?.includes(i)
+        ? createDebianHost
+        : options.systemd?.includes(i)
+          ? createSystemdHost
+          : createHost;
       const host = await make(`${prefix}${i}`, hostIp(i), dir, identityFile, {
         bare: options.bare,
         slowProfile: options.slowProfile,
+        debian: debian && { root: debian, proxyPort: proxy.port },
       });
       hosts.push(host);
       const pub = fs.readFileSync(path.join(host.root, 'ssh_host_ed25519_key.pub'), 'utf8').trim().split(' ');
@@ -86,6 +107,45 @@ export async function createLab(prefix, count, options = {}) {
     throw err;
   }
   return lab;
+}
+
+/**
+ * sshd in the foreground for a test host at `ip`, its files (host key, authorized_keys, logs) in `files` as sshd
+ * sees that directory; a shell word list.
+ */
+function sshdCommand(ip, files) {
+  return [
+    '/usr/sbin/sshd',
+    '-D',
+    '-e',
+    '-o',
+    `ListenAddress=${ip}`,
+    '-o',
+    `PidFile=${files}/sshd.pid`,
+    '-o',
+    `HostKey=${files}/ssh_host_ed25519_key`,
+    '-o',
+    `AuthorizedKeysFile=${files}/authorized_keys .ssh/authorized_keys`,
+    '-o',
+    'PermitRootLogin=prohibit-password',
+    '-o',
+    'PasswordAuthentication=no',
+    '-o',
+    'StrictModes=no',
+    '-o',
+    'UsePAM=no',
+    '-o',
+    'MaxStartups=100',
+    '-o',
+    'MaxSessions=100',
+    // Every channel request at DEBUG1 in a log of its own: how tests count the shells a command starts (remoteShells).
+    '-o',
+    'LogLevel=DEBUG1',
+    '-E',
+    `${files}/sshd-debug.log`,
+  ]
+    .map((a) => `'${a}'`)
+    .join(' ');
 }
 
 /** A network namespace with `ip` on the test bridge. */
@@ -121,38 +181,7 @@ async function createHost(name, ip, labDir, identityFile, { bare = false, slowPr
   const netns = `zkt-${name}`;
   const root = await hostRoot(name, labDir, identityFile, slowProfile);
   await makeNetns(netns, ip);
-  const sshd = [
-    '/usr/sbin/sshd',
-    '-D',
-    '-e',
-    '-o',
-    `ListenAddress=${ip}`,
-    '-o',
-    `PidFile=${root}/sshd.pid`,
-    '-o',
-    `HostKey=${root}/ssh_host_ed25519_key`,
-    '-o',
-    `AuthorizedKeysFile=${root}/authorized_keys .ssh/authorized_keys`,
-    '-o',
-    'PermitRootLogin=prohibit-password',
-    '-o',
-    'PasswordAuthentication=no',
-    '-o',
-    'StrictModes=no',
-    '-o',
-    'UsePAM=no',
-    '-o',
-    'MaxStartups=100',
-    '-o',
-    'MaxSessions=100',
-    // Every channel request at DEBUG1 in a log of its own: how tests count the shells a command starts (remoteShells).
-    '-o',
-    'LogLevel=DEBUG1',
-    '-E',
-    `${root}/sshd-debug.log`,
-  ]
-    .map((a) => `'${a}'`)
-    .join(' ');
+  const sshd = sshdCommand(ip, root);
   // A private mount namespace: /opt, /etc/profile.d, /etc/systemd and /root/.bashrc are this host's own.
   const inner =
     `mount --bind ${root}/opt /opt && mount --bind ${root}/profile.d /etc/profile.d && mkdir -p ` +
@@ -166,6 +195,37 @@ async function createHost(name, ip, labDir, identityFile, { bare = false, slowPr
   const privateMounts = ['unshare', '--mount', '--propagation', 'private'];
   await $`setsid ip netns exec ${netns} ${privateMounts} sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
   return { name, ip, netns, root };
+}
+
+/**
+ * A host with a Debian root file system of its own (debroot.mjs): its own /usr, /etc and package database, so
+ * apt-get there really installs, as on a fresh VM. sshd runs chrooted into a throw-away overlay of the cached
+ * root (the host's writes land in `debian.upper`; the cache never changes), with /proc, /dev, the namespace's
+ * /sys and a fresh /run; the host's own files (keys, sshd's logs) are /zkt inside. Its apt reaches the mirror
+ * through the lab's proxy on the bridge, the only way out of the namespace.
+ */
+async function createDebianHost(name, ip, labDir, identityFile, { debian }) {
+  const netns = `zkt-${name}`;
+  const root = await hostRoot(name, labDir, identityFile);
+  await makeNetns(netns, ip);
+  const upper = path.join(root, 'upper');
+  const work = path.join(root, 'work');
+  const m = path.join(root, 'fs');
+  for (const d of [work, m, path.join(upper, 'zkt'), path.join(upper, 'etc/apt/apt.conf.d')])
+    mkdirSync(d, { recursive: true });
+  writeFileSync(
+    path.join(upper, 'etc/apt/apt.conf.d/01zkops-test-proxy'),
+    `Acquire::http::Proxy "http://${BRIDGE_IP}:${debian.proxyPort}/";\n`,
+  );
+  writeFileSync(path.join(upper, 'etc/hostname'), `${name}\n`);
+  const inner =
+    `mount -t overlay overlay -o lowerdir=${debian.root},upperdir=${upper},workdir=${work} ${m} && ` +
+    `mount -t proc proc ${m}/proc && mount --rbind /dev ${m}/dev && mount --rbind /sys ${m}/sys && ` +
+    `mount -t tmpfs -o mode=755 tmpfs ${m}/run && mkdir -p ${m}/run/sshd && mount --bind ${root} ${m}/zkt && ` +
+    `exec chroot ${m} ${sshdCommand(ip, '/zkt')}`;
+  const privateMounts = ['unshare', '--mount', '--propagation', 'private'];
+  await $`setsid ip netns exec ${netns} ${privateMounts} sh -c ${inner} >> ${root}/sshd.log 2>&1 < /dev/null &`;
+  return { name, ip, netns, root, debian: { upper } };
 }
 
 /** Units of this machine's own that a test host has no use for (and timers that would run apt). */

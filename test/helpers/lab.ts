@@ -2,6 +2,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createLab, type TestHost, type TestLab } from './hosts.mjs';
 import { workdir } from './cli.js';
+import { debianRoot } from './debroot.mjs';
 
 /** The lab of the current test file and a working directory for zkops runs against it. */
 export interface LabContext {
@@ -12,7 +13,8 @@ export interface LabContext {
 /**
  * Registers `count` test hosts (names zkt-<prefix>N) for the current file.
  * `ready` runs once they are up (e.g. NAT rules), `done` before teardown;
- * hosts listed in `systemd` (1-based) boot systemd like a real VM.
+ * hosts listed in `systemd` (1-based) boot systemd like a real VM, hosts
+ * listed in `debian` run in a Debian root file system of their own.
  */
 export function useLab(
   prefix: string,
@@ -21,6 +23,8 @@ export function useLab(
     ready?: (lab: TestLab) => Promise<void>;
     done?: () => Promise<void>;
     systemd?: number[];
+    /** Hosts with their own Debian root file system and package database (no Java, no ZooKeeper). */
+    debian?: number[];
     /** Hosts without Java or ZooKeeper, like fresh VMs. */
     bare?: boolean;
     /** Root's .bashrc is this machine's slow one (pyenv before its guard): a realistic slow host. */
@@ -28,9 +32,12 @@ export function useLab(
   } = {},
 ): LabContext {
   const ctx = {} as LabContext;
+  // Built once per machine and cached, but a fresh machine's first build takes minutes: a hook of its own.
+  if (hooks.debian?.length) beforeAll(() => debianRoot(), 600_000);
   beforeAll(async () => {
     ctx.lab = await createLab(prefix, count, {
       systemd: hooks.systemd,
+      debian: hooks.debian,
       bare: hooks.bare,
       slowProfile: hooks.slowProfile,
     });

@@ -157,6 +157,7 @@ describe('host probe answer (read by key, not by position)', () => {
     'account=create',
     'closedDirs=/home/ops ',
     'packageManager=apt-get',
+    'packageJavaHomes=/usr/lib/jvm/default-java>/usr/lib/jvm/java-17-openjdk-amd64 ',
     '@@zkops-processes',
     '@@zkops-listeners',
     '@@zkops-nodes',
@@ -193,6 +194,9 @@ describe('host probe answer (read by key, not by position)', () => {
       servers: 'server.1=a:2888:3888\n',
     });
     expect(env.nodes.get(2)?.hasData).toBe(false);
+    // java.install: package: the package's Java home already there, with its real path.
+    expect([...env.packageJavaHomes]).toEqual([['/usr/lib/jvm/default-java', '/usr/lib/jvm/java-17-openjdk-amd64']]);
+    expect(parseHostProbe('system=Linux x86_64\n', { checkPorts: false }).packageJavaHomes.size).toBe(0);
   });
 
   it('does not shift values when a line is missing or the order changes', () => {
