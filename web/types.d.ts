@@ -6,6 +6,8 @@ export type { NodeRow, ClusterView } from '../dist/web/clusters.js';
 export type { Child, Znode } from '../dist/web/znodes.js';
 export type { Finding } from '../dist/doctor/check.js';
 export type { LogEntry } from '../dist/logs/merge.js';
+export type { Job, JobEvent } from '../dist/web/job-state.js';
+export type { AuditEntry } from '../dist/support/audit.js';
 
 export interface History {
   t: number[];

@@ -77,11 +77,20 @@ export function prepareJob(c: WatchedCluster, kind: unknown, raw: Record<string,
   }
 }
 
-/** The dry run of a deploy (or of an upgrade to `version`): what each node would get, nothing changed. */
+/**
+ * The dry run of a deploy (or of an upgrade to `version`): what each node would get, nothing changed. Files
+ * are named with their status and, for zoo.cfg, the settings that change; their text stays here.
+ */
 export async function plan(c: WatchedCluster, version?: string): Promise<UpOutcome> {
   if (version !== undefined && !/^\d+\.\d+\.\d+$/.test(version))
     throw bad(`upgrade needs a version like 3.8.4, not "${version}".`);
-  return bringUp(c, { dryRun: true, version }, quietContext);
+  const o = await bringUp(c, { dryRun: true, version }, quietContext);
+  if (o.kind !== 'dry-run') return o;
+  const nodes = o.nodes.map((n) => ({
+    ...n,
+    files: n.files.map((f) => ({ path: f.path, status: f.status, ...(f.settings ? { settings: f.settings } : {}) })),
+  }));
+  return { ...o, nodes };
 }
 
 /** The cluster's inventory brought up: as it is, with another version, or with new certificates. */

@@ -75,16 +75,18 @@ export function jobRoute(
   if (what === 'plan')
     return plan(c, url.searchParams.get('version') ?? undefined).then(json, (err: Error) => json(...failure(err)));
   if (!post) return Promise.resolve(json({ error: `${req.method} is not allowed here` }, 405));
-  return readBody(req).then(
-    (body) => {
-      const prepared = prepareJob(c, body.kind, (body.params ?? {}) as Record<string, unknown>);
-      const via = `dashboard ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-      const key = typeof body.key === 'string' ? body.key : undefined;
-      const { job, created } = ctx.jobs.start({ cluster: c.name, ...prepared, via, key }, prepared.run);
-      json(summary(job), created ? 201 : 200);
-    },
-    (err: Error) => json(...failure(err)),
-  ).catch((err: Error) => json(...failure(err)));
+  return readBody(req)
+    .then(
+      (body) => {
+        const prepared = prepareJob(c, body.kind, (body.params ?? {}) as Record<string, unknown>);
+        const via = `dashboard ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+        const key = typeof body.key === 'string' ? body.key : undefined;
+        const { job, created } = ctx.jobs.start({ cluster: c.name, ...prepared, via, key }, prepared.run);
+        json(summary(job), created ? 201 : 200);
+      },
+      (err: Error) => json(...failure(err)),
+    )
+    .catch((err: Error) => json(...failure(err)));
 }
 
 /** An error as the page shows it: one paragraph, with the status that says whose it is. */

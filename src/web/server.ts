@@ -68,7 +68,9 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     if (url.pathname === '/api/events') return openStream(req, res, streams, () => overview());
     const job = jobRoute(req, res, url, jobCtx);
     if (job)
-      return void job.catch((err: Error) => (res.headersSent ? res.end() : sendJson(res, 500, { error: err.message }, redact)));
+      return void job.catch((err: Error) =>
+        res.headersSent ? res.end() : sendJson(res, 500, { error: err.message }, redact),
+      );
     if (url.pathname.startsWith('/api/'))
       return void route(req, res, url, { clusters: o.clusters, redact, streams: others }).catch((err: Error) => {
         if (!res.headersSent) sendJson(res, 500, { error: err.message }, redact);
