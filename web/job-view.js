@@ -75,6 +75,8 @@ export function followJob(box, id, o) {
   const resume = h('button', { id: 'job-resume', type: 'button', onclick: act('resume') }, 'Resume');
   const abort = h('button', { id: 'job-abort', type: 'button', onclick: act('abort') }, 'Abort at the next safe point');
   const buttons = h('div', { class: 'job-buttons' }, ...(o.allowed ? [pause, resume, abort] : []));
+  box.setAttribute('data-job', id);
+  box.removeAttribute('data-state');
   fill(box, title, h('div', {}, 'State: ', state), buttons, message, list);
   /** @type {Job | undefined} */
   let job;

@@ -26,6 +26,8 @@ const BASE = 32581;
 const NAME = 'uij';
 const servers = [0, 1, 2].map((i) => `127.0.0.1:${BASE + i}`);
 let cwd = '';
+/** The cluster's private state (its audit log) in this run's own data directory, for every process. */
+let env: Record<string, string> = {};
 let ui: UiProcess;
 let browser: Browser;
 let context: BrowserContext;
@@ -61,9 +63,17 @@ async function openOperations(): Promise<void> {
   await page.waitForSelector('#jobs');
 }
 
+/** Confirms a rolling restart on the page; resolves once the page follows the new job. */
 async function clickRestart(): Promise<void> {
+  const before = (await api(ui, `/api/jobs?cluster=${NAME}`)).json[0]?.id;
   await page.click('#op-restart');
   await page.click('#op-go');
+  for (let i = 0; ; i++) {
+    const now = (await api(ui, `/api/jobs?cluster=${NAME}`)).json[0]?.id;
+    if (now !== before && (await page.locator(`#job[data-job="${now}"]`).count())) return;
+    if (i > 50) throw new Error(`the page started no job: ${await page.textContent('#op-error')}\n${ui.stderr()}`);
+    await sleep(100);
+  }
 }
 
 /** Every node serving, one leader, as the dashboard's overview reads it (polled up to 20 s). */
@@ -78,13 +88,14 @@ async function healthy(): Promise<any> {
 
 beforeAll(async () => {
   cwd = workdir('ui-jobs');
+  env = { XDG_DATA_HOME: path.join(cwd, 'data') };
   writeFileSync(
     path.join(cwd, 'ui.yaml'),
     `name: ${NAME}\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m }\n`,
   );
-  const init = await zkops(cwd, ['init', '-i', 'ui.yaml']);
+  const init = await zkops(cwd, ['init', '-i', 'ui.yaml'], env);
   expect(init.code, init.stderr).toBe(0);
-  ui = await startUi(cwd, ['--allow-operations']);
+  ui = await startUi(cwd, ['--allow-operations'], env);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -94,7 +105,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await ui?.stop();
-  await zkops(cwd, ['destroy', '--yes', '-i', 'ui.yaml']);
+  await zkops(cwd, ['destroy', '--yes', '-i', 'ui.yaml'], env);
   await killServersUnder(cwd);
 });
 
@@ -145,11 +156,12 @@ describe('operations from zkops ui as jobs', () => {
     await page.waitForSelector('#job[data-state="paused"]');
     expect(await page.locator('#job-events li[data-type="node"]').count()).toBe(4);
     // A second job from the page: refused, naming the first.
-    await clickRestart();
+    await page.click('#op-restart');
+    await page.click('#op-go');
     await page.waitForSelector('#op-error:has-text("busy")');
     expect(await page.textContent('#op-error')).toMatch(/job \w+ \(restart\).*from dashboard 127\.0\.0\.1/);
     // A terminal restart: refused by the cluster's lock, which the job holds.
-    const t = await zkops(cwd, ['restart']);
+    const t = await zkops(cwd, ['restart'], env);
     expect(t.code).not.toBe(0);
     expect(t.stderr).toMatch(/Cluster uij is busy: restart .*zkops\.js ui/s);
     await sleep(500);
@@ -186,7 +198,7 @@ describe('operations from zkops ui as jobs', () => {
   });
 
   it('read-only (no --allow-operations): no operation controls on the page, operations refused by the API', async () => {
-    const ro = await startUi(cwd);
+    const ro = await startUi(cwd, [], env);
     try {
       expect((await api(ro, '/api/mode')).json).toEqual({ operations: false });
       const post = await api(ro, `/api/c/${NAME}/jobs`, { kind: 'restart' });
@@ -195,7 +207,9 @@ describe('operations from zkops ui as jobs', () => {
       expect((await api(ro, `/api/c/${NAME}/plan`)).status).toBe(403);
       const jobs = (await api(ro, `/api/jobs?cluster=${NAME}`)).json;
       expect((await api(ro, `/api/jobs/${jobs[0].id}/abort`, {})).status).toBe(403);
-      const p = await context.newPage();
+      // A context of its own: the token's cookie is per host, not per port, and would replace the other's.
+      const roContext = await browser.newContext();
+      const p = await roContext.newPage();
       await p.goto(ro.url);
       await p.goto(`${ro.origin}/#/c/${NAME}/jobs`);
       await p.waitForSelector('#read-only');
@@ -203,7 +217,7 @@ describe('operations from zkops ui as jobs', () => {
       expect(await p.locator('#ops, #op-restart, #job-pause').count()).toBe(0);
       // The jobs that ran (kept in this directory's jobs file) are listed all the same.
       await p.waitForSelector('#jobs-rows tr');
-      await p.close();
+      await roContext.close();
     } finally {
       await ro.stop();
     }
@@ -216,7 +230,7 @@ describe('operations from zkops ui as jobs', () => {
     await page.waitForSelector('#job[data-state="paused"]', { timeout: 60_000 });
     ui.proc.kill('SIGKILL');
     await new Promise((r) => ui.proc.once('exit', r));
-    ui = await startUi(cwd, ['--allow-operations']);
+    ui = await startUi(cwd, ['--allow-operations'], env);
     const jobs = (await api(ui, `/api/jobs?cluster=${NAME}`)).json;
     expect(jobs.map((j: any) => j.state)).toEqual(['interrupted', 'done', 'aborted', 'done', 'done']);
     expect(jobs[0].error).toMatch(/stopped while this job ran/);
@@ -226,7 +240,7 @@ describe('operations from zkops ui as jobs', () => {
     await page.waitForSelector('#jobs-rows tr[data-state="interrupted"]');
     expect(await page.locator('#jobs-rows tr').count()).toBe(5);
     // The dead dashboard's lock is taken over: the cluster is free for the next change.
-    const t = await zkops(cwd, ['restart', '2']);
+    const t = await zkops(cwd, ['restart', '2'], env);
     expect(t.code, t.stderr).toBe(0);
   });
 
