@@ -259,7 +259,12 @@ export function jobsPanel(parent, view, cluster, allowed) {
     }
   };
   void refresh();
-  return () => unfollow();
+  // Changes made elsewhere (a terminal, another dashboard) reach the lists too.
+  const timer = setInterval(() => void refresh(), 10_000);
+  return () => {
+    clearInterval(timer);
+    unfollow();
+  };
 }
 
 /**

@@ -265,6 +265,7 @@ describe('operations from zkops ui as jobs', () => {
       expect(a.user).toBe(os.userInfo().username);
     }
     expect(JSON.stringify(audit)).not.toMatch(/PRIVATE KEY|password|secret/i);
+    await openOperations();
     await page.waitForSelector('#audit-rows tr');
     expect(await page.locator('#audit-rows tr').count()).toBe(audit.length);
   });
