@@ -10,9 +10,12 @@
  * - a read-only dashboard shows no operation controls and its API refuses operations (403);
  * - `zkops ui` killed with a job held and started again: the earlier jobs listed with their outcomes, the held
  *   one as interrupted;
- * - the audit log holds the test's actions (dashboard and terminal) and nothing secret.
+ * - the audit log holds the test's actions (dashboard and terminal) and nothing secret;
+ * - a deploy after its dry run per node, and a backup, from the page;
+ * - a node killed while a restart is held: resumed, the job stops at the next safe point, failed with the
+ *   quorum guard's reason; the node started again from the page.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -268,5 +271,50 @@ describe('operations from zkops ui as jobs', () => {
     await openOperations();
     await page.waitForSelector('#audit-rows tr');
     expect(await page.locator('#audit-rows tr').count()).toBe(audit.length);
+  });
+  it('deploy from the page after its dry run per node; a backup as a job', async () => {
+    await page.click('#op-deploy');
+    await page.waitForSelector('#plan .plan-node', { timeout: 60_000 });
+    expect(await page.locator('#plan .plan-node').count()).toBe(3);
+    expect(await page.textContent('#plan')).toMatch(/node 1 on .*no file would change/);
+    await page.click('#op-go');
+    await page.waitForSelector('#job[data-state="done"]', { timeout: 120_000 });
+    expect((await lastJob()).outcome).toMatchObject({ kind: 'done', changed: false, healthy: true });
+    await page.click('#op-backup');
+    await page.click('#op-go');
+    await page.waitForSelector('#job[data-state="done"]', { timeout: 60_000 });
+    const backup = await lastJob();
+    expect(backup.kind).toBe('backup');
+    expect(readdirSync(backup.params.directory).length).toBeGreaterThan(0);
+  });
+
+  it('a node killed mid-job: the job stops at the next safe point, failed with the reason; the node started from the page', async () => {
+    const leader = (await healthy()).leader;
+    await clickRestart();
+    await page.waitForSelector('#job-events li[data-type="node"]');
+    await page.click('#job-pause');
+    await page.waitForSelector('#job[data-state="paused"]', { timeout: 60_000 });
+    const st = (await api(ui, `/api/c/${NAME}/status`)).json;
+    process.kill(st.nodes.find((n: any) => n.id === leader).pid, 'SIGKILL');
+    for (let i = 0; (await api(ui, '/api/clusters')).json[0].nodes[leader - 1].mode !== 'down'; i++) {
+      if (i > 50) throw new Error(`node ${leader} still serves after kill -9 of its pid`);
+      await sleep(100);
+    }
+    await page.click('#job-resume');
+    await page.waitForSelector('#job[data-state="failed"], #job[data-state="done"]', { timeout: 90_000 });
+    const failed = await lastJob();
+    expect(failed.state, JSON.stringify(failed.events.slice(-8))).toBe('failed');
+    expect(failed.error).toMatch(/quorum/i);
+    expect(await page.textContent('#job-error')).toBe(failed.error);
+    expect(
+      nodeEvents(failed).filter((e) => e.phase === 'stopping'),
+      'no second node touched',
+    ).toHaveLength(1);
+    await page.selectOption('#op-node', String(leader));
+    await page.click('#op-start');
+    await page.click('#op-go');
+    await page.waitForSelector('#job[data-state="done"]', { timeout: 90_000 });
+    expect((await lastJob()).params).toEqual({ node: String(leader) });
+    await healthy();
   });
 });
