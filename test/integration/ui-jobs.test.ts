@@ -14,6 +14,7 @@
  * - a deploy after its dry run per node, and a backup, from the page;
  * - a node killed while a restart is held: resumed, the job stops at the next safe point, failed with the
  *   quorum guard's reason; the node started again from the page.
+ * Screenshots of the tab go to docs/images/ for the README.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -139,6 +140,7 @@ describe('operations from zkops ui as jobs', () => {
     expect(job.events.some((e: any) => e.event.type === 'wait' && e.event.for === 'quorum')).toBe(true);
     // The page shows the same events.
     expect(await page.locator('#job-events li[data-type="node"]').count()).toBe(12);
+    await page.screenshot({ path: path.resolve('docs/images/ui-jobs.png'), fullPage: true });
     expect(report.acknowledged.length).toBeGreaterThan(20);
     expect(await missingWrites(servers, report.acknowledged), 'acknowledged writes missing').toEqual({});
     console.log(
@@ -158,6 +160,7 @@ describe('operations from zkops ui as jobs', () => {
     await openOperations();
     await page.waitForSelector('#job[data-state="paused"]');
     expect(await page.locator('#job-events li[data-type="node"]').count()).toBe(4);
+    await page.screenshot({ path: path.resolve('docs/images/ui-job-paused.png') });
     // A second job from the page: refused, naming the first.
     await page.click('#op-restart');
     await page.click('#op-go');
