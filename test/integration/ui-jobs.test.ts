@@ -13,7 +13,8 @@
  * - the audit log holds the test's actions (dashboard and terminal) and nothing secret;
  * - a deploy after its dry run per node, and a backup, from the page;
  * - a node killed while a restart is held: resumed, the job stops at the next safe point, failed with the
- *   quorum guard's reason; the node started again from the page.
+ *   quorum guard's reason; a stop that would lose the quorum refused, force offered only then (a second
+ *   confirmation, not sent here); the node started again from the page.
  * Screenshots of the tab go to docs/images/ for the README.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -316,6 +317,16 @@ describe('operations from zkops ui as jobs', () => {
       nodeEvents(failed).filter((e) => e.phase === 'stopping'),
       'no second node touched',
     ).toHaveLength(1);
+    // Stopping another node now would lose the quorum: refused, and force offered only then, confirmed again.
+    const other = [1, 2, 3].find((id) => id !== leader)!;
+    await page.selectOption('#op-node', String(other));
+    await page.click('#op-stop');
+    await page.click('#op-go');
+    await page.waitForSelector('#op-force', { timeout: 60_000 });
+    expect((await lastJob()).error).toMatch(/quorum/i);
+    await page.click('#op-force');
+    expect(await page.textContent('#op-confirm')).toMatch(/anyway \(force\).*lose its quorum/);
+    await page.click('#op-cancel');
     await page.selectOption('#op-node', String(leader));
     await page.click('#op-start');
     await page.click('#op-go');
