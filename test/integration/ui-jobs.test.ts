@@ -70,8 +70,13 @@ async function openOperations(): Promise<void> {
 
 /** Confirms a rolling restart on the page; resolves once the page follows the new job. */
 async function clickRestart(): Promise<void> {
-  const before = (await api(ui, `/api/jobs?cluster=${NAME}`)).json[0]?.id;
   await page.click('#op-restart');
+  await confirm();
+}
+
+/** Confirms the operation the page asks about; resolves once the page follows the new job (not the last one). */
+async function confirm(): Promise<void> {
+  const before = (await api(ui, `/api/jobs?cluster=${NAME}`)).json[0]?.id;
   await page.click('#op-go');
   for (let i = 0; ; i++) {
     const now = (await api(ui, `/api/jobs?cluster=${NAME}`)).json[0]?.id;
@@ -281,11 +286,11 @@ describe('operations from zkops ui as jobs', () => {
     await page.waitForSelector('#plan .plan-node', { timeout: 60_000 });
     expect(await page.locator('#plan .plan-node').count()).toBe(3);
     expect(await page.textContent('#plan')).toMatch(/node 1 on .*no file would change/);
-    await page.click('#op-go');
+    await confirm();
     await page.waitForSelector('#job[data-state="done"]', { timeout: 120_000 });
     expect((await lastJob()).outcome).toMatchObject({ kind: 'done', changed: false, healthy: true });
     await page.click('#op-backup');
-    await page.click('#op-go');
+    await confirm();
     await page.waitForSelector('#job[data-state="done"]', { timeout: 60_000 });
     const backup = await lastJob();
     expect(backup.kind).toBe('backup');
@@ -321,7 +326,7 @@ describe('operations from zkops ui as jobs', () => {
     const other = [1, 2, 3].find((id) => id !== leader)!;
     await page.selectOption('#op-node', String(other));
     await page.click('#op-stop');
-    await page.click('#op-go');
+    await confirm();
     await page.waitForSelector('#op-force', { timeout: 60_000 });
     expect((await lastJob()).error).toMatch(/quorum/i);
     await page.click('#op-force');
@@ -329,7 +334,7 @@ describe('operations from zkops ui as jobs', () => {
     await page.click('#op-cancel');
     await page.selectOption('#op-node', String(leader));
     await page.click('#op-start');
-    await page.click('#op-go');
+    await confirm();
     await page.waitForSelector('#job[data-state="done"]', { timeout: 90_000 });
     expect((await lastJob()).params).toEqual({ node: String(leader) });
     await healthy();
