@@ -8,6 +8,7 @@ import { Charts } from './charts.js';
 import { doctorPanel } from './doctor.js';
 import { fill, getJson, h } from './dom.js';
 import { clock, num, verdictLabel } from './format.js';
+import { jobsPanel } from './jobs.js';
 import { logsPanel } from './logs.js';
 import { znodePanel } from './znodes.js';
 
@@ -21,9 +22,26 @@ let clusters = [];
 let onTick = (/** @type {ClusterView[]} */ _c) => {};
 let leave = () => {};
 
+// Whether this dashboard runs operations (zkops ui --allow-operations): said in the header, asked once.
+let operations = false;
+const modeReady = getJson('/api/mode').then(
+  (m) => {
+    operations = Boolean(m.operations);
+    const badge = document.getElementById('mode');
+    const allowed = [operations && 'operations', m.writes && 'znode edits'].filter(Boolean);
+    if (badge) badge.textContent = allowed.length ? `${allowed.join(' and ')} allowed` : 'read-only';
+  },
+  () => undefined,
+);
+
+/** @type {() => void} */
+let firstTick = () => {};
+const firstReading = new Promise((resolve) => (firstTick = () => resolve(undefined)));
+
 const events = new EventSource('/api/events');
 events.addEventListener('clusters', (e) => {
   clusters = JSON.parse(/** @type {MessageEvent} */ (e).data).filter(Boolean);
+  firstTick();
   live.textContent = `live · ${clock(Date.now())}`;
   live.className = 'live on';
   onTick(clusters);
@@ -108,6 +126,7 @@ function clusterPage(name, tab, query) {
       ['doctor', 'Doctor'],
       ['logs', 'Logs'],
       ['znodes', 'Znodes'],
+      ['jobs', 'Operations'],
     ].map(([t, label]) => h('a', { href: `${base}/${t}`, class: t === tab ? 'on' : '' }, label)),
   );
   const body = h('div', { class: 'tab-body' });
@@ -224,7 +243,21 @@ function clusterPage(name, tab, query) {
     };
   } else if (tab === 'doctor') doctorPanel(body, name);
   else if (tab === 'logs') leave = logsPanel(body, name, ids);
-  else if (tab === 'znodes')
+  else if (tab === 'jobs') {
+    let close = () => {};
+    let left = false;
+    // The controls need the mode and the cluster's nodes (a page opened on this tab has no reading yet).
+    void Promise.all([modeReady, firstReading]).then(() => {
+      if (!left)
+        close = jobsPanel(
+          body,
+          clusters.find((x) => x.name === name),
+          name,
+          operations,
+        );
+    });
+    leave = () => ((left = true), close());
+  } else if (tab === 'znodes')
     znodePanel(body, name, query.get('path') ?? '/', (path) =>
       history.replaceState(null, '', `${base}/znodes?${new URLSearchParams({ path })}`),
     );

@@ -8,6 +8,8 @@ export type { EditResult } from '../dist/ops/znode-edit.js';
 export type { ImportPlan } from '../dist/ops/znode-data.js';
 export type { Finding } from '../dist/doctor/check.js';
 export type { LogEntry } from '../dist/logs/merge.js';
+export type { Job, JobEvent } from '../dist/web/job-state.js';
+export type { AuditEntry } from '../dist/support/audit.js';
 
 export interface History {
   t: number[];

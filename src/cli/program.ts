@@ -278,12 +278,13 @@ function monitoring(program: Command, run: Run): void {
 function dashboard(program: Command, run: Run): void {
   outputFlags(program.command('ui'))
     .description(
-      'serve a local web dashboard: every cluster live, charts, the doctor, logs and a znode browser (edits: --allow-writes)',
+      'serve a local web dashboard: every cluster live, charts, the doctor, logs, a znode browser; jobs and edits when allowed',
     )
     .option('-i, --inventory <file...>', 'inventories to show, besides the clusters saved in ./.zkops')
     .option('--port <port>', 'port to serve on (0: any free one)', intArg('a port', 0, 65535), 7181)
     .option('--listen <address>', 'address to bind (default 127.0.0.1; anything else is reachable from elsewhere)')
     .option('--open', "open the page in the desktop's browser")
     .option('--allow-writes', 'let the page create, set and delete znodes, edit ACLs and import (each audited)')
+    .option('--allow-operations', 'let the page run jobs: restart, start/stop a node, deploy, upgrade, certs, backup')
     .action((o) => run(async () => (await import('../commands/ui.js')).uiCommand(o, outputOptions(o))));
 }

@@ -5,6 +5,7 @@
  * port and has the token can read the clusters).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { parseListen } from '../exporter/server.js';
@@ -13,6 +14,7 @@ import type { OutputOptions } from '../output.js';
 import { watched, type WatchedCluster } from '../web/clusters.js';
 import { allowedHosts, newToken } from '../web/security.js';
 import { startUi } from '../web/server.js';
+import { userCacheDir } from '../user-cache.js';
 
 /** `zkops ui` flags. */
 export interface UiFlags {
@@ -22,6 +24,8 @@ export interface UiFlags {
   open?: boolean;
   /** Znode edits from the page (create, set, delete, ACLs, import). */
   allowWrites?: boolean;
+  /** Operations from the page, as jobs (restart, start/stop a node, deploy, upgrade, certs, backup). */
+  allowOperations?: boolean;
 }
 
 export async function uiCommand(flags: UiFlags, out: OutputOptions): Promise<number> {
@@ -37,6 +41,8 @@ export async function uiCommand(flags: UiFlags, out: OutputOptions): Promise<num
       token,
       clusters,
       allowWrites: Boolean(flags.allowWrites),
+      allowOperations: flags.allowOperations,
+      jobsFile: jobsFile(),
       hosts: (port) => allowedHosts(listen.host, port, names),
     });
   } catch (err) {
@@ -51,7 +57,8 @@ export async function uiCommand(flags: UiFlags, out: OutputOptions): Promise<num
   process.stdout.write(out.json ? `${JSON.stringify({ url, clusters: clusters.map((c) => c.name) })}\n` : `${url}\n`);
   if (!out.json)
     process.stderr.write(
-      `zkops ui: ${clusters.length} cluster(s) (${clusters.map((c) => c.name).join(', ') || 'none'}); Ctrl-C to stop.\n`,
+      `zkops ui: ${clusters.length} cluster(s) (${clusters.map((c) => c.name).join(', ') || 'none'}); ` +
+        `${flags.allowOperations ? 'operations allowed (--allow-operations)' : 'read-only'}; Ctrl-C to stop.\n`,
     );
   if (flags.listen && !/^(127\.|localhost|\[?::1\]?)/.test(listen.host))
     process.stderr.write(
@@ -101,6 +108,12 @@ function listenOf(value: string, port: number) {
 function machineNames(): string[] {
   const addrs = Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
   return [os.hostname(), ...addrs];
+}
+
+/** The jobs file of dashboards run in this directory (the clusters they show are this directory's). */
+function jobsFile(): string {
+  const id = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 12);
+  return userCacheDir('ui', `jobs-${id}.jsonl`);
 }
 
 /** Opens the page in the desktop's browser, if there is one (xdg-open, open). */

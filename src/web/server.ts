@@ -11,6 +11,8 @@ import { loadAssets, type Asset } from './static.js';
 import { secretsOf, tick, type WatchedCluster } from './clusters.js';
 import { closeSession } from './znodes.js';
 import { route } from './api.js';
+import { jobRoute } from './job-routes.js';
+import { Jobs } from './jobs.js';
 import { openStream, send, sendJson, type Redact } from './respond.js';
 
 /** What the server is started with. */
@@ -25,6 +27,10 @@ export interface UiOptions {
   allowWrites?: boolean;
   /** Poll interval, ms (default 1000). */
   intervalMs?: number;
+  /** `--allow-operations`: run jobs (restart, deploy, ...) from the page; without it the page only reads. */
+  allowOperations?: boolean;
+  /** Where the jobs are kept across restarts (jobs.ts); none: in memory only. */
+  jobsFile?: string;
 }
 
 /** A running dashboard. */
@@ -44,6 +50,15 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
   const streams = new Set<http.ServerResponse>();
   const others = new Set<http.ServerResponse>();
   let hosts = new Set<string>();
+  const jobs = new Jobs(o.jobsFile);
+  const jobCtx = {
+    jobs,
+    clusters: o.clusters,
+    allowOperations: Boolean(o.allowOperations),
+    allowWrites: Boolean(o.allowWrites),
+    redact,
+    streams: others,
+  };
 
   const server = http.createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
@@ -60,6 +75,11 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     const asset = assets.get(url.pathname === '/' ? '/index.html' : url.pathname);
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) return sendAsset(req, res, asset);
     if (url.pathname === '/api/events') return openStream(req, res, streams, () => overview());
+    const job = jobRoute(req, res, url, jobCtx);
+    if (job)
+      return void job.catch((err: Error) =>
+        res.headersSent ? res.end() : sendJson(res, 500, { error: err.message }, redact),
+      );
     if (url.pathname.startsWith('/api/'))
       return void route(req, res, url, {
         clusters: o.clusters,
@@ -100,6 +120,7 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     streams: () => streams.size,
     close: async () => {
       clearInterval(timer);
+      jobs.flush();
       for (const s of [...streams, ...others]) s.end();
       await Promise.all(o.clusters.map(closeSession));
       await new Promise<void>((resolve) => {
