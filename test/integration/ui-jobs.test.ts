@@ -212,7 +212,7 @@ describe('operations from zkops ui as jobs', () => {
   it('read-only (no --allow-operations): no operation controls on the page, operations refused by the API', async () => {
     const ro = await startUi(cwd, [], env);
     try {
-      expect((await api(ro, '/api/mode')).json).toEqual({ operations: false });
+      expect((await api(ro, '/api/mode')).json).toEqual({ operations: false, writes: false });
       const post = await api(ro, `/api/c/${NAME}/jobs`, { kind: 'restart' });
       expect(post.status).toBe(403);
       expect(post.json.error).toMatch(/read-only.*--allow-operations.*Nothing was changed/);
