@@ -40,12 +40,12 @@ export async function tarballHasProvider(file: string): Promise<boolean> {
   return /\/lib\/zookeeper-prometheus-metrics-[^/]*\.jar$/m.test(stdout);
 }
 
-/** The one-paragraph refusal for a release without the provider. */
-export function providerMissing(where: string, version: string, source: string): string {
+/** The one-paragraph refusal for a release without the provider (the preflight's heading names the host). */
+export function providerMissing(version: string, source: string): string {
   return (
-    `monitoring.provider is on, but ZooKeeper ${version} at ${source} on ${where} has no ${PROVIDER_CLASS} on ` +
+    `monitoring.provider is on, but ZooKeeper ${version} at ${source} has no ${PROVIDER_CLASS} on ` +
     `its class path (no lib/zookeeper-prometheus-metrics-*.jar; Debian's package ships none), and a server told ` +
-    `to load it does not start. Nothing was written or started. Use an Apache release 3.6+ (zookeeper.version or ` +
+    `to load it does not start. Use an Apache release 3.6+ (zookeeper.version or ` +
     `zookeeper.tarball; its lib/ has the provider and the Prometheus simpleclient jars), add those jars to it, or ` +
     `turn monitoring.provider off: zkops exporter serves the same names from mntr without it.`
   );
@@ -55,7 +55,7 @@ export function providerMissing(where: string, version: string, source: string):
 export function providerTooOld(nodes: number[], version: string): string {
   return (
     `monitoring.provider needs ZooKeeper 3.6 or later (the Prometheus provider came with 3.6.0), and node(s) ` +
-    `${nodes.join(', ')} would run ${version}. Nothing was written or started. Upgrade first, or turn ` +
+    `${nodes.join(', ')} would run ${version}. Upgrade first, or turn ` +
     `monitoring.provider off: zkops exporter serves the same names from mntr on any version.`
   );
 }

@@ -162,7 +162,7 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
     const has = options.tarball
       ? await tarballHasProvider(options.tarball.file)
       : (await findProviderJar(ex, zk.classpath)) !== undefined;
-    if (!has) throw new PreflightError(providerMissing(ex.label, zk.version, options.tarball?.file ?? zk.home));
+    if (!has) throw new PreflightError(providerMissing(zk.version, options.tarball?.file ?? zk.home));
   }
   if (place.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(

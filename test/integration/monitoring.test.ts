@@ -7,7 +7,7 @@
  * 29181 (quorum 29888+, election 30888+), clear of the other tests' clusters.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -227,6 +227,23 @@ describe('zkops monitoring and zkops exporter with a real Prometheus', () => {
     });
     const start = await zkops(cwd, ['start', '1']);
     expect(start.code, start.stderr).toBe(0);
+  });
+});
+
+describe("monitoring.provider on Debian's 3.8.0 (no provider jar)", () => {
+  it('is refused by the preflight in one paragraph, before anything is written or started', async () => {
+    const pcwd = workdir('monitoring-provider');
+    const inv = path.join(pcwd, 'provider.yaml');
+    writeFileSync(inv, `name: monprov\npseudo: { count: 3, basePort: 29381 }\nmonitoring: { provider: true }\n`);
+    const up = await zkops(pcwd, ['deploy', '-i', inv]);
+    expect(up.code).toBe(4);
+    expect(up.stderr).toContain(
+      'monitoring.provider is on, but ZooKeeper 3.8.0 at /usr/share/zookeeper has no ' +
+        'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider on its class path',
+    );
+    expect(up.stderr).toContain('Preflight failed; nothing was written or started.');
+    expect(existsSync(path.join(pcwd, '.zkops', 'monprov', 'node-1', 'conf', 'zoo.cfg'))).toBe(false);
+    expect(await serversUnder(pcwd)).toEqual([]);
   });
 });
 
