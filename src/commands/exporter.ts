@@ -8,6 +8,7 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { Collector } from '../metrics/collector.js';
 import { Poller } from '../metrics/poller.js';
 import { parseListen, startExporterServer } from '../exporter/server.js';
+import { loadWebConfig } from '../exporter/web-config.js';
 import type { OutputOptions } from '../output.js';
 import { certificateDays, metricsSource, type SourceFlags } from '../metrics/source.js';
 
@@ -20,6 +21,12 @@ export interface ExporterFlags extends SourceFlags {
   doctorInterval: number;
   /** A file holding `user:password` for HTTP basic auth. */
   basicAuthFile?: string;
+  /** Prometheus's web configuration file: basic_auth_users (bcrypt) and tls_server_config. */
+  webConfigFile?: string;
+  /** Write a systemd unit running the exporter with these flags instead of serving. */
+  install?: boolean;
+  /** With --install: the inventory host to install on (default: this machine). */
+  host?: string;
 }
 
 export async function exporterCommand(flags: ExporterFlags, out: OutputOptions): Promise<number> {
@@ -30,7 +37,14 @@ export async function exporterCommand(flags: ExporterFlags, out: OutputOptions):
     throw new ZkopsError(`--listen: ${(err as Error).message}.`, ExitCode.usage);
   }
   const basicAuth = flags.basicAuthFile ? await readBasicAuth(flags.basicAuthFile) : undefined;
+  const web = flags.webConfigFile
+    ? await loadWebConfig(flags.webConfigFile).catch((e: Error) => {
+        throw new ZkopsError(`--web-config-file ${e.message}.`, ExitCode.usage);
+      })
+    : {};
+  if (flags.host && !flags.install) throw new ZkopsError('--host goes with --install.', ExitCode.usage);
   const source = await metricsSource(flags);
+  if (flags.install) return (await import('./exporter-install.js')).installExporter(flags, source, out);
   const poller = new Poller(source.targets, { nodeTimeoutMs: flags.nodeTimeout, creds: source.creds });
   let doctor: import('../metrics/doctor-runner.js').DoctorRunner | undefined;
   if (source.spec && flags.doctorInterval > 0) {
@@ -43,7 +57,7 @@ export async function exporterCommand(flags: ExporterFlags, out: OutputOptions):
   });
   let server;
   try {
-    server = await startExporterServer(listen, { metrics: () => collector.scrape(), basicAuth });
+    server = await startExporterServer(listen, { metrics: () => collector.scrape(), basicAuth, ...web });
   } catch (err) {
     throw new ZkopsError(
       `Cannot listen on ${flags.listen}: ${(err as Error).message}. Choose another address with --listen.`,
