@@ -71,7 +71,7 @@ export async function installExporterUnit(ex: Executor, u: ExporterUnit): Promis
   const unitPath = `/etc/systemd/system/${name}`;
   await ex.writeFile(unitPath, renderExporterUnit(u), 0o644);
   const cd = u.workingDirectory ? `cd ${sh(u.workingDirectory)} && ` : '';
-  const runCommand = `${cd}${u.command.map(sh).join(' ')}`;
+  const runCommand = `${cd}NODE_OPTIONS=${sh(SERVICE_NODE_FLAGS.join(' '))} exec ${u.command.map(sh).join(' ')}`;
   // systemd is the init system exactly when /run/systemd/system exists (sd_booted(3)).
   const booted = await ex.exec('test -d /run/systemd/system');
   if (booted.code !== 0) return { unitPath, started: false, runCommand };
