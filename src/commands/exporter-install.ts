@@ -10,7 +10,7 @@ import type { ClusterSpec } from '../inventory/spec.js';
 import { connectString } from '../inventory/spec.js';
 import { installExporterUnit, type ExporterUnit, type InstallOutcome } from '../exporter/install.js';
 import type { OutputOptions } from '../output.js';
-import type { ExporterFlags } from './exporter.js';
+import type { ExporterFlags } from './exporter-flags.js';
 
 /** The exporter's own flags, as the service passes them (paths absolute: the unit runs elsewhere). */
 function serviceFlags(flags: ExporterFlags, cwd: string): string[] {

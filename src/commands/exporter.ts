@@ -8,26 +8,11 @@ import { ExitCode, ZkopsError } from '../errors.js';
 import { Collector } from '../metrics/collector.js';
 import { Poller } from '../metrics/poller.js';
 import { parseListen, startExporterServer } from '../exporter/server.js';
-import { loadWebConfig } from '../exporter/web-config.js';
 import type { OutputOptions } from '../output.js';
-import { certificateDays, metricsSource, type SourceFlags } from '../metrics/source.js';
+import { certificateDays, metricsSource } from '../metrics/source.js';
+import type { ExporterFlags } from './exporter-flags.js';
 
-/** `zkops exporter` flags. */
-export interface ExporterFlags extends SourceFlags {
-  listen: string;
-  /** Per-node time limit, ms. */
-  nodeTimeout: number;
-  /** Seconds between doctor runs; 0: no doctor. */
-  doctorInterval: number;
-  /** A file holding `user:password` for HTTP basic auth. */
-  basicAuthFile?: string;
-  /** Prometheus's web configuration file: basic_auth_users (bcrypt) and tls_server_config. */
-  webConfigFile?: string;
-  /** Write a systemd unit running the exporter with these flags instead of serving. */
-  install?: boolean;
-  /** With --install: the inventory host to install on (default: this machine). */
-  host?: string;
-}
+export type { ExporterFlags };
 
 export async function exporterCommand(flags: ExporterFlags, out: OutputOptions): Promise<number> {
   let listen;
@@ -37,8 +22,9 @@ export async function exporterCommand(flags: ExporterFlags, out: OutputOptions):
     throw new ZkopsError(`--listen: ${(err as Error).message}.`, ExitCode.usage);
   }
   const basicAuth = flags.basicAuthFile ? await readBasicAuth(flags.basicAuthFile) : undefined;
+  // Loaded only when asked for: the YAML parser is no part of a plain exporter's memory.
   const web = flags.webConfigFile
-    ? await loadWebConfig(flags.webConfigFile).catch((e: Error) => {
+    ? await (await import('../exporter/web-config.js')).loadWebConfig(flags.webConfigFile).catch((e: Error) => {
         throw new ZkopsError(`--web-config-file ${e.message}.`, ExitCode.usage);
       })
     : {};
