@@ -255,6 +255,12 @@ function monitoring(program: Command, run: Run): void {
     .option('--node-timeout <ms>', 'time limit per node and poll', intArg('milliseconds', 50, 60_000), 1500)
     .option('--doctor-interval <seconds>', 'run the doctor this often (0: never)', intArg('seconds', 0, 86_400), 300)
     .option('--basic-auth-file <file>', 'require HTTP basic auth: the file holds user:password')
+    .option(
+      '--web-config-file <file>',
+      "Prometheus exporters' web config: basic_auth_users (bcrypt), tls_server_config",
+    )
+    .option('--install', 'write and start a systemd unit zkops-exporter-<cluster> running with these flags')
+    .option('--host <name>', 'with --install: the inventory host to install on (default: this machine)')
     .action((o) => run(async () => (await import('../commands/exporter.js')).exporterCommand(o, outputOptions(o))));
   common(program.command('monitoring'))
     .description('write prometheus.yml, alert rules and a Grafana dashboard for the cluster into a directory')

@@ -9,18 +9,10 @@ import { Collector } from '../metrics/collector.js';
 import { Poller } from '../metrics/poller.js';
 import { parseListen, startExporterServer } from '../exporter/server.js';
 import type { OutputOptions } from '../output.js';
-import { certificateDays, metricsSource, type SourceFlags } from '../metrics/source.js';
+import { certificateDays, metricsSource } from '../metrics/source.js';
+import type { ExporterFlags } from './exporter-flags.js';
 
-/** `zkops exporter` flags. */
-export interface ExporterFlags extends SourceFlags {
-  listen: string;
-  /** Per-node time limit, ms. */
-  nodeTimeout: number;
-  /** Seconds between doctor runs; 0: no doctor. */
-  doctorInterval: number;
-  /** A file holding `user:password` for HTTP basic auth. */
-  basicAuthFile?: string;
-}
+export type { ExporterFlags };
 
 export async function exporterCommand(flags: ExporterFlags, out: OutputOptions): Promise<number> {
   let listen;
@@ -30,7 +22,15 @@ export async function exporterCommand(flags: ExporterFlags, out: OutputOptions):
     throw new ZkopsError(`--listen: ${(err as Error).message}.`, ExitCode.usage);
   }
   const basicAuth = flags.basicAuthFile ? await readBasicAuth(flags.basicAuthFile) : undefined;
+  // Loaded only when asked for: the YAML parser is no part of a plain exporter's memory.
+  const web = flags.webConfigFile
+    ? await (await import('../exporter/web-config.js')).loadWebConfig(flags.webConfigFile).catch((e: Error) => {
+        throw new ZkopsError(`--web-config-file ${e.message}.`, ExitCode.usage);
+      })
+    : {};
+  if (flags.host && !flags.install) throw new ZkopsError('--host goes with --install.', ExitCode.usage);
   const source = await metricsSource(flags);
+  if (flags.install) return (await import('./exporter-install.js')).installExporter(flags, source, out);
   const poller = new Poller(source.targets, { nodeTimeoutMs: flags.nodeTimeout, creds: source.creds });
   let doctor: import('../metrics/doctor-runner.js').DoctorRunner | undefined;
   if (source.spec && flags.doctorInterval > 0) {
@@ -43,7 +43,7 @@ export async function exporterCommand(flags: ExporterFlags, out: OutputOptions):
   });
   let server;
   try {
-    server = await startExporterServer(listen, { metrics: () => collector.scrape(), basicAuth });
+    server = await startExporterServer(listen, { metrics: () => collector.scrape(), basicAuth, ...web });
   } catch (err) {
     throw new ZkopsError(
       `Cannot listen on ${flags.listen}: ${(err as Error).message}. Choose another address with --listen.`,

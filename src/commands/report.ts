@@ -16,12 +16,15 @@ const MODE_COLOR: Record<string, (s: string) => string> = {
 
 /** The human table, verdict line and connect string. */
 export function formatStatus(status: ClusterStatus): string {
+  // ZooKeeper's own metrics port only where monitoring.provider turns it on.
+  const metrics = status.nodes.some((n) => n.ports.metrics);
   const rows = status.nodes.map((n) => [
     String(n.id),
     n.address,
     String(n.ports.client),
     `${n.ports.quorum}:${n.ports.election}`,
     n.ports.admin ? String(n.ports.admin) : '-',
+    ...(metrics ? [n.ports.metrics ? String(n.ports.metrics) : '-'] : []),
     n.pid ? String(n.pid) : status.unreachable.some((u) => u.nodes.includes(n.id)) ? '?' : '-',
     n.runs
       ? `${n.runs.by}${n.runs.user ? `:${n.runs.user}` : ''}`
@@ -41,6 +44,7 @@ export function formatStatus(status: ClusterStatus): string {
       'CLIENT',
       'QUORUM:ELECTION',
       'ADMIN',
+      ...(metrics ? ['METRICS'] : []),
       'PID',
       'RUN BY',
       'MODE',

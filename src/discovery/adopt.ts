@@ -107,6 +107,7 @@ function adoptOne(group: { h: ScannedHost; s: FoundServer }[], remote: boolean, 
       gcLog: { enabled: true, files: 5, fileSize: '20M' },
     },
     settings: settingsFrom(group[0]!.s),
+    monitoring: monitoringFrom(group[0]!.s),
     logging: { level: 'INFO', maxFileSize: '10MB', maxFiles: 5 },
     // A hand-made server's TLS and SASL are left as found (adopting turns nothing on).
     security: { tls: false, quorumAuth: false, superUser: false, certDays: 365 },
@@ -185,6 +186,14 @@ function nodeFrom(id: number, entry: ServerEntry | undefined, s: FoundServer, ho
   };
 }
 
+/** ZooKeeper's own provider as the found zoo.cfg sets it up. */
+function monitoringFrom(s: FoundServer): ClusterSpec['monitoring'] {
+  return {
+    provider: cfgValue(s.cfg, 'metricsProvider.className') !== undefined,
+    exportJvmInfo: cfgValue(s.cfg, 'metricsProvider.exportJvmInfo') !== 'false',
+  };
+}
+
 /** The settings of a found zoo.cfg, as the inventory's settings section says them. */
 function settingsFrom(s: FoundServer): ClusterSpec['settings'] {
   const cfg = s.cfg;
@@ -209,7 +218,6 @@ function settingsFrom(s: FoundServer): ClusterSpec['settings'] {
       enabled: cfgValue(cfg, 'admin.enableServer') !== 'false',
       address: cfgValue(cfg, 'admin.serverAddress') ?? '0.0.0.0',
     },
-    metrics: { enabled: cfgValue(cfg, 'metricsProvider.className') !== undefined },
     jmx: { enabled: false },
     extra,
   };

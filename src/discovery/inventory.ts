@@ -32,6 +32,7 @@ export function adoptedInventory(
       adminServer: s.adminServer,
       ...(Object.keys(s.extra).length ? { extra: s.extra } : {}),
     },
+    ...(spec.monitoring.provider ? { monitoring: spec.monitoring } : {}),
     ...(ssh ? { ssh: Object.fromEntries(Object.entries(ssh).filter(([, v]) => v !== undefined && v !== 22)) } : {}),
     // Nodes on other machines: each host named with its address.
     ...(!spec.onThisMachine ? { hosts: spec.hosts.map((h) => ({ name: h.name, address: h.address })) } : {}),
@@ -43,6 +44,7 @@ export function adoptedInventory(
       quorumPort: n.quorumPort,
       electionPort: n.electionPort,
       adminPort: n.adminPort,
+      ...(spec.monitoring.provider ? { metricsPort: n.metricsPort } : {}),
       dir: n.dir,
       dataDir: n.dataDir,
       ...(n.dataLogDir ? { dataLogDir: n.dataLogDir } : {}),

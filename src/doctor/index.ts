@@ -23,6 +23,7 @@ import { configCheck } from './checks/config.js';
 import { quorumCheck } from './checks/quorum.js';
 import { storageCheck } from './checks/storage.js';
 import { tlsCheck } from './checks/tls.js';
+import { metricsProviderCheck } from './checks/metrics-provider.js';
 
 /** Every check, by id: what it looks at is in its own file. */
 export const CHECKS: [string, Check][] = [
@@ -36,6 +37,7 @@ export const CHECKS: [string, Check][] = [
   ['quorum', quorumCheck],
   ['storage', storageCheck],
   ['tls', tlsCheck],
+  ['metrics-provider', metricsProviderCheck],
 ];
 
 /** Gathers the picture, then runs every check. */

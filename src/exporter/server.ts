@@ -4,7 +4,9 @@
  * `basicAuth`, every path but `/-/healthy` asks for it, as Prometheus's own exporters do.
  */
 import http from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import https from 'node:https';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { bcryptVerify } from './bcrypt.js';
 import type { AddressInfo } from 'node:net';
 
 /** Where to listen: `host:port`, `[v6]:port` or `:port` (all addresses). */
@@ -30,6 +32,10 @@ export interface ExporterHandlers {
   metrics: () => Promise<string>;
   /** `user:password` every request but /-/healthy must present. */
   basicAuth?: string;
+  /** Users and their bcrypt hashes (--web-config-file's basic_auth_users), each of whom may scrape. */
+  users?: Map<string, string>;
+  /** Serve HTTPS with this PEM certificate chain and key. */
+  tls?: { cert: string; key: string };
 }
 
 /** A running exporter. */
@@ -41,10 +47,11 @@ export interface RunningExporter {
 
 /** Starts serving; resolves once the socket listens. */
 export async function startExporterServer(listen: ListenAddress, h: ExporterHandlers): Promise<RunningExporter> {
-  const server = http.createServer((req, res) => {
+  const verified = new Set<string>();
+  const handler: http.RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/-/healthy') return send(res, 200, 'text/plain', 'OK\n');
-    if (h.basicAuth && !authorised(req.headers.authorization, h.basicAuth)) {
+    if ((h.basicAuth || h.users) && !authorised(req.headers.authorization, h, verified)) {
       res.setHeader('WWW-Authenticate', 'Basic realm="zkops exporter"');
       return send(res, 401, 'text/plain', 'Unauthorized\n');
     }
@@ -61,7 +68,8 @@ export async function startExporterServer(listen: ListenAddress, h: ExporterHand
         '<html><body><h1>zkops exporter</h1><a href="/metrics">/metrics</a></body></html>\n',
       );
     send(res, 404, 'text/plain', 'Not found: see /metrics\n');
-  });
+  };
+  const server = h.tls ? https.createServer({ cert: h.tls.cert, key: h.tls.key }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,7 +78,7 @@ export async function startExporterServer(listen: ListenAddress, h: ExporterHand
   const a = server.address() as AddressInfo;
   const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
   return {
-    url: `http://${host}:${a.port}`,
+    url: `${h.tls ? 'https' : 'http'}://${host}:${a.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -84,11 +92,27 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
   res.end(body);
 }
 
-/** Compares in constant time, so the answer's timing tells nothing about the password. */
-function authorised(header: string | undefined, expected: string): boolean {
+/**
+ * Checks the credentials in constant time, so the answer's timing tells nothing about the password. A bcrypt
+ * check costs tens of milliseconds by design: one that passed is remembered (by a digest of the header, as
+ * exporter-toolkit caches them), so a scrape every few seconds does not pay it again.
+ */
+function authorised(header: string | undefined, h: ExporterHandlers, verified: Set<string>): boolean {
   const m = /^Basic\s+(.+)$/i.exec(header ?? '');
   if (!m) return false;
-  const given = Buffer.from(Buffer.from(m[1]!, 'base64').toString('utf8'));
-  const want = Buffer.from(expected);
-  return given.length === want.length && timingSafeEqual(given, want);
+  const given = Buffer.from(m[1]!, 'base64').toString('utf8');
+  if (h.basicAuth) {
+    const a = Buffer.from(given);
+    const b = Buffer.from(h.basicAuth);
+    if (a.length === b.length && timingSafeEqual(a, b)) return true;
+  }
+  const colon = given.indexOf(':');
+  const hash = colon > 0 ? h.users?.get(given.slice(0, colon)) : undefined;
+  if (!hash) return false;
+  const key = createHash('sha256').update(`${hash}\0${given}`).digest('hex');
+  if (verified.has(key)) return true;
+  if (!bcryptVerify(given.slice(colon + 1), hash)) return false;
+  if (verified.size > 1000) verified.clear();
+  verified.add(key);
+  return true;
 }

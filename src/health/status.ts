@@ -16,7 +16,8 @@ export interface NodeStatus {
   id: number;
   host: string;
   address: string;
-  ports: { client: number; quorum: number; election: number; admin: number | null };
+  /** `metrics`: ZooKeeper's own Prometheus provider (monitoring.provider), null when off. */
+  ports: { client: number; quorum: number; election: number; admin: number | null; metrics: number | null };
   pid: number | null;
   /** How the server runs: under its systemd unit, started by zkops, or as a container; and as which account. */
   runs: { by: ZkProcess['by']; user?: string; unit?: string } | null;
@@ -72,6 +73,7 @@ export function clusterStatus(
         quorum: node.quorumPort,
         election: node.electionPort,
         admin: portOf(node, 'admin'),
+        metrics: portOf(node, 'metrics'),
       },
       pid: processes?.get(node.id)?.pid ?? null,
       runs: runsBy(processes?.get(node.id)),

@@ -14,6 +14,13 @@ import type { JdkArchive } from '../distribution/jdk.js';
 import { javaPackagePlan, type JavaPackagePlan } from '../distribution/java-package.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
 import { checkJavaFits, findJava, type JavaInstall } from '../distribution/java.js';
+import {
+  findProviderJar,
+  providerMissing,
+  providerTooOld,
+  tarballHasProvider,
+} from '../distribution/metrics-provider.js';
+import { versionAtLeast } from '../zookeeper/version.js';
 import { nodeProcesses, type ZkProcess } from './processes.js';
 import { assertPortsFree, noSs } from './ports.js';
 import type { HostPlace } from './places.js';
@@ -144,6 +151,19 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
     );
   }
   checkJavaFits(java, zk.version, ex.label);
+  if (spec.monitoring.provider) {
+    if (!versionAtLeast(zk.version, '3.6.0'))
+      throw new PreflightError(
+        providerTooOld(
+          nodes.map((n) => n.id),
+          zk.version,
+        ),
+      );
+    const has = options.tarball
+      ? await tarballHasProvider(options.tarball.file)
+      : (await findProviderJar(ex, zk.classpath)) !== undefined;
+    if (!has) throw new PreflightError(providerMissing(zk.version, options.tarball?.file ?? zk.home));
+  }
   if (place.remote && env.uid !== 0 && !env.writable) {
     throw new PreflightError(
       `${env.login} on ${ex.label} cannot write ${env.installParent}, where ${place.nodes[0]?.dir} would be ` +

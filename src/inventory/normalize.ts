@@ -67,6 +67,7 @@ export function buildClusterSpec(inv: Inventory, cwd: string): ClusterSpec {
       ...(inv.java.tarball ? { tarball: here(inv.java.tarball) } : {}),
     },
     settings: { ...inv.settings, fourLetterWords: [...words] as Settings['fourLetterWords'] },
+    monitoring: inv.monitoring,
     logging: inv.logging,
     security: { ...inv.security, ...(inv.security.dir ? { dir: expandHome(inv.security.dir, here) } : {}) },
     ssh: {
@@ -192,7 +193,7 @@ function fillListens(spec: ClusterSpec): void {
     if (spec.nodes.length > 1)
       l.push({ name: 'quorum', port: node.quorumPort }, { name: 'election', port: node.electionPort });
     if (spec.settings.adminServer.enabled) l.push({ name: 'admin', port: node.adminPort });
-    if (spec.settings.metrics.enabled) l.push({ name: 'metrics', port: node.metricsPort });
+    if (spec.monitoring.provider) l.push({ name: 'metrics', port: node.metricsPort });
     if (spec.settings.jmx.enabled) l.push({ name: 'jmx', port: node.jmxPort });
     node.listens = l;
   }

@@ -157,6 +157,26 @@ const RAW_RULES: ((raw: Raw) => RuleIssue[])[] = [
       });
     return issues;
   },
+  function providerNeeds36(raw) {
+    const monitoring = record(raw.monitoring);
+    const version = record(raw.zookeeper).version;
+    const issues: RuleIssue[] = [];
+    if (record(raw.settings).metrics !== undefined)
+      issues.push({
+        path: ['settings', 'metrics'],
+        message: 'settings.metrics became monitoring.provider: write `monitoring: {provider: true}` instead',
+      });
+    if (monitoring.provider !== true || typeof version !== 'string') return issues;
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    if (major > 3 || (major === 3 && minor >= 6)) return issues;
+    issues.push({
+      path: ['monitoring', 'provider'],
+      message:
+        `ZooKeeper's Prometheus provider came with 3.6.0 and zookeeper.version is ${version}; remove it (zkops ` +
+        'exporter serves the same names from mntr on any version) or upgrade first',
+    });
+    return issues;
+  },
   function extraKeysAreNotManaged(raw) {
     const security = record(raw.security);
     const switchOf = (k: string) =>

@@ -110,9 +110,6 @@ export const SettingsSchema = z
         address: address.default('127.0.0.1').describe('Bind address; loopback unless you need remote access.'),
       })
       .prefault({}),
-    metrics: z
-      .strictObject({ enabled: z.boolean().default(false).describe('Prometheus metrics provider (needs its jar).') })
-      .prefault({}),
     jmx: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
     extra: z
       .record(
@@ -123,6 +120,23 @@ export const SettingsSchema = z
       .describe('Further zoo.cfg keys, written verbatim.'),
   })
   .prefault({});
+
+/** monitoring: ZooKeeper's own Prometheus provider on each node (zkops exporter needs nothing here). */
+export const MonitoringSchema = z
+  .strictObject({
+    provider: z
+      .boolean()
+      .default(false)
+      .describe(
+        "ZooKeeper's PrometheusMetricsProvider (3.6+) on each node's metricsPort, bound like the AdminServer " +
+          '(settings.adminServer.address); the release must ship lib/zookeeper-prometheus-metrics-*.jar.',
+      ),
+    exportJvmInfo: z
+      .boolean()
+      .default(true)
+      .describe("metricsProvider.exportJvmInfo: JVM memory, GC and thread series beside ZooKeeper's own."),
+  })
+  .describe("ZooKeeper's own metrics endpoint; zkops exporter serves the same names from mntr without it.");
 
 /** logging: the servers' own logs and their rotation. */
 export const LoggingSchema = z

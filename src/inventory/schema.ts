@@ -9,7 +9,14 @@
 import { z } from 'zod';
 import { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS } from '../zookeeper/four-letter-words.js';
 import { dirPath } from './schema-values.js';
-import { JavaSchema, LoggingSchema, SecuritySchema, SettingsSchema, ZookeeperSchema } from './schema-cluster.js';
+import {
+  JavaSchema,
+  LoggingSchema,
+  MonitoringSchema,
+  SecuritySchema,
+  SettingsSchema,
+  ZookeeperSchema,
+} from './schema-cluster.js';
 import { DockerSchema, HostSchema, NodeSchema, PseudoSchema, ServiceSchema, SshSchema } from './schema-places.js';
 
 export { FOUR_LETTER_WORDS, REQUIRED_FOUR_LETTER_WORDS };
@@ -34,6 +41,7 @@ export const InventorySchema = z
     java: JavaSchema.prefault({}),
     logging: LoggingSchema.prefault({}),
     settings: SettingsSchema,
+    monitoring: MonitoringSchema.prefault({}),
     security: SecuritySchema.prefault({}),
     ssh: SshSchema.optional(),
     service: ServiceSchema.optional(),
@@ -52,6 +60,7 @@ export type SshSettings = z.infer<typeof SshSchema>;
 export type ServiceSettings = z.infer<typeof ServiceSchema>;
 export type DockerSettings = z.infer<typeof DockerSchema>;
 export type LoggingSettings = z.infer<typeof LoggingSchema>;
+export type MonitoringSettings = z.infer<typeof MonitoringSchema>;
 export type SecuritySettings = Inventory['security'];
 
 /** The JSON Schema (draft 2020-12) editors use to check inventories as you type. */

@@ -10,6 +10,7 @@ import type {
   DockerSettings,
   Inventory,
   LoggingSettings,
+  MonitoringSettings,
   SecuritySettings,
   ServiceSettings,
   Settings,
@@ -71,6 +72,8 @@ export interface ClusterSpec {
   zookeeper: Inventory['zookeeper'];
   java: Inventory['java'];
   settings: Settings;
+  /** ZooKeeper's own Prometheus provider (metricsProvider.* in zoo.cfg). */
+  monitoring: MonitoringSettings;
   logging: LoggingSettings;
   ssh: SshSettings;
   /**

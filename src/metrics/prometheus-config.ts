@@ -1,7 +1,7 @@
 /**
  * prometheus.yml for a cluster: scrapes zkops exporter (its labels kept: one exporter answers for every
  * node, each series names its node in `instance`), and ZooKeeper's own provider on the nodes where the
- * inventory turns it on (settings.metrics.enabled), relabelled to the same `cluster`/`instance` so the rules
+ * inventory turns it on (monitoring.provider), relabelled to the same `cluster`/`instance` so the rules
  * and the dashboard see one set of names. Loads the rule file written beside it.
  */
 import type { ClusterSpec } from '../inventory/spec.js';
@@ -29,7 +29,7 @@ export function prometheusConfig(spec: ClusterSpec | undefined, o: PrometheusCon
       static_configs: [{ targets: [o.exporter] }],
     },
   ];
-  if (spec?.settings.metrics.enabled)
+  if (spec?.monitoring.provider)
     scrape.push({
       job_name: 'zookeeper',
       scrape_interval: every,

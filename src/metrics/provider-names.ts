@@ -31,9 +31,49 @@ export function addProviderSeries(set: FamilySet, sample: NodeSample, labels: Re
   else addFromSrvr(set, sample, labels);
 }
 
+/** One series a node's mntr gives: which key, under which name, type and labels (fixed for its key set). */
+interface PlannedSeries {
+  key: string;
+  family: string;
+  name: string;
+  help: string;
+  type: 'gauge' | 'summary';
+  labels: Record<string, string>;
+  /** Summary parts: a missing quantile is left out; a missing sum is NaN. */
+  part?: 'quantile' | 'count' | 'sum';
+}
+
+/**
+ * Plans by node and mntr key set: a node's keys stay the same from one scrape to the next, so the names,
+ * summary grouping and label objects are worked out once, not for each of its ~400 keys on every scrape.
+ */
+const plans = new Map<string, PlannedSeries[]>();
+
 function addFromMntr(set: FamilySet, mntr: Record<string, string>, labels: Record<string, string>): void {
+  const keys = Object.keys(mntr);
+  const id = `${Object.values(labels).join('\0')}\0${keys.join('\0')}`;
+  let plan = plans.get(id);
+  if (!plan) {
+    if (plans.size > 256) plans.clear();
+    plan = planMntr(keys, labels);
+    plans.set(id, plan);
+  }
+  for (const p of plan) {
+    const value = mntr[p.key];
+    if (p.part === 'quantile') {
+      if (value !== undefined) set.add(p.family, p.help, p.type, p.labels, Number(value), p.name);
+    } else if (p.part) set.add(p.family, p.help, p.type, p.labels, Number(value ?? NaN), p.name);
+    else {
+      const v = Number(value);
+      if (Number.isFinite(v) && value!.trim() !== '') set.add(p.family, p.help, p.type, p.labels, v, p.name);
+    }
+  }
+}
+
+function planMntr(keys: string[], labels: Record<string, string>): PlannedSeries[] {
+  const plan: PlannedSeries[] = [];
   const summaries = new Set<string>();
-  for (const key of Object.keys(mntr)) {
+  for (const key of keys) {
     const m = /^zk_cnt_(.+)$/.exec(key);
     if (m) summaries.add(m[1]!);
   }
@@ -45,20 +85,19 @@ function addFromMntr(set: FamilySet, mntr: Record<string, string>, labels: Recor
     if (!METRIC_NAME.test(family)) continue;
     const l = { ...labels, ...extra };
     const help = `ZooKeeper summary ${family} (from mntr)`;
-    for (const [p, q] of Object.entries(QUANTILES)) {
-      const v = mntr[`zk_${p}_${name}`];
-      if (v !== undefined) set.add(family, help, 'summary', { ...l, quantile: q }, Number(v));
-    }
-    set.add(family, help, 'summary', l, Number(mntr[`zk_cnt_${name}`]), `${family}_count`);
-    set.add(family, help, 'summary', l, Number(mntr[`zk_sum_${name}`] ?? NaN), `${family}_sum`);
+    const s = { family, help, type: 'summary' as const };
+    for (const [p, q] of Object.entries(QUANTILES))
+      plan.push({ ...s, key: `zk_${p}_${name}`, name: family, labels: { ...l, quantile: q }, part: 'quantile' });
+    plan.push({ ...s, key: `zk_cnt_${name}`, name: `${family}_count`, labels: l, part: 'count' });
+    plan.push({ ...s, key: `zk_sum_${name}`, name: `${family}_sum`, labels: l, part: 'sum' });
   }
-  for (const [key, value] of Object.entries(mntr)) {
+  for (const key of keys) {
     if (TEXT_KEYS.has(key) || summaryPart.has(key) || !key.startsWith('zk_')) continue;
     const name = key.slice(3);
-    const v = Number(value);
-    if (!METRIC_NAME.test(name) || !Number.isFinite(v) || value.trim() === '') continue;
-    set.add(name, `ZooKeeper ${name} (from mntr)`, 'gauge', labels, v);
+    if (!METRIC_NAME.test(name)) continue;
+    plan.push({ key, family: name, name, help: `ZooKeeper ${name} (from mntr)`, type: 'gauge', labels });
   }
+  return plan;
 }
 
 /** A summary set's base name and its key label, else the name as it is. */

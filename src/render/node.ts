@@ -155,7 +155,7 @@ export function renderNodeFiles(
     metricsPort: node.metricsPort,
     settings: spec.settings,
     admin: spec.settings.adminServer,
-    metrics: spec.settings.metrics.enabled,
+    metrics: spec.monitoring.provider && spec.monitoring,
     fourLetterWords: spec.settings.fourLetterWords.join(','),
     quorumListenOnAllIPs: facts.bindAll && versionAtLeast(facts.zookeeperVersion, '3.5.8') && spec.nodes.length > 1,
     extra: Object.entries(spec.settings.extra).map(([key, value]) => ({ key, value: String(value) })),

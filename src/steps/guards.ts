@@ -7,6 +7,7 @@ import { indent, PreflightError, ZkopsError } from '../errors.js';
 import type { NodePlan, Survey } from '../runtime/types.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { versionAtLeast } from '../zookeeper/version.js';
+import { providerTooOld } from '../distribution/metrics-provider.js';
 
 /**
  * Data is sacred: a node whose data directory already holds ZooKeeper data
@@ -99,10 +100,20 @@ function membershipChange(nodeId: number, nowCfg: string, nextCfg: string): Pref
 }
 
 /**
- * TLS needs what 3.6 brought: PEM key stores, and Netty's port unification for the rolling switch; quorum SASL
+ * ZooKeeper's Prometheus provider and TLS need what 3.6 brought (the provider; PEM key stores, and Netty's port
+ * unification for the rolling switch); quorum SASL
  * what 3.4.10 did.
  */
 export function guardSecurity(plans: NodePlan[], spec: ClusterSpec): void {
+  // Hosts refuse this in their preflight already; containers learn their version from the image only here.
+  const noProvider = spec.monitoring.provider ? plans.filter((p) => !versionAtLeast(p.version, '3.6.0')) : [];
+  if (noProvider.length)
+    throw new PreflightError(
+      `${providerTooOld(
+        noProvider.map((p) => p.node.id),
+        noProvider[0]!.version,
+      )} Nothing was written or started.`,
+    );
   const noSasl = spec.security.quorumAuth ? plans.filter((p) => !versionAtLeast(p.version, '3.4.10')) : [];
   if (noSasl.length)
     throw new PreflightError(

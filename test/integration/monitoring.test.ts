@@ -7,7 +7,8 @@
  * 29181 (quorum 29888+, election 30888+), clear of the other tests' clusters.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -227,6 +228,117 @@ describe('zkops monitoring and zkops exporter with a real Prometheus', () => {
     });
     const start = await zkops(cwd, ['start', '1']);
     expect(start.code, start.stderr).toBe(0);
+  });
+});
+
+describe('zkops exporter with a web config file (bcrypt basic auth, TLS) and --install', () => {
+  /** One HTTPS request trusting `ca`: status and body. */
+  const get = (url: string, ca: string, auth?: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.get(url, { ca, headers: auth ? { authorization: `Basic ${btoa(auth)}` } : {} }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+
+  it('asks for the bcrypt user over HTTPS, leaves /-/healthy open; --install writes a unit whose command serves', async () => {
+    const wdir = mkdtempSync(path.join(os.tmpdir(), 'zkops-web-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(wdir, 'key.pem'),
+        '-out',
+        path.join(wdir, 'cert.pem'),
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = readFileSync(path.join(wdir, 'cert.pem'), 'utf8');
+    // The hash as `htpasswd -nBC 10` writes it ($2y$), made by the system's crypt(3) ($2b$, the same algorithm).
+    const hash = execFileSync(
+      'python3',
+      [
+        '-W',
+        'ignore',
+        '-c',
+        'import crypt; print(crypt.crypt("pr0m", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))',
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .replace('$2b$', '$2y$');
+    const web = path.join(wdir, 'web.yml');
+    writeFileSync(
+      web,
+      `basic_auth_users:\n  prom: '${hash}'\ntls_server_config:\n  cert_file: cert.pem\n  key_file: key.pem\n`,
+    );
+    const port = await freePort();
+    const args = ['--listen', `127.0.0.1:${port}`, '--doctor-interval', '0', '--web-config-file', web];
+    const unitFile = '/etc/systemd/system/zkops-exporter-mon.service';
+    let served: ResultPromise | undefined;
+    try {
+      const install = await zkops(cwd, ['exporter', '--install', ...args]);
+      expect(install.code, install.stderr).toBe(0);
+      // No systemd on the test machine: the unit is written, nothing started, and the command to run is printed.
+      expect(install.stdout).toContain(`${unitFile} written on this machine, but systemd does not run there`);
+      const unit = readFileSync(unitFile, 'utf8');
+      expect(unit).toContain(`"exporter" "--cluster" "mon" "--listen" "127.0.0.1:${port}"`);
+      expect(unit).toContain(`"--web-config-file" "${web}"`);
+      const run = install.stdout.trim().split('\n').pop()!.trim();
+      served = execa('sh', ['-c', run], { reject: false });
+      const url = `https://127.0.0.1:${port}`;
+      await until('the installed command serves HTTPS', 20_000, async () =>
+        (await get(`${url}/-/healthy`, ca).catch(() => undefined))?.status === 200 ? true : undefined,
+      );
+      expect((await get(`${url}/metrics`, ca)).status).toBe(401);
+      expect((await get(`${url}/metrics`, ca, 'prom:wrong')).status).toBe(401);
+      expect((await get(`${url}/metrics`, ca, 'other:pr0m')).status).toBe(401);
+      const ok = await get(`${url}/metrics`, ca, 'prom:pr0m');
+      expect(ok.status).toBe(200);
+      expect(ok.body).toMatch(/^zkops_node_up\{cluster="mon",instance="127\.0\.0\.1:29181"\} 1$/m);
+      // Plain HTTP on the TLS port gets no metrics.
+      const plain = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      expect(plain).not.toBe(200);
+    } finally {
+      served?.kill('SIGTERM');
+      await served;
+      rmSync(unitFile, { force: true });
+    }
+  });
+});
+
+describe("monitoring.provider on Debian's 3.8.0 (no provider jar)", () => {
+  it('is refused by the preflight in one paragraph, before anything is written or started', async () => {
+    const pcwd = workdir('monitoring-provider');
+    const inv = path.join(pcwd, 'provider.yaml');
+    writeFileSync(inv, `name: monprov\npseudo: { count: 3, basePort: 29381 }\nmonitoring: { provider: true }\n`);
+    const up = await zkops(pcwd, ['deploy', '-i', inv]);
+    expect(up.code).toBe(4);
+    expect(up.stderr).toContain(
+      'monitoring.provider is on, but ZooKeeper 3.8.0 at /usr/share/zookeeper has no ' +
+        'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider on its class path',
+    );
+    expect(up.stderr).toContain('Preflight failed; nothing was written or started.');
+    expect(existsSync(path.join(pcwd, '.zkops', 'monprov', 'node-1', 'conf', 'zoo.cfg'))).toBe(false);
+    expect(await serversUnder(pcwd)).toEqual([]);
   });
 });
 

@@ -15,6 +15,39 @@ import { buildZookeeperImage, ensureDockerd } from '../helpers/docker.mjs';
 import { labInventory, useLab } from '../helpers/lab.js';
 import { releaseTarball, unpackRelease } from '../helpers/releases.mjs';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
+import { execa } from 'execa';
+import { until } from '../helpers/poll.js';
+
+/** One scrape of `zkops exporter` over a running cluster (mntr on its version), the exporter stopped after. */
+async function scrapeOnce(cwd: string, inventory: string): Promise<string> {
+  const bin = path.resolve('bin/zkops.js');
+  const exporter = execa(
+    'node',
+    [bin, 'exporter', '-i', inventory, '--listen', '127.0.0.1:0', '--doctor-interval', '0'],
+    {
+      cwd,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    },
+  );
+  let printed = '';
+  exporter.stdout!.on('data', (d) => (printed += d));
+  try {
+    const { value: url } = await until(
+      'the exporter prints its address',
+      20_000,
+      async () => /on (http:\S+)/.exec(printed)?.[1],
+    );
+    const { value } = await until('three serving nodes', 10_000, async () => {
+      const t = await (await fetch(url)).text();
+      return (t.match(/^zkops_node_serving\{[^}]*\} 1$/gm) ?? []).length === 3 ? t : undefined;
+    });
+    return value;
+  } finally {
+    exporter.kill('SIGTERM');
+    await exporter;
+  }
+}
 
 /**
  * Upgrades `inventory` (already rewritten to the new release) while a client writes; checks every write landed
@@ -76,6 +109,19 @@ describe('the lifecycle on each version (pseudo-cluster), and the upgrades betwe
       const r = await zkopsJson(cwd, ['restart', '-i', inventory]);
       expect(r.code, r.stderr).toBe(0);
     }
+    // The exporter on this version's mntr: every node's figures under the provider's names.
+    const text = await scrapeOnce(cwd, inventory);
+    for (let id = 0; id < 3; id++) {
+      const instance = `instance="127\\.0\\.0\\.1:${28081 + id}"`;
+      for (const name of ['znode_count', 'avg_latency', 'num_alive_connections', 'zkops_node_mntr_available'])
+        expect(text).toMatch(new RegExp(`^${name}\\{cluster="[^"]+",${instance}\\} \\d+(\\.\\d+)?$`, 'm'));
+      expect(text).toMatch(new RegExp(`^zkops_node_mntr_available\\{[^}]*${instance}\\} 1$`, 'm'));
+      expect(text).toMatch(
+        new RegExp(`^zkops_node_info\\{[^}]*${instance}[^}]*version="${version.replace(/\./g, '\\.')}[^"]*"`, 'm'),
+      );
+    }
+    expect(text).toMatch(/^synced_followers\{[^}]*\} 2$/m);
+    expect(text).toMatch(/^zkops_cluster_quorum\{[^}]*\} 1$/m);
     const doctor = await zkopsJson(cwd, ['doctor', '-i', inventory]);
     return { code: doctor.code, open: doctor.json.findings.filter((f: any) => f.severity !== 'ok') };
   }

@@ -14,8 +14,8 @@ describe('pseudo-cluster port allocation', () => {
 
   it('never gives two services the same port, even for 255 nodes with everything enabled', () => {
     const text =
-      `name: big\npseudo: {count: 255, basePort: ${maxBasePort(255)}}\nsettings: {metrics: {enabled: ` +
-      `true}, jmx: {enabled: true}}\n`;
+      `name: big\npseudo: {count: 255, basePort: ${maxBasePort(255)}}\nmonitoring: {provider: true}\n` +
+      `settings: {jmx: {enabled: true}}\n`;
     const { spec } = parseInventory(text, 'big.yaml');
     const all = spec.nodes.flatMap((n) => n.listens.map((p) => p.port));
     expect(all).toHaveLength(255 * 6);

@@ -143,7 +143,7 @@ describe('the cloud-NAT bind rule', () => {
 describe('one zoo.cfg per version line (golden files)', () => {
   // A NAT'd node with metrics on: the keys that differ between lines all show.
   const withMetrics = parseInventory(
-    readFileSync('inventories/vms-3.yaml', 'utf8') + '  metrics: { enabled: true }\n',
+    readFileSync('inventories/vms-3.yaml', 'utf8') + 'monitoring: { provider: true }\n',
     'vms-3.yaml',
   ).spec;
   const lines: [string, string][] = [
