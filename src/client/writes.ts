@@ -84,12 +84,21 @@ export function chunkOps(ops: MultiOp[]): MultiOp[][] {
   return out;
 }
 
+/** Thrown by `multi` for writes that do not fit one atomic request: nothing was sent. */
+export class TooBigForOneRequest extends Error {}
+
 /**
- * Runs the operations as multi requests (each all or nothing; several only when they exceed MULTI_BYTES).
- * A refused request throws with the failing operation's code and path.
+ * Runs the operations as one multi request: all or nothing. Writes beyond MULTI_BYTES are refused before
+ * anything is sent (TooBigForOneRequest): several requests would not be all or nothing, and a refusal half way
+ * would leave part written. A refused request throws with the failing operation's code and path.
  */
 export async function multi(s: ZkSession, ops: MultiOp[]): Promise<void> {
-  for (const chunk of chunkOps(ops)) {
+  const chunks = chunkOps(ops);
+  if (chunks.length > 1)
+    throw new TooBigForOneRequest(
+      `${ops.length} writes (over ${MULTI_BYTES / 1024} KB) do not fit one all-or-nothing request`,
+    );
+  for (const chunk of chunks) {
     const t = s.lib.transaction();
     for (const o of chunk) {
       if (o.op === 'create') t.create(o.path, o.data, o.acl.map(libAcl), zookeeper.CreateMode.PERSISTENT);

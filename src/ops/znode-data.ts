@@ -15,6 +15,22 @@ export type DataFormat = 'text' | 'json' | 'base64';
 
 const usage = (message: string) => new ZkopsError(message, ExitCode.usage);
 
+/**
+ * Where JSON.parse stopped, as line and column: never its own message, which quotes the input (Node 20:
+ * `Unexpected token 'h', "...assword": hunter2..." is not valid JSON`) and would carry a znode's data into an
+ * error, and so into the audit log.
+ */
+function jsonWhere(text: string, err: unknown): string {
+  const message = (err as Error).message;
+  if (/Unexpected end/.test(message)) return 'it ends early';
+  const at = /at position (\d+)/.exec(message);
+  const token = /^Unexpected (?:token|non-whitespace character)(?: '(.)')?/.exec(message);
+  const what = token?.[1] ? `an unexpected '${token[1]}'` : 'a character JSON does not allow';
+  if (!at) return what;
+  const before = text.slice(0, Number(at[1])).split('\n');
+  return `${what} at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
 /** The bytes the operator means; JSON is checked (and stored as typed), base64 must be well-formed. */
 export function decodeData(format: DataFormat, value: string): Buffer {
   if (format === 'text') return Buffer.from(value, 'utf8');
@@ -22,7 +38,7 @@ export function decodeData(format: DataFormat, value: string): Buffer {
     try {
       JSON.parse(value);
     } catch (err) {
-      throw usage(`The data is not valid JSON (${(err as Error).message}); fix it, or save it as text.`);
+      throw usage(`The data is not valid JSON (${jsonWhere(value, err)}); fix it, or save it as text.`);
     }
     return Buffer.from(value, 'utf8');
   }
@@ -124,7 +140,7 @@ export function parseExport(input: unknown): ExportDocument {
     try {
       value = JSON.parse(input);
     } catch (err) {
-      throw usage(`The file is not JSON (${(err as Error).message}): expected a zkops znode export.`);
+      throw usage(`The file is not JSON (${jsonWhere(input, err)}): expected a zkops znode export.`);
     }
   }
   const r = DOC_SCHEMA.safeParse(value);

@@ -5,7 +5,16 @@
  * concurrent change is never overwritten: the edit comes back as a conflict carrying the znode as it is now.
  */
 import { isNoNode, type Acl, type ZkSession, type ZnodeStat } from '../client/session.js';
-import { createAt, multi, removeAt, setAclAt, setDataAt, zkCode, ZK_CODES } from '../client/writes.js';
+import {
+  createAt,
+  multi,
+  removeAt,
+  setAclAt,
+  setDataAt,
+  TooBigForOneRequest,
+  zkCode,
+  ZK_CODES,
+} from '../client/writes.js';
 import { depth, fingerprint } from './znode-data.js';
 
 /** The znode as it is now, shown beside the operator's stale one (null: it no longer exists). */
@@ -111,7 +120,15 @@ export async function readTree(s: ZkSession, root: string): Promise<TreeEntry[]>
   while (level.length) {
     const next: string[] = [];
     for (let i = 0; i < level.length; i += 1000) {
-      const kids = await Promise.all(level.slice(i, i + 1000).map((p) => s.children(p).catch(() => [] as string[])));
+      // A znode gone meanwhile has no children; any other error stops the count (a child hidden by an ACL
+      // would make the count, and so the delete's confirmation, wrong).
+      const kids = await Promise.all(
+        level
+          .slice(i, i + 1000)
+          .map((p) =>
+            s.children(p).catch((e) => (zkCode(e) === ZK_CODES.noNode ? ([] as string[]) : Promise.reject(e))),
+          ),
+      );
       kids.forEach((names, j) => next.push(...names.sort().map((n) => join(level[i + j]!, n))));
     }
     for (let i = 0; i < next.length; i += 1000) {
@@ -127,7 +144,8 @@ export async function readTree(s: ZkSession, root: string): Promise<TreeEntry[]>
 export function treeSummary(tree: TreeEntry[]): { count: number; fingerprint: string; ephemerals: number } {
   return {
     count: tree.length,
-    fingerprint: fingerprint(tree.map((e) => [e.path, e.stat.version, e.stat.cversion])),
+    // czxid too: a znode deleted and made again under the same name is another znode, with versions from 0.
+    fingerprint: fingerprint(tree.map((e) => [e.path, e.stat.czxid, e.stat.version, e.stat.cversion])),
     ephemerals: tree.filter((e) => e.stat.ephemeralOwner).length,
   };
 }
@@ -153,6 +171,14 @@ export async function deleteTree(s: ZkSession, root: string, count: number, expe
   try {
     await multi(s, ops);
   } catch (err) {
+    if (err instanceof TooBigForOneRequest)
+      return {
+        outcome: 'conflict',
+        message:
+          `The subtree at ${root} is too big to delete all or nothing (${err.message}), so nothing was deleted. ` +
+          'Delete its children in parts first.',
+        current: await currentOf(s, root),
+      };
     return refusal(s, root, err, 'the recursive delete');
   }
   return { outcome: 'done', removed: tree.length };

@@ -5,7 +5,7 @@
  * version, then ACL changes each naming its ACL version.
  */
 import type { ZkSession } from '../client/session.js';
-import { multi, setAclAt, zkCode, ZK_CODES, type MultiOp } from '../client/writes.js';
+import { multi, setAclAt, TooBigForOneRequest, zkCode, ZK_CODES, type MultiOp } from '../client/writes.js';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { planImport, under, type ExportDocument, type ImportPlan, type Present } from './znode-data.js';
 import { readTree, type EditResult } from './znode-edit.js';
@@ -56,6 +56,16 @@ export async function exportTree(s: ZkSession, root: string, cluster: string): P
 
 /** What importing `doc` into `into` would do, read from the ensemble now. */
 export async function planImportInto(s: ZkSession, doc: ExportDocument, into: string): Promise<ImportPlan> {
+  // ZooKeeper's own znodes (quotas, config) are not an application's data: no path of the document may land there.
+  const inside = doc.znodes
+    .map((z) => under(into, z.path))
+    .find((p) => p === '/zookeeper' || p.startsWith('/zookeeper/'));
+  if (inside)
+    throw new ZkopsError(
+      `The import would write ${inside}, under /zookeeper (ZooKeeper's own znodes): nothing was imported. Import ` +
+        'into another path, or leave those znodes out of the file.',
+      ExitCode.usage,
+    );
   const now = await readAll(
     s,
     doc.znodes.map((z) => under(into, z.path)),
@@ -89,7 +99,13 @@ export async function applyImport(
     else if (item.data) ops.push({ op: 'set', path: item.path, data, version: item.version! });
   }
   try {
-    await multi(s, ops);
+    try {
+      await multi(s, ops);
+    } catch (err) {
+      if (err instanceof TooBigForOneRequest)
+        return conflict(`The import is too big to write all or nothing (${err.message}), so nothing was imported.`);
+      throw err;
+    }
     for (const item of plan.items)
       if (item.acl) await setAclAt(s, item.path, byPath.get(item.path)!.acl, item.aversion!);
   } catch (err) {

@@ -10,7 +10,7 @@ import { doctor } from '../ops/doctor.js';
 import { followLogs } from '../ops/logs.js';
 import { status } from '../ops/status.js';
 import type { WatchedCluster } from './clusters.js';
-import { openStream, sendJson, type Redact } from './respond.js';
+import { decodedName, openStream, sendJson, type Redact } from './respond.js';
 import { children, search, znode } from './znodes.js';
 import { EDIT_ENDPOINTS, editRoute } from './znode-edits.js';
 
@@ -28,7 +28,7 @@ export async function route(req: http.IncomingMessage, res: http.ServerResponse,
   const json = (value: unknown, code = 200) => sendJson(res, code, value, ctx.redact);
   if (url.pathname === '/api/clusters') return json(ctx.clusters.map((c) => c.latest));
   const m = /^\/api\/c\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
-  const c = m && ctx.clusters.find((x) => x.name === decodeURIComponent(m[1]!));
+  const c = m && ctx.clusters.find((x) => x.name === decodedName(m[1]!));
   if (!m || !c) return json({ error: 'no such cluster or endpoint' }, 404);
   const what = m[2]!;
   const path = url.searchParams.get('path') ?? '/';

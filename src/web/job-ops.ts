@@ -103,7 +103,17 @@ async function bringUp(
   let text = await readFile(file, 'utf8');
   if (o.version) text = withVersion(text, o.version);
   const inventory = await validatedInventory(text, file, process.cwd());
-  return up({ inventory, timeoutMs: TIMEOUT_MS, dryRun: o.dryRun, renewCerts: o.renewCerts }, ctx);
+  try {
+    return await up({ inventory, timeoutMs: TIMEOUT_MS, dryRun: o.dryRun, renewCerts: o.renewCerts }, ctx);
+  } finally {
+    // A real bring-up may have made secrets (rotated keys, a first TLS or SASL switch): the page's probes and
+    // its redactor (server.ts asks secretsOf on every answer) follow the cluster as it now is.
+    if (!o.dryRun)
+      c.spec = await resolveCluster(c.ref).then(
+        (r) => r.spec,
+        () => c.spec,
+      );
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { WatchedCluster } from './clusters.js';
 import { plan, prepareJob } from './job-ops.js';
 import { summary } from './job-state.js';
 import { JobBusyError, type Jobs } from './jobs.js';
-import { openStream, sendJson, type Redact } from './respond.js';
+import { decodedName, openStream, sendJson, type Redact } from './respond.js';
 
 /** What the job handlers share with the server. */
 export interface JobContext {
@@ -66,8 +66,8 @@ export function jobRoute(
   }
   const m = /^\/api\/c\/([^/]+)\/(jobs|audit|plan)$/.exec(p);
   if (!m) return undefined;
-  const c = ctx.clusters.find((x) => x.name === decodeURIComponent(m[1]!));
-  if (!c) return Promise.resolve(json({ error: `No cluster ${decodeURIComponent(m[1]!)} on this dashboard.` }, 404));
+  const c = ctx.clusters.find((x) => x.name === decodedName(m[1]!));
+  if (!c) return Promise.resolve(json({ error: `No cluster ${decodedName(m[1]!)} on this dashboard.` }, 404));
   const what = m[2]!;
   if (what === 'audit')
     // The audit log holds operations and outcomes only; the redactor still stands guard.

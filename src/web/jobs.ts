@@ -52,8 +52,14 @@ export class Jobs {
   private readonly control = new Map<string, { abort: AbortController; release: (() => void)[] }>();
   private readonly listeners = new Map<string, Set<JobListener>>();
 
-  /** `file`: the jobs file (undefined: nothing kept). Jobs it holds are read now, compacted. */
-  constructor(readonly file?: string) {
+  /**
+   * `file`: the jobs file (undefined: nothing kept). Jobs it holds are read now, compacted. `redact`: every line
+   * passes it before it is written (the page's redactor: a job's events and errors never keep a secret on disk).
+   */
+  constructor(
+    readonly file?: string,
+    private readonly redact: (text: string) => string = (t) => t,
+  ) {
     if (!file) return;
     let text = '';
     try {
@@ -62,7 +68,11 @@ export class Jobs {
       // No file yet: no jobs ran here.
     }
     this.jobs.push(...readJobs(text));
-    if (text) writeFileAtomicSync(file, this.jobs.map((j) => `${JSON.stringify(j)}\n`).join(''), 0o600);
+    try {
+      if (text) writeFileAtomicSync(file, this.jobs.map((j) => this.redact(`${JSON.stringify(j)}\n`)).join(''), 0o600);
+    } catch {
+      // A cache that cannot be written does not stop the dashboard (save() says the same).
+    }
   }
 
   /** Every job, newest first; those of one cluster when named. */
@@ -83,7 +93,9 @@ export class Jobs {
     spec: { cluster: string; kind: JobKind; params: Job['params']; via: string; key?: string },
     run: JobRun,
   ): { job: Job; created: boolean } {
-    const again = spec.key ? this.jobs.find((j) => j.key === spec.key && j.cluster === spec.cluster) : undefined;
+    // Compared as it is kept (cut to 100 characters): a longer key sent again must find its job.
+    const key = spec.key?.slice(0, 100);
+    const again = key ? this.jobs.find((j) => j.key === key && j.cluster === spec.cluster) : undefined;
     if (again) return { job: again, created: false };
     const busy = this.jobs.find((j) => j.cluster === spec.cluster && isActive(j));
     if (busy) throw new JobBusyError(busy);
@@ -166,7 +178,8 @@ export class Jobs {
 
   private push(job: Job, body: JobEvent['event']): void {
     const event: JobEvent = { at: Date.now(), event: body };
-    if (job.events.length < MAX_EVENTS) job.events.push(event);
+    // Past the cap, state changes still go in: a page must always see how the job ended.
+    if (job.events.length < MAX_EVENTS || body.type === 'state') job.events.push(event);
     for (const l of this.listeners.get(job.id) ?? []) l(job, event);
   }
 
@@ -192,7 +205,7 @@ export class Jobs {
     if (!this.file) return;
     try {
       mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      appendFileSync(this.file, `${JSON.stringify(job)}\n`, { mode: 0o600 });
+      appendFileSync(this.file, this.redact(`${JSON.stringify(job)}\n`), { mode: 0o600 });
     } catch {
       // See above.
     }

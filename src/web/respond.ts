@@ -28,3 +28,12 @@ export function send(res: http.ServerResponse, status: number, type: string, bod
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
+
+/** A path segment decoded; a malformed escape (`%zz`) stays as sent, so it names no cluster instead of throwing. */
+export function decodedName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

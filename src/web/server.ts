@@ -44,13 +44,14 @@ export interface RunningUi {
 /** Starts serving; resolves once the socket listens and the first poll is in. */
 export async function startUi(o: UiOptions): Promise<RunningUi> {
   const assets = loadAssets();
-  const secrets = o.clusters.flatMap((c) => secretsOf(c.spec)).sort((a, b) => b.length - a.length);
-  const redact: Redact = (text) => secrets.reduce((t, s) => t.split(s).join('[secret]'), text);
+  // Read from the clusters as they are at each answer: a job may have rotated keys or made passwords since.
+  const secrets = () => o.clusters.flatMap((c) => secretsOf(c.spec)).sort((a, b) => b.length - a.length);
+  const redact: Redact = (text) => secrets().reduce((t, s) => t.split(s).join('[secret]'), text);
   // The overview's streams (every tick goes to each), and the others (logs), ended on close.
   const streams = new Set<http.ServerResponse>();
   const others = new Set<http.ServerResponse>();
   let hosts = new Set<string>();
-  const jobs = new Jobs(o.jobsFile);
+  const jobs = new Jobs(o.jobsFile, (text) => redact(text));
   const jobCtx = {
     jobs,
     clusters: o.clusters,
@@ -75,7 +76,13 @@ export async function startUi(o: UiOptions): Promise<RunningUi> {
     const asset = assets.get(url.pathname === '/' ? '/index.html' : url.pathname);
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) return sendAsset(req, res, asset);
     if (url.pathname === '/api/events') return openStream(req, res, streams, () => overview());
-    const job = jobRoute(req, res, url, jobCtx);
+    let job: Promise<void> | undefined;
+    try {
+      job = jobRoute(req, res, url, jobCtx);
+    } catch (err) {
+      // Nothing a request holds may take the process (and the jobs it runs) down.
+      return sendJson(res, 500, { error: (err as Error).message }, redact);
+    }
     if (job)
       return void job.catch((err: Error) =>
         res.headersSent ? res.end() : sendJson(res, 500, { error: err.message }, redact),

@@ -61,7 +61,7 @@ const znode = async (p: string) => (await get(`/api/c/uie/znode?path=${encodeURI
 
 beforeAll(async () => {
   cwd = workdir('ui-edits');
-  env = { XDG_DATA_HOME: path.join(cwd, 'share') };
+  env = { XDG_DATA_HOME: path.join(cwd, 'share'), XDG_CACHE_HOME: path.join(cwd, 'cache') };
   writeFileSync(path.join(cwd, 'e.yaml'), `name: uie\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m }\n`);
   const init = await zkops(cwd, ['init', '-i', 'e.yaml'], env);
   expect(init.code, init.stderr).toBe(0);

@@ -98,7 +98,7 @@ async function healthy(): Promise<any> {
 
 beforeAll(async () => {
   cwd = workdir('ui-jobs');
-  env = { XDG_DATA_HOME: path.join(cwd, 'data') };
+  env = { XDG_DATA_HOME: path.join(cwd, 'data'), XDG_CACHE_HOME: path.join(cwd, 'cache') };
   writeFileSync(
     path.join(cwd, 'ui.yaml'),
     `name: ${NAME}\npseudo: { count: 3, basePort: ${BASE} }\njava: { heap: 128m }\n`,
