@@ -11,6 +11,8 @@ import { clock } from './format.js';
 /** @typedef {import('./types').JobEvent} JobEvent */
 
 const FINAL = ['done', 'failed', 'aborted', 'interrupted'];
+/** The job kinds that hold and stop between nodes (src/web/job-state.ts says the same to the API). */
+const SAFE_POINTS = ['restart', 'deploy', 'upgrade', 'certs-rotate'];
 
 /**
  * One event as a line of text.
@@ -103,6 +105,8 @@ export function followJob(box, id, o) {
     pause.toggleAttribute('disabled', ended || job.state === 'paused' || Boolean(job.pausing || job.aborting));
     resume.toggleAttribute('disabled', ended || !(job.state === 'paused' || job.pausing));
     abort.toggleAttribute('disabled', ended || Boolean(job.aborting));
+    // A start, stop or backup has no point between nodes to hold at: no buttons that could not keep their word.
+    buttons.hidden = !SAFE_POINTS.includes(job.kind);
   };
   const source = new EventSource(`/api/jobs/${id}/events`);
   source.addEventListener('job', (ev) => {

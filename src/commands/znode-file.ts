@@ -4,7 +4,7 @@
  * --apply; applied, it carries out the plan it just computed, each write naming the version it planned with,
  * and on a cluster zkops knows it goes to the audit log.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ExitCode, ZkopsError } from '../errors.js';
 import { checkPath, openSession, type ClientInput } from '../ops/client.js';
 import { resolveCluster } from '../ops/cluster.js';
@@ -12,6 +12,7 @@ import { parseExport, type ImportPlan } from '../ops/znode-data.js';
 import { applyImport, exportTree, planImportInto } from '../ops/znode-tree.js';
 import { color, printJson, terminalContext, type OutputOptions } from '../output.js';
 import { appendAudit } from '../support/audit.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import type { ClientFlags } from './client.js';
 
 const inputOf = (flags: ClientFlags): ClientInput => ({
@@ -28,8 +29,9 @@ export async function exportCommand(path: string, flags: ClientFlags & { output:
   try {
     const name = flags.server ?? (await resolveCluster(flags)).spec.name;
     const doc = await exportTree(session, path, name);
-    // The data may be an application's secrets: the file is the operator's alone.
-    await writeFile(flags.output, `${JSON.stringify(doc, null, 1)}\n`, { mode: 0o600 });
+    // The data may be an application's secrets: the file is the operator's alone, also where one was there
+    // before with wider rights (a new file renamed over it, never written through it or a link).
+    await writeFileAtomic(flags.output, `${JSON.stringify(doc, null, 1)}\n`, 0o600);
     const summary = { path, file: flags.output, znodes: doc.znodes.length, skippedEphemerals: doc.skippedEphemerals };
     if (out.json) printJson(summary);
     else
@@ -60,7 +62,22 @@ export async function importCommand(
       return ExitCode.ok;
     }
     const t0 = Date.now();
-    const r = await applyImport(session, doc, into, plan.fingerprint);
+    const audit = (entry: { outcome: 'done' | 'refused' | 'failed'; detail: string; error?: string }) =>
+      spec
+        ? appendAudit(spec, { via: 'terminal', operation: 'znode import', ms: Date.now() - t0, ...entry })
+        : undefined;
+    let r: Awaited<ReturnType<typeof applyImport>>;
+    try {
+      r = await applyImport(session, doc, into, plan.fingerprint);
+    } catch (err) {
+      // Failed half way or not at all, it is in the log as the others are.
+      await audit({
+        outcome: 'failed',
+        detail: `path=${into} from=${doc.cluster}:${doc.root}`,
+        error: (err as Error).message.split('\n')[0]!,
+      });
+      throw err;
+    }
     const c = r.plan.counts;
     if (spec)
       await appendAudit(spec, {

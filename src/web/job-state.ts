@@ -8,6 +8,8 @@ import type { OpEvent } from '../events.js';
 
 /** What the dashboard can run. */
 export const JOB_KINDS = ['restart', 'start', 'stop', 'deploy', 'upgrade', 'certs-rotate', 'backup'] as const;
+/** The kinds whose operations hold and stop between nodes (rolling restarts): the others cannot pause or abort. */
+const WITH_SAFE_POINTS: readonly string[] = ['restart', 'deploy', 'upgrade', 'certs-rotate'];
 /** One of JOB_KINDS. */
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -68,10 +70,14 @@ export function isActive(job: Pick<Job, 'state'>): boolean {
  * cannot be paused; a job being stopped is not paused or resumed again).
  */
 export function applyRequest(
-  job: Pick<Job, 'state' | 'pausing' | 'aborting'>,
+  job: Pick<Job, 'state' | 'pausing' | 'aborting'> & { kind?: JobKind },
   request: JobRequest,
 ): { ok: true; pausing: boolean; aborting: boolean } | { ok: false; reason: string } {
   if (!isActive(job)) return { ok: false, reason: `the job has ended (${job.state}); there is nothing to ${request}` };
+  // One node's start or stop and a backup have no point between nodes to hold or stop at: saying "at the next
+  // safe point" for them would promise what cannot happen.
+  if (request !== 'resume' && job.kind && !WITH_SAFE_POINTS.includes(job.kind))
+    return { ok: false, reason: `a ${job.kind} job has no safe point to ${request} at: it runs to its end` };
   if (job.aborting) return { ok: false, reason: 'the job is already stopping at its next safe point' };
   switch (request) {
     case 'pause':

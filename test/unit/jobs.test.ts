@@ -55,6 +55,11 @@ describe('job state rules', () => {
     expect(applyRequest({ state: 'running', aborting: true }, 'pause')).toMatchObject({ ok: false });
     for (const s of ['done', 'failed', 'aborted', 'interrupted'] as const)
       expect(applyRequest({ state: s }, 'abort')).toMatchObject({ ok: false, reason: expect.stringContaining(s) });
+    // Jobs without a point between nodes cannot promise to hold or stop there.
+    for (const kind of ['start', 'stop', 'backup'] as const)
+      for (const r of ['pause', 'abort'] as const)
+        expect(applyRequest({ state: 'running', kind }, r)).toMatchObject({ ok: false, reason: /no safe point/ });
+    expect(applyRequest({ state: 'running', kind: 'restart' }, 'abort')).toMatchObject({ ok: true });
   });
 
   it('how an operation ended gives the state', () => {
