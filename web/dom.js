@@ -43,3 +43,23 @@ export async function getJson(url) {
   if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
   return body;
 }
+
+/**
+ * POSTs JSON; an error answer becomes an Error with the server's words, except the statuses in `answers` (409 for
+ * a conflict the page shows), which come back as results.
+ * @param {string} url
+ * @param {unknown} [body]
+ * @param {number[]} [answers]
+ * @returns {Promise<any>}
+ */
+export async function postJson(url, body = {}, answers = []) {
+  const res = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
+  if (!res.ok && !answers.includes(res.status)) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
+  return answer;
+}

@@ -4,7 +4,7 @@
  * connection, then each event; a lost connection reconnects and reads it whole again, so nothing is missed or
  * shown twice), and its pause, resume and abort buttons. Closing the tab leaves the job running in zkops ui.
  */
-import { fill, h } from './dom.js';
+import { fill, h, postJson } from './dom.js';
 import { clock } from './format.js';
 
 /** @typedef {import('./types').Job} Job */
@@ -36,23 +36,6 @@ export function eventText(e) {
     case 'state':
       return `— ${e.state}${e.message ? `: ${e.message}` : ''}`;
   }
-}
-
-/**
- * POSTs JSON; an error answer becomes an Error with the server's words.
- * @param {string} url
- * @param {unknown} [body]
- */
-export async function postJson(url, body = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
-  if (!res.ok) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
-  return answer;
 }
 
 /**

@@ -5,9 +5,9 @@
  * rotation, a backup), each confirmed on the page first; then the running or last job followed live, the jobs
  * that ran (kept across restarts of zkops ui) and the cluster's audit log. Read-only, only the last three.
  */
-import { fill, getJson, h } from './dom.js';
+import { fill, getJson, h, postJson } from './dom.js';
 import { clock } from './format.js';
-import { followJob, postJson } from './job-view.js';
+import { followJob } from './job-view.js';
 
 /** @typedef {import('./types').ClusterView} ClusterView */
 /** @typedef {import('./types').Job} Job */

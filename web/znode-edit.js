@@ -6,30 +6,12 @@
  * Every write names the version the page showed; a concurrent change comes back as a conflict shown beside
  * what the page had. Export is a read: offered also on a read-only dashboard.
  */
-import { fill, getJson, h } from './dom.js';
+import { fill, getJson, h, postJson } from './dom.js';
 import { dataViews } from './format.js';
 
 /** @typedef {import('./types').Znode} Znode */
 /** @typedef {import('./types').EditResult} EditResult */
 /** @typedef {import('./types').ImportPlan} ImportPlan */
-
-/**
- * POSTs JSON; an answer of 409 (conflict) is returned as a result, any other error thrown with the server's words.
- * @param {string} url
- * @param {unknown} body
- * @returns {Promise<any>}
- */
-async function post(url, body) {
-  const res = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
-  if (!res.ok && res.status !== 409) throw new Error(answer.error ?? `${res.status} ${res.statusText}`);
-  return answer;
-}
 
 /**
  * Whether this dashboard takes edits.
@@ -120,7 +102,7 @@ export function znodeTools(cluster, z, allowed, reload) {
    * @param {string} what
    * @param {Record<string, unknown>} body
    */
-  const call = (what, body) => post(`${base}/${what}`, body);
+  const call = (what, body) => postJson(`${base}/${what}`, body, [409]);
 
   // The data.
   const start = editable(z.base64);
@@ -310,7 +292,7 @@ function importBox(base, path, fail, ended) {
     try {
       const document = JSON.parse(await f.text());
       /** @type {ImportPlan} */
-      const p = await post(`${base}/import`, { path, document, dryRun: true });
+      const p = await postJson(`${base}/import`, { path, document, dryRun: true }, [409]);
       const c = p.counts;
       fill(
         plan,
@@ -336,7 +318,7 @@ function importBox(base, path, fail, ended) {
             id: 'zk-import-apply',
             onclick: async () => {
               try {
-                ended(await post(`${base}/import`, { path, document, fingerprint: p.fingerprint }));
+                ended(await postJson(`${base}/import`, { path, document, fingerprint: p.fingerprint }, [409]));
               } catch (err) {
                 fail(/** @type {Error} */ (err).message);
               }
