@@ -51,13 +51,10 @@ export class SshExecutor implements Executor {
   private async runRaw(command: string, options: ExecOptions = {}, sink?: Writable): Promise<RawResult> {
     for (;;) {
       if (!this.open) throw new TransportError(`${this.label}: the SSH connection closed`);
-      if (!this.session || this.session.broken)
-        this.session = new ShellSession(this.label, this.client, this.sudo ? 'sudo -n sh' : 'sh', (s) => {
-          if (this.session === s) this.session = undefined;
-        });
+      const session = this.liveSession();
       const limit = options.timeoutMs;
       try {
-        const r = await this.session.run(command, limit !== undefined ? limit / 1000 : undefined, sink);
+        const r = await session.run(command, limit !== undefined ? limit / 1000 : undefined, sink);
         // Killed by the host's timeout (KILL reaches timeout itself too): 124 as GNU timeout would say.
         return limit !== undefined && r.code === 137 ? { ...r, code: 124 } : r;
       } catch (err) {
@@ -65,6 +62,23 @@ export class SshExecutor implements Executor {
         if (!(err instanceof NotStartedError)) throw err;
       }
     }
+  }
+
+  /**
+   * Starts the host's shell session now, without a command: the shell (and whatever the host's profile does at
+   * its start) gets going while zkops still waits for other hosts, instead of after (connectSsh calls it).
+   */
+  warm(): void {
+    if (this.open) this.liveSession();
+  }
+
+  /** The shell session, started when there is none or the last one broke. */
+  private liveSession(): ShellSession {
+    if (!this.session || this.session.broken)
+      this.session = new ShellSession(this.label, this.client, this.sudo ? 'sudo -n sh' : 'sh', (s) => {
+        if (this.session === s) this.session = undefined;
+      });
+    return this.session;
   }
 
   async writeFile(file: string, content: string | Buffer, mode = 0o644): Promise<void> {

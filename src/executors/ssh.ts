@@ -75,12 +75,16 @@ export async function connectSsh(
     );
   }
   const client = await open(target, auth, knownHosts, timed, sock);
-  return new SshExecutor(
+  const executor = new SshExecutor(
     `${host.name} (${target.user}@${target.host})`,
     client,
     ssh.sudo && target.user !== 'root',
     extra,
   );
+  // Every command runs something on each host it connects to: the shell (and a slow login profile) starts
+  // while other hosts are still connecting, or one of them times out.
+  executor.warm();
+  return executor;
 }
 
 /** Connects to one sshd, the host key checked (or recorded) and the login authenticated. */

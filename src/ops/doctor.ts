@@ -12,6 +12,7 @@ import { runDoctor } from '../doctor/index.js';
 import type { Finding } from '../doctor/check.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
+import { loginExports } from '../hosts/login-env.js';
 import { openRuntime } from '../runtime/index.js';
 import { HostRuntime } from '../runtime/hosts.js';
 import type { Runtime } from '../runtime/types.js';
@@ -56,7 +57,9 @@ async function doctorManaged(input: DoctorInput, report: Reporter): Promise<Doct
     const reports = probeCluster(spec);
     let rt: Runtime;
     try {
-      rt = await openRuntime(spec, { partial: true });
+      // The login environment (read once per host) is the slowest question on a host with a heavy profile:
+      // asked as each host answers, it overlaps with the others' connections (an unreachable one's timeout).
+      rt = await openRuntime(spec, { partial: true, warm: (ex) => void loginExports(ex) });
     } catch (err) {
       // The runtime itself is the problem (no engine, no host): that is the finding.
       return [{ check: 'runtime', severity: 'error' as const, message: (err as Error).message }];

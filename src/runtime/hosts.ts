@@ -90,7 +90,14 @@ export class HostRuntime implements Runtime {
     let connect: Connect = { remote: false };
     if (spec.executor === 'ssh') {
       const { connectSsh } = await import('../executors/ssh.js');
-      connect = { remote: true, open: (host) => connectSsh(spec, host, options) };
+      connect = {
+        remote: true,
+        open: (host) =>
+          connectSsh(spec, host, options).then((ex) => {
+            options.warm?.(ex);
+            return ex;
+          }),
+      };
     }
     const { places, unreachable } = await openHostPlaces(spec, connect, { partial: options.partial });
     return new HostRuntime(spec, places, options, unreachable);

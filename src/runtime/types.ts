@@ -177,6 +177,12 @@ export interface RuntimeOptions {
   partial?: boolean;
   /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
   acceptNewHostKeys?: boolean;
+  /**
+   * Called with each host's executor as soon as that host answers, before the others have: for work an operation
+   * will surely ask of every host (the doctor's read of the login environment), so that it overlaps with a slow or
+   * unreachable host's wait.
+   */
+  warm?: (ex: Executor) => void;
   /** Named sub-steps (distribute, image pull) report through this. */
   progress?: {
     step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T>;
