@@ -44,8 +44,15 @@ export interface RunningUi {
 /** Starts serving; resolves once the socket listens and the first poll is in. */
 export async function startUi(o: UiOptions): Promise<RunningUi> {
   const assets = loadAssets();
-  // Read from the clusters as they are at each answer: a job may have rotated keys or made passwords since.
-  const secrets = () => o.clusters.flatMap((c) => secretsOf(c.spec)).sort((a, b) => b.length - a.length);
+  // Read from the clusters as they are: a job that may have rotated keys or made passwords gives its cluster a
+  // new spec (job-ops.ts), so the secrets are worked out once per spec, not at every answer.
+  const known = new WeakMap<WatchedCluster['spec'], string[]>();
+  const secretsOfCluster = (spec: WatchedCluster['spec']) => {
+    let s = known.get(spec);
+    if (!s) known.set(spec, (s = secretsOf(spec)));
+    return s;
+  };
+  const secrets = () => o.clusters.flatMap((c) => secretsOfCluster(c.spec)).sort((a, b) => b.length - a.length);
   const redact: Redact = (text) => secrets().reduce((t, s) => t.split(s).join('[secret]'), text);
   // The overview's streams (every tick goes to each), and the others (logs), ended on close.
   const streams = new Set<http.ServerResponse>();
