@@ -17,10 +17,13 @@ export interface QuorumOutlook {
   need: number;
   servingNow: number;
   servingAfter: number;
+  /** Voters whose server answers, serving or not (in an election, or joining). */
+  upNow: number;
 }
 
 const servingVoter = (r: NodeReport) =>
   r.node.role !== 'observer' && (r.health.mode === 'leader' || r.health.mode === 'follower');
+const upVoter = (r: NodeReport) => servingVoter(r) || (r.node.role !== 'observer' && r.health.mode === 'not-serving');
 
 /** Counts, from a probe of every node, what taking `leaving` out of service would leave. */
 export function quorumOutlook(reports: NodeReport[], leaving: NodeSpec[]): QuorumOutlook {
@@ -31,14 +34,16 @@ export function quorumOutlook(reports: NodeReport[], leaving: NodeSpec[]): Quoru
     need: majority(all.length),
     servingNow: serving.length,
     servingAfter: serving.filter((r) => !leaving.some((n) => n.id === r.node.id)).length,
+    upNow: reports.filter(upVoter).length,
   };
 }
 
 /**
  * Refuses to take `leaving` out of service (`verb`: stopping, restarting)
  * when the ensemble has its quorum now and would lose it. With `force` it
- * only returns the warning to show. `waitMs`: nodes that are just joining get
- * this long to be counted (a start right before a rolling restart).
+ * only returns the warning to show. `waitMs` (10 s by default): nodes that are
+ * joining or electing get this long to be counted (a start right before a
+ * rolling restart, a stop right after the leader's).
  */
 export async function guardQuorum(
   spec: ClusterSpec,
@@ -50,12 +55,14 @@ export async function guardQuorum(
     const reports = await probeCluster(spec, 1500, false);
     return { o: quorumOutlook(reports, leaving), joining: reports.some((r) => r.health.mode === 'not-serving') };
   };
-  // Wait only while some node is joining (up, not serving yet); a node that is down stays down. Out of time,
-  // the last look decides.
+  // Wait only while some node is joining or electing (up, not serving yet); a node that is down stays down.
+  // Enough voters up but too few serving is an election under way (the leader was just stopped), not an
+  // ensemble without a quorum: judging it then would wave the next stop through. Out of time, the last look
+  // decides.
   const { o } = (
     await pollUntil(look, {
-      until: ({ o, joining }) => o.servingNow < o.need || o.servingAfter >= o.need || !joining,
-      timeoutMs: options.waitMs ?? 0,
+      until: ({ o, joining }) => o.upNow < o.need || o.servingAfter >= o.need || !joining,
+      timeoutMs: options.waitMs ?? 10_000,
       intervalMs: 250,
       orLast: true,
     })
