@@ -22,7 +22,8 @@ export class ContainerExecutor implements Executor {
   private closed = false;
 
   constructor(
-    private readonly api: Docker,
+    /** dockerode, loaded by the engine when first needed. */
+    private readonly api: () => Promise<Docker>,
     private readonly containerId: string,
     name: string,
   ) {
@@ -30,13 +31,14 @@ export class ContainerExecutor implements Executor {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const c = this.container();
     let ex: Docker.Exec;
     let stream: Duplex;
     try {
       // A time limit is enforced inside the container too: timeout kills the command's whole process group.
       const limit = options.timeoutMs ? ['timeout', '-s', 'KILL', (options.timeoutMs / 1000).toFixed(3)] : [];
-      ex = await c.exec({ Cmd: [...limit, 'sh', '-c', command], AttachStdout: true, AttachStderr: true });
+      ex = await (
+        await this.container()
+      ).exec({ Cmd: [...limit, 'sh', '-c', command], AttachStdout: true, AttachStderr: true });
       stream = await ex.start({ hijack: true, stdin: false });
     } catch (err) {
       throw new TransportError(`${this.label}: cannot run a command: ${firstLine((err as Error).message)}`);
@@ -45,7 +47,7 @@ export class ContainerExecutor implements Executor {
     const err: Buffer[] = [];
     const stdout = new PassThrough().on('data', (d: Buffer) => out.push(d));
     const stderr = new PassThrough().on('data', (d: Buffer) => err.push(d));
-    this.api.modem.demuxStream(stream, stdout, stderr);
+    (await this.api()).modem.demuxStream(stream, stdout, stderr);
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<void>((resolve) => stream.on('end', resolve));
     const timedOut = options.timeoutMs
@@ -78,7 +80,7 @@ export class ContainerExecutor implements Executor {
     const target = path.posix.resolve('/', file);
     let running = false;
     try {
-      running = Boolean((await this.container().inspect()).State.Running);
+      running = Boolean((await (await this.container()).inspect()).State.Running);
     } catch (err) {
       throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
     }
@@ -91,7 +93,7 @@ export class ContainerExecutor implements Executor {
     pack.finalize();
     const archive = await buffer(pack as unknown as Readable);
     try {
-      await this.container().putArchive(archive, { path: '/' });
+      await (await this.container()).putArchive(archive, { path: '/' });
     } catch (err) {
       throw new TransportError(`${this.label}: writing ${file} failed: ${firstLine((err as Error).message)}`);
     }
@@ -108,7 +110,7 @@ export class ContainerExecutor implements Executor {
   /** The engine's tar stream of `file`, or undefined when it does not exist. */
   private async archive(file: string): Promise<NodeJS.ReadableStream | undefined> {
     try {
-      return await this.container().getArchive({ path: file });
+      return await (await this.container()).getArchive({ path: file });
     } catch (err) {
       // The engine says 404 for a missing file and for a missing container alike; only its text tells them apart.
       if (
@@ -174,9 +176,9 @@ export class ContainerExecutor implements Executor {
     this.closed = true;
   }
 
-  private container(): Docker.Container {
+  private async container(): Promise<Docker.Container> {
     if (this.closed) throw new TransportError(`${this.label}: this executor was closed`);
-    return this.api.getContainer(this.containerId);
+    return (await this.api()).getContainer(this.containerId);
   }
 }
 
