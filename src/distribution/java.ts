@@ -94,23 +94,31 @@ async function probe(
     const r = await ex.exec(`{\n${run}\n}`, { timeoutMs: 20000 });
     return parse(r.code, r.stdout);
   }
-  // Prints "cached" or "ran", the identity line, then java -version's output. The identity covers
-  // the binaries and the flags they were tried with.
+  // Prints "cached" or "ran", the identity line, then java -version's output.
+  const script = [javaRecordLookup(home, record, flagSets), `echo ran; printf '%s\\n' "$id"`, run].join('\n');
+  const r = await ex.exec(script, { timeoutMs: 20000 });
+  const [how, id = '', ...rest] = r.stdout.split('\n');
+  const p = parse(r.code, rest.join('\n'));
+  return { ...p, verified: p.ok && how === 'ran' ? `${id}\n${p.output}\n` : undefined };
+}
+
+/**
+ * Shell that sets `$id` to the identity of the Java at `home` tried with `flagSets` (the binaries' device, inode,
+ * size and mtime, and a hash of the flags), and when `record` on the host holds that identity, prints "cached",
+ * the identity and the `java -version` text recorded with it, and exits 0. Otherwise it goes on (see
+ * FindJavaOptions.record).
+ */
+export function javaRecordLookup(home: string, record: string, flagSets: string[][]): string {
   const h = sh(home);
+  const java = sh(`${home}/bin/java`);
   const flagsId = createHash('sha256').update(JSON.stringify(flagSets)).digest('hex').slice(0, 16);
-  const script = [
+  return [
     `id=$(printf '%s ' ${h} ${flagsId}; stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ` +
       `${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null | tr '\\n' ' ')`,
     `r=${sh(record)}`,
     `if [ -f "$r" ] && [ "$(head -n 1 "$r")" = "$id" ]; then echo cached; printf '%s\\n' "$id"; tail -n +2 "$r"; ` +
       `exit 0; fi`,
-    `echo ran; printf '%s\\n' "$id"`,
-    run,
   ].join('\n');
-  const r = await ex.exec(script, { timeoutMs: 20000 });
-  const [how, id = '', ...rest] = r.stdout.split('\n');
-  const p = parse(r.code, rest.join('\n'));
-  return { ...p, verified: p.ok && how === 'ran' ? `${id}\n${p.output}\n` : undefined };
 }
 
 /** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */

@@ -91,8 +91,10 @@ function script(
         // The java a start would run, without and with a login profile (3.4-era zkEnv.sh: JAVA_HOME, else PATH).
         `eff='if [ -n "$JAVA_HOME" ]; then readlink -f "$JAVA_HOME/bin/java" || echo "$JAVA_HOME/bin/java"; ` +
         `else readlink -f "$(command -v java)"; fi'; ` +
-        `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"; ` +
-        `printf 'login\t%s\n' "$(${asLogin(login, '"$eff"')} 2>/dev/null </dev/null | tail -n 1)"`,
+        `printf 'plain\t%s\n' "$(sh -c "$eff" 2>/dev/null)"` +
+        (env.kind === 'zkEnv'
+          ? `; printf 'login\t%s\n' "$(${asLogin(login, '"$eff"')} 2>/dev/null </dev/null | tail -n 1)"`
+          : ''),
     `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; ` +
       `df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
     `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; ` +
@@ -124,8 +126,10 @@ export async function gatherFacts(
   const user = state?.state === 'running' ? state.process.user : undefined;
   let out: string | undefined;
   try {
-    // A login shell's environment is read once per host and command, shared by the nodes there.
-    const login = place.env ? await loginExports(place.ex) : undefined;
+    // A login shell's environment is read once per host and command, shared by the nodes there, and only for
+    // servers set up by hand: a node zkops set up names its Java in java.env, which zkServer.sh reads however
+    // it is started, so a login profile (0.5 s on a host that initialises pyenv) would change nothing.
+    const login = place.env?.kind === 'zkEnv' ? await loginExports(place.ex) : undefined;
     const r = await place.ex.exec(script(node, place, user, peerHosts, login), { timeoutMs: 30_000 });
     out = r.stdout;
   } catch {

@@ -6,11 +6,12 @@
  * never hides another's findings.
  */
 import { probeCluster, type NodeReport } from '../health/cluster.js';
-import { listZkProcesses } from '../hosts/processes.js';
+import { listZkProcesses, nodeProcesses } from '../hosts/processes.js';
 import { listListeners } from '../hosts/ports.js';
 import type { Machine, Runtime } from '../runtime/types.js';
 import { isServing } from '../zookeeper/modes.js';
 import { gatherFacts } from './facts.js';
+import { peerNames, type HostPrefetch } from './prefetch.js';
 import { loginExports } from '../hosts/login-env.js';
 import type { Check, DoctorContext, Finding, MachineView } from './check.js';
 import { runtimeCheck } from './checks/runtime.js';
@@ -43,36 +44,47 @@ export const CHECKS: [string, Check][] = [
 /** Gathers the picture, then runs every check. */
 export async function runDoctor(
   rt: Runtime,
-  options: { fix: boolean; reports?: Promise<NodeReport[]>; onFindings?: (findings: Finding[]) => void },
+  options: {
+    fix: boolean;
+    reports?: Promise<NodeReport[]>;
+    onFindings?: (findings: Finding[]) => void;
+    /** What the hosts were asked as each answered (ops/doctor.ts), used instead of asking again. */
+    prefetch?: HostPrefetch;
+  },
 ): Promise<Finding[]> {
-  const [reports, states, places] = await Promise.all([
-    options.reports ?? probeCluster(rt.spec),
-    rt.runStates(),
-    // The login shell's environment (read once per host) is the slowest question on a host with a heavy
-    // profile: asked as soon as the places are known, it overlaps with the rest of the picture.
-    rt.places().then((ps) => {
-      for (const p of ps) if (p.env) void loginExports(p.ex);
-      return ps;
-    }),
-  ]);
+  const pre = options.prefetch;
+  const places = await rt.places();
+  // The login shell's environment (read once per host, for servers set up by hand: see facts.ts) is the
+  // slowest question on a host with a heavy profile: asked first, it overlaps with the rest of the picture.
+  for (const p of places) if (p.env?.kind === 'zkEnv') void loginExports(p.ex);
   const byMachine = new Map<Machine['ex'], MachineView>();
   for (const p of places) {
     const view = byMachine.get(p.machine.ex) ?? { machine: p.machine, nodes: [], zk: [] };
     view.nodes.push(p.node);
     byMachine.set(p.machine.ex, view);
   }
-  // Peer names (not addresses) each node's host must resolve.
-  const names = [...new Set(rt.spec.nodes.map((n) => n.peerAddress).filter((a) => !/^[\d.]+$|:/.test(a)))];
+  // Each machine's processes, asked once: the nodes' run states come from the same answer.
+  const zkOf = new Map(
+    [...byMachine.keys()].map((ex) => [ex, pre?.processes(ex) ?? listZkProcesses(ex).catch(() => [])] as const),
+  );
+  const known = Promise.all(
+    [...byMachine.values()].map(async (m) => nodeProcesses(await zkOf.get(m.machine.ex)!, m.nodes)),
+  ).then((maps) => new Map(maps.flatMap((m) => [...m])));
+  const [reports, states] = await Promise.all([
+    options.reports ?? probeCluster(rt.spec),
+    known.then((k) => rt.runStates(k)),
+  ]);
+  const names = peerNames(rt.spec.nodes);
   const hooks = rt.waitHooks();
   const [machines, facts, logs] = await Promise.all([
     Promise.all(
       [...byMachine.values()].map(async (m) => ({
         ...m,
-        zk: await listZkProcesses(m.machine.ex).catch(() => []),
-        listeners: await listListeners(m.machine.ex).catch(() => undefined),
+        zk: await zkOf.get(m.machine.ex)!,
+        listeners: await (pre?.listeners(m.machine.ex) ?? listListeners(m.machine.ex).catch(() => undefined)),
       })),
     ),
-    Promise.all(places.map((p) => gatherFacts(p, states.get(p.node.id), names))),
+    Promise.all(places.map((p) => pre?.facts(p) ?? gatherFacts(p, states.get(p.node.id), names))),
     Promise.all(
       rt.spec.nodes.map(async (n) => {
         const healthy = isServing(reports.find((r) => r.node === n)?.health.mode ?? 'down');

@@ -13,6 +13,7 @@ import type { Finding } from '../doctor/check.js';
 import { probeCluster } from '../health/cluster.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { loginExports } from '../hosts/login-env.js';
+import { HostPrefetch, peerNames } from '../doctor/prefetch.js';
 import { openRuntime } from '../runtime/index.js';
 import { HostRuntime } from '../runtime/hosts.js';
 import type { Runtime } from '../runtime/types.js';
@@ -55,18 +56,32 @@ async function doctorManaged(input: DoctorInput, report: Reporter): Promise<Doct
   const { spec } = await resolveCluster(input, undefined, report);
   const check = async (fix: boolean) => {
     const reports = probeCluster(spec);
+    const prefetch = new HostPrefetch(peerNames(spec.nodes));
     let rt: Runtime;
     try {
-      // The login environment (read once per host) is the slowest question on a host with a heavy profile:
-      // asked as each host answers, it overlaps with the others' connections (an unreachable one's timeout).
-      rt = await openRuntime(spec, { partial: true, warm: (ex) => void loginExports(ex) });
+      // Each host is asked its part of the picture as soon as it answers (and the login environment, where
+      // servers were set up by hand: see doctor/facts.ts), overlapping with the others' connections (an
+      // unreachable one's timeout).
+      const handMade = spec.nodes.some((n) => n.handMade);
+      rt = await openRuntime(spec, {
+        partial: true,
+        warm: (host) => {
+          if (handMade) void loginExports(host.ex);
+          prefetch.start(host);
+        },
+      });
     } catch (err) {
       // The runtime itself is the problem (no engine, no host): that is the finding.
       return [{ check: 'runtime', severity: 'error' as const, message: (err as Error).message }];
     }
     try {
       return await report.step(fix ? 'fix' : 'check', () =>
-        runDoctor(rt, { fix, reports, onFindings: fix === Boolean(input.fix) ? input.onFindings : undefined }),
+        runDoctor(rt, {
+          fix,
+          reports,
+          prefetch,
+          onFindings: fix === Boolean(input.fix) ? input.onFindings : undefined,
+        }),
       );
     } finally {
       await rt.close();

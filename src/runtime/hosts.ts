@@ -94,7 +94,7 @@ export class HostRuntime implements Runtime {
         remote: true,
         open: (host) =>
           connectSsh(spec, host, options).then((ex) => {
-            options.warm?.(ex);
+            options.warm?.({ host, ex, nodes: spec.nodes.filter((n) => n.host === host), remote: true });
             return ex;
           }),
       };
@@ -184,8 +184,8 @@ export class HostRuntime implements Runtime {
     return new Map(maps.flatMap((m) => [...m]));
   }
 
-  async runStates(): Promise<Map<number, RunState>> {
-    const procs = await this.processes();
+  async runStates(known?: Map<number, ZkProcess | undefined>): Promise<Map<number, RunState>> {
+    const procs = known ?? (await this.processes());
     const states = await Promise.all(
       this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
         const p = procs.get(node.id);
@@ -216,16 +216,7 @@ export class HostRuntime implements Runtime {
   }
 
   async places(): Promise<NodePlace[]> {
-    return this.hostPlaces.flatMap((t) =>
-      t.nodes.map((node) => ({
-        node,
-        ex: t.ex,
-        machine: { label: t.host.name, address: t.host.address, ex: t.ex },
-        env: node.handMade
-          ? { kind: 'zkEnv' as const, binDir: node.handMade.binDir, confDir: node.handMade.confDir }
-          : { kind: 'java.env' as const, file: path.join(node.confDir, 'java.env') },
-      })),
-    );
+    return this.hostPlaces.flatMap(nodePlacesOn);
   }
 
   async selfCheck(): Promise<RuntimeFinding[]> {
@@ -293,4 +284,16 @@ function describeFacts(hosts: HostState[]): string {
   return f
     ? `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
     : '';
+}
+
+/** The nodes of one host as places, each with how to ask a shell which Java its server would run. */
+export function nodePlacesOn(t: HostPlace): NodePlace[] {
+  return t.nodes.map((node) => ({
+    node,
+    ex: t.ex,
+    machine: { label: t.host.name, address: t.host.address, ex: t.ex },
+    env: node.handMade
+      ? { kind: 'zkEnv' as const, binDir: node.handMade.binDir, confDir: node.handMade.confDir }
+      : { kind: 'java.env' as const, file: path.join(node.confDir, 'java.env') },
+  }));
 }

@@ -13,6 +13,7 @@ import type { Executor } from '../executors/types.js';
 import type { WaitHooks } from '../health/wait.js';
 import type { DistributionOutcome } from '../distribution/tarball.js';
 import type { SecurityLevels } from '../security/levels.js';
+import type { HostPlace } from '../hosts/places.js';
 
 /** A node's server process, wherever it runs. */
 export interface ZkProcess {
@@ -178,11 +179,11 @@ export interface RuntimeOptions {
   /** Record unknown SSH host keys on first contact (like OpenSSH's accept-new). */
   acceptNewHostKeys?: boolean;
   /**
-   * Called with each host's executor as soon as that host answers, before the others have: for work an operation
-   * will surely ask of every host (the doctor's read of the login environment), so that it overlaps with a slow or
-   * unreachable host's wait.
+   * Called with each SSH host (its executor and nodes) as soon as that host answers, before the others have: for
+   * work an operation will surely ask of every host (the doctor's picture of it), so that it overlaps with a slow
+   * or unreachable host's wait.
    */
-  warm?: (ex: Executor) => void;
+  warm?: (place: HostPlace) => void;
   /** Named sub-steps (distribute, image pull) report through this. */
   progress?: {
     step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T>;
@@ -244,7 +245,8 @@ export interface Runtime {
   /** Each node's server process (undefined: not running). */
   processes(): Promise<Map<number, ZkProcess | undefined>>;
   /** Each node's run state, with the cause for one that should run and does not. */
-  runStates(): Promise<Map<number, RunState>>;
+  /** `known`: the processes found on the hosts just now, when the caller has them (containers ignore it). */
+  runStates(known?: Map<number, ZkProcess | undefined>): Promise<Map<number, RunState>>;
   /** What the quorum wait uses to fail fast and explain. */
   waitHooks(): WaitHooks;
   /** Where each node lives, for checks that look at files, processes and ports. */

@@ -9,13 +9,31 @@
  * Fix (safe: the node cannot run on it anyway; the old file is kept as
  * .zkops-bak): point the line that sets JAVA_HOME at a Java that runs.
  */
-import { findJava, javaOnPath, parseJavaMajor } from '../../distribution/java.js';
+import { findJava, javaOnPath, javaRecordLookup, parseJavaMajor } from '../../distribution/java.js';
+import { javaRecordPath, serverFlagSets } from '../../hosts/preflight.js';
+import { jvmFlags } from '../../render/node.js';
 import { sh } from '../../shell.js';
 import type { NodeFacts } from '../facts.js';
 import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
+/**
+ * Where the Java a node zkops set up would run is the one its last deploy saw run with the same flags, unchanged
+ * since (the record deploy keeps on the host, see findJava), the shell that reads that record and prints it
+ * instead of starting a JVM: three JVM starts at once are most of a doctor's time on a small host. Undefined
+ * where the record cannot speak for the node (set up by hand, flags or Java other than zkops rendered).
+ */
+function recordedRun(ctx: DoctorContext, facts: NodeFacts): string | undefined {
+  const j = facts.java!;
+  if (facts.place.env?.kind !== 'java.env' || !j.javaHome || j.java !== `${j.javaHome}/bin/java`) return undefined;
+  if ((j.flags ?? '').split(/\s+/).filter(Boolean).join(' ') !== jvmFlags(ctx.spec, facts.node).join(' '))
+    return undefined;
+  const hostNodes = ctx.places.filter((p) => p.machine.ex === facts.place.machine.ex).map((p) => p.node);
+  const record = javaRecordPath(ctx.spec, ctx.spec.executor === 'ssh');
+  return javaRecordLookup(j.javaHome, record, serverFlagSets(ctx.spec, hostNodes));
+}
+
 /** Runs `java [flags] -version` once per distinct (host, java, flags); results shared by the nodes. */
-function javaRunner() {
+function javaRunner(ctx: DoctorContext) {
   const seen = new Map<string, Promise<{ plain: string | undefined; flagsOk: boolean; flagsSaid: string }>>();
   return (facts: NodeFacts) => {
     const j = facts.java!;
@@ -24,16 +42,21 @@ function javaRunner() {
     if (!run) {
       const java = sh(j.java ?? 'java');
       const flags = j.flags ?? '';
+      const recorded = recordedRun(ctx, facts);
       // With the flags first: one JVM start when all is well.
       run = facts.place.ex
         .exec(
-          `if o=$(${java} ${flags} -version 2>&1); then echo '@@ok'; printf '%s\\n' "$o"; ` +
+          (recorded ? `${recorded}\n` : '') +
+            `if o=$(${java} ${flags} -version 2>&1); then echo '@@ok'; printf '%s\\n' "$o"; ` +
             `else echo '@@flags'; printf '%s\\n' "$o" | head -n 2; ` +
             `echo '@@plain'; ${java} -version 2>&1 && echo '@@plain-ok'; fi`,
           { timeoutMs: 20_000 },
         )
         .then((r) => {
           const out = r.stdout;
+          // From the record: "cached", the identity, then what java -version said when it ran.
+          if (out.startsWith('cached\n'))
+            return { plain: out.split('\n').slice(2).join('\n'), flagsOk: true, flagsSaid: '' };
           if (out.startsWith('@@ok')) return { plain: out.slice(5), flagsOk: true, flagsSaid: '' };
           const [flagsPart = '', plainPart = ''] = out.split('@@plain\n');
           return {
@@ -49,7 +72,7 @@ function javaRunner() {
 }
 
 export const javaCheck: Check = async (ctx) => {
-  const run = javaRunner();
+  const run = javaRunner(ctx);
   const withJava = ctx.facts.filter((f) => f.java);
   // Nodes of one host often share the file that sets JAVA_HOME: it is rewritten once.
   const rewrites = new Map<string, Promise<boolean>>();
