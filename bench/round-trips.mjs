@@ -6,7 +6,8 @@
 // with their own sshd, test/helpers/hosts.mjs; needs root). Two profiles:
 // "slow", root's .bashrc is this machine's (pyenv initialised before its
 // guard, ~0.5 s per shell: many real hosts), and "fast", Debian's default.
-// `ssh host true` is timed as the yardstick. Build first (npm run build).
+// `ssh host true` is timed as the yardstick, alone and on the three hosts at
+// once (they share this machine's cores). Build first (npm run build).
 //   node bench/round-trips.mjs [runs=3]
 //   ZKOPS_BIN=/path/to/other/bin/zkops.js node bench/round-trips.mjs   # the same on another build
 import { $, fs, path, os } from 'zx';
@@ -34,6 +35,20 @@ async function profile(slow) {
       ssh.push(performance.now() - t0);
     }
     rows.push({ command: 'ssh host true', ms: median(ssh), shells: 1, code: 0 });
+    // The same on the three hosts at once: what one shell on each costs while they share this machine's cores
+    // (real hosts each have their own), the floor for a command that asks every host.
+    const all = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await Promise.all(
+        lab.hosts.map(
+          (x) =>
+            $`ssh -i ${lab.identityFile} -o UserKnownHostsFile=${lab.knownHosts} -o BatchMode=yes root@${x.ip} true`,
+        ),
+      );
+      all.push(performance.now() - t0);
+    }
+    rows.push({ command: 'ssh host true, 3 hosts at once', ms: median(all), shells: 1, code: 0 });
     for (const args of COMMANDS) {
       const ms = [];
       let shells = 0;
