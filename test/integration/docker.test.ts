@@ -48,6 +48,18 @@ afterAll(async () => {
 });
 
 describe('zkops with executor docker', () => {
+  it('names the engine it cannot reach, on a local socket or over TCP, and creates nothing', async () => {
+    writeInventory();
+    for (const where of ['unix:///tmp/zkops-no-engine.sock', 'tcp://127.0.0.1:9']) {
+      const r = await zkops(cwd, ['init', '-i', inventory], { DOCKER_HOST: where });
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toContain(`Cannot reach the Docker engine at ${where}`);
+      expect(r.stderr).toContain('nothing was created');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(await ours()).toEqual([]);
+  });
+
   it('refuses an image the engine lacks and cannot pull, and creates nothing', async () => {
     writeInventory('128m', 3, 'zkops-test/no-such-image:1');
     const r = await zkops(cwd, ['init', '-i', inventory]);
