@@ -63,13 +63,17 @@ export async function runDoctor(
     view.nodes.push(p.node);
     byMachine.set(p.machine.ex, view);
   }
-  // Each machine's processes, asked once: the nodes' run states come from the same answer.
+  // Each machine's processes, asked once: the nodes' run states come from the same answer (where a listing
+  // failed, the runtime asks again, and says so, rather than take its nodes for stopped).
   const zkOf = new Map(
-    [...byMachine.keys()].map((ex) => [ex, pre?.processes(ex) ?? listZkProcesses(ex).catch(() => [])] as const),
+    [...byMachine.keys()].map((ex) => [ex, pre?.processes(ex) ?? listZkProcesses(ex).catch(() => undefined)] as const),
   );
   const known = Promise.all(
-    [...byMachine.values()].map(async (m) => nodeProcesses(await zkOf.get(m.machine.ex)!, m.nodes)),
-  ).then((maps) => new Map(maps.flatMap((m) => [...m])));
+    [...byMachine.values()].map(async (m) => {
+      const procs = await zkOf.get(m.machine.ex)!;
+      return procs && nodeProcesses(procs, m.nodes);
+    }),
+  ).then((maps) => (maps.every(Boolean) ? new Map(maps.flatMap((m) => [...m!])) : undefined));
   const [reports, states] = await Promise.all([
     options.reports ?? probeCluster(rt.spec),
     known.then((k) => rt.runStates(k)),
@@ -80,7 +84,7 @@ export async function runDoctor(
     Promise.all(
       [...byMachine.values()].map(async (m) => ({
         ...m,
-        zk: await zkOf.get(m.machine.ex)!,
+        zk: (await zkOf.get(m.machine.ex)!) ?? [],
         listeners: await (pre?.listeners(m.machine.ex) ?? listListeners(m.machine.ex).catch(() => undefined)),
       })),
     ),

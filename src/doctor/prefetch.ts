@@ -13,7 +13,8 @@ import type { NodePlace, ZkProcess } from '../runtime/types.js';
 import { gatherFacts, type NodeFacts } from './facts.js';
 
 interface HostLook {
-  processes: Promise<ZkProcess[]>;
+  /** Undefined when the listing failed. */
+  processes: Promise<ZkProcess[] | undefined>;
   listeners: Promise<Listener[] | undefined>;
   facts: Map<number, Promise<NodeFacts>>;
 }
@@ -27,13 +28,13 @@ export class HostPrefetch {
 
   /** Starts asking `host` (questions queue on its one shell, in the order the doctor would ask them). */
   start(host: HostPlace): void {
-    const processes = listZkProcesses(host.ex).catch(() => []);
+    const processes = listZkProcesses(host.ex).catch(() => undefined);
     const listeners = listListeners(host.ex).catch(() => undefined);
     const facts = new Map<number, Promise<NodeFacts>>();
     for (const place of nodePlacesOn(host)) {
       // The account a running server runs as is all the facts take from its state.
       const state = processes.then((ps) => {
-        const p = nodeProcesses(ps, [place.node]).get(place.node.id);
+        const p = nodeProcesses(ps ?? [], [place.node]).get(place.node.id);
         return p ? { state: 'running' as const, process: p } : undefined;
       });
       facts.set(
@@ -44,7 +45,7 @@ export class HostPrefetch {
     this.looks.set(host.ex, { processes, listeners, facts });
   }
 
-  processes(ex: Executor): Promise<ZkProcess[]> | undefined {
+  processes(ex: Executor): Promise<ZkProcess[] | undefined> | undefined {
     return this.looks.get(ex)?.processes;
   }
 

@@ -99,10 +99,12 @@ export function metricsFromMntr(m: Record<string, string>): NodeMetrics | undefi
   };
 }
 
+/** What a node that runs but is in no quorum (electing, joining, or cut off) says, as NodeHealth.error. */
+export const NOT_IN_QUORUM = 'running but not in a quorum (not serving requests)';
+
 /** Parses a `srvr` answer. */
 export function parseSrvr(text: string): NodeHealth {
-  if (/not currently serving requests/i.test(text))
-    return { mode: 'not-serving', error: 'running but not in a quorum (not serving requests)' };
+  if (/not currently serving requests/i.test(text)) return { mode: 'not-serving', error: NOT_IN_QUORUM };
   if (/not in the whitelist/i.test(text))
     return { mode: 'not-serving', error: 'srvr is not whitelisted (4lw.commands.whitelist)' };
   const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(text)?.[1]?.trim();

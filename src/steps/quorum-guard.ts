@@ -8,6 +8,7 @@ import { PreflightError } from '../errors.js';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { ClusterSpec } from '../inventory/spec.js';
 import { probeCluster, type NodeReport } from '../health/cluster.js';
+import { NOT_IN_QUORUM } from '../health/probe.js';
 import { majority, voters } from '../health/majority.js';
 import { pollUntil } from '../util/poll.js';
 
@@ -17,24 +18,30 @@ export interface QuorumOutlook {
   need: number;
   servingNow: number;
   servingAfter: number;
-  /** Voters whose server answers, serving or not (in an election, or joining). */
+  /** Voters whose server runs in no quorum yet (an election, or joining), besides those serving. */
   upNow: number;
+  upAfter: number;
 }
 
-const servingVoter = (r: NodeReport) =>
-  r.node.role !== 'observer' && (r.health.mode === 'leader' || r.health.mode === 'follower');
-const upVoter = (r: NodeReport) => servingVoter(r) || (r.node.role !== 'observer' && r.health.mode === 'not-serving');
+const isVoter = (r: NodeReport) => r.node.role !== 'observer';
+const servingVoter = (r: NodeReport) => isVoter(r) && (r.health.mode === 'leader' || r.health.mode === 'follower');
+// Only the answer of a server in no quorum counts: one whose srvr is not whitelisted tells nothing.
+const upVoter = (r: NodeReport) =>
+  servingVoter(r) || (isVoter(r) && r.health.mode === 'not-serving' && r.health.error === NOT_IN_QUORUM);
 
 /** Counts, from a probe of every node, what taking `leaving` out of service would leave. */
 export function quorumOutlook(reports: NodeReport[], leaving: NodeSpec[]): QuorumOutlook {
   const all = voters(reports.map((r) => r.node));
+  const staying = (r: NodeReport) => !leaving.some((n) => n.id === r.node.id);
   const serving = reports.filter(servingVoter);
+  const up = reports.filter(upVoter);
   return {
     voters: all.length,
     need: majority(all.length),
     servingNow: serving.length,
-    servingAfter: serving.filter((r) => !leaving.some((n) => n.id === r.node.id)).length,
-    upNow: reports.filter(upVoter).length,
+    servingAfter: serving.filter(staying).length,
+    upNow: up.length,
+    upAfter: up.filter(staying).length,
   };
 }
 
@@ -43,7 +50,8 @@ export function quorumOutlook(reports: NodeReport[], leaving: NodeSpec[]): Quoru
  * when the ensemble has its quorum now and would lose it. With `force` it
  * only returns the warning to show. `waitMs` (10 s by default): nodes that are
  * joining or electing get this long to be counted (a start right before a
- * rolling restart, a stop right after the leader's).
+ * rolling restart, a stop right after the leader's). An election that outlasts
+ * the wait is judged on the servers up: taking out what it needs is refused too.
  */
 export async function guardQuorum(
   spec: ClusterSpec,
@@ -57,8 +65,7 @@ export async function guardQuorum(
   };
   // Wait only while some node is joining or electing (up, not serving yet); a node that is down stays down.
   // Enough voters up but too few serving is an election under way (the leader was just stopped), not an
-  // ensemble without a quorum: judging it then would wave the next stop through. Out of time, the last look
-  // decides.
+  // ensemble without a quorum: judging it then would wave the next stop through.
   const { o } = (
     await pollUntil(look, {
       until: ({ o, joining }) => o.upNow < o.need || o.servingAfter >= o.need || !joining,
@@ -67,11 +74,20 @@ export async function guardQuorum(
       orLast: true,
     })
   ).state;
-  if (o.servingNow < o.need || o.servingAfter >= o.need) return undefined;
+  if (o.servingAfter >= o.need) return undefined;
   const what = `${verb} node${leaving.length > 1 ? 's' : ''} ${leaving.map((n) => n.id).join(', ')}`;
-  const consequence =
-    `${what} leaves ${o.servingAfter} of ${o.voters} voters serving: the ensemble would lose its ` +
-    `quorum (it needs ${o.need}) and refuse every read and write`;
+  let consequence: string;
+  if (o.servingNow >= o.need)
+    consequence =
+      `${what} leaves ${o.servingAfter} of ${o.voters} voters serving: the ensemble would lose its ` +
+      `quorum (it needs ${o.need}) and refuse every read and write`;
+  else if (o.upNow >= o.need && o.upAfter < o.need)
+    consequence =
+      `the ensemble is still electing a leader (${o.upNow} of ${o.voters} voters up, ${o.servingNow} serving); ` +
+      `${what} leaves ${o.upAfter} up: it could not form a quorum (it needs ${o.need}) and would refuse every ` +
+      `read and write`;
+  // No quorum now, and none coming: nothing left to protect.
+  else return undefined;
   if (options.force) return `${consequence}; going on (--force).`;
   throw new PreflightError(
     `${consequence}. Nothing was changed. Start the nodes that are down first (zkops start), or pass --force if ` +

@@ -17,13 +17,16 @@ import type { NodeFacts } from '../facts.js';
 import { okIfNone, type Check, type DoctorContext, type Finding } from '../check.js';
 
 /**
- * Where the Java a node zkops set up would run is the one its last deploy saw run with the same flags, unchanged
- * since (the record deploy keeps on the host, see findJava), the shell that reads that record and prints it
- * instead of starting a JVM: three JVM starts at once are most of a doctor's time on a small host. Undefined
- * where the record cannot speak for the node (set up by hand, flags or Java other than zkops rendered).
+ * Where a node zkops set up is running, on the Java its last deploy saw run with the same flags, unchanged since
+ * (the record deploy keeps on the host, see findJava), the shell that reads that record and prints it instead of
+ * starting a JVM: three JVM starts at once are most of a doctor's time on a small host. Undefined where the record
+ * cannot speak for the node: set up by hand, flags or Java other than zkops rendered, or a server that is not
+ * running (the doctor is what is run when one will not start: a heap the host can no longer give, a JDK file
+ * gone, need a real JVM start to show).
  */
 function recordedRun(ctx: DoctorContext, facts: NodeFacts): string | undefined {
   const j = facts.java!;
+  if (ctx.states.get(facts.node.id)?.state !== 'running') return undefined;
   if (facts.place.env?.kind !== 'java.env' || !j.javaHome || j.java !== `${j.javaHome}/bin/java`) return undefined;
   if ((j.flags ?? '').split(/\s+/).filter(Boolean).join(' ') !== jvmFlags(ctx.spec, facts.node).join(' '))
     return undefined;
