@@ -165,7 +165,7 @@ describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
   let inventory = '';
   let env: Record<string, string> = {};
   let secrets = '';
-  const base = 31181;
+  const base = 20181;
   const clientPorts = [0, 1, 2].map((i) => base + i);
   const nodeDir = (id: number) => path.join(cwd, '.zkops', 'tlsp', `node-${id}`);
   const inventoryText = (certDays = 365) =>
@@ -379,7 +379,7 @@ describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
 describe('a running plain pseudo-cluster switched to TLS and back, under writes', () => {
   let cwd = '';
   let inventory = '';
-  const base = 31281;
+  const base = 20281;
   const servers = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
   const write = (tlsOn: boolean) =>
     writeFileSync(
@@ -506,7 +506,7 @@ describe('TLS with quorum SASL on three SSH hosts, servers under their own accou
 describe('TLS with quorum SASL in containers (executor docker), the default image name', () => {
   let cwd = '';
   let inventory = '';
-  const base = 31381;
+  const base = 20381;
   beforeAll(async () => {
     await ensureDockerd();
     // No docker.image: the default name (zookeeper:3.8), here the test image with the official one's account.

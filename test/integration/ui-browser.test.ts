@@ -20,7 +20,7 @@ import { killServersUnder, workdir, zkops, zkopsJson } from '../helpers/cli.js';
 import { startUi, type UiProcess } from '../helpers/ui.js';
 import { sleep } from '../helpers/poll.js';
 
-const BASE = 31781;
+const BASE = 20781;
 const IMAGES = path.resolve('docs/images');
 const PROVIDER = 'dubbo://10.0.0.5:20880/com.example.DemoService?anyhost=true&application=demo&version=1.0.0';
 const PROVIDERS = '/dubbo/com.example.DemoService/providers';

@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops } from '../helpers/cli.js';
 import { startUi, type UiProcess } from '../helpers/ui.js';
 
-const BASE = 32181;
+const BASE = 21181;
 const SECRET_DATA = 'top-secret-value-7f3a';
 const PASSWORD = 'alice-pw-91c2';
 let cwd = '';

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killServersUnder, workdir, zkops } from '../helpers/cli.js';
 import { startUi, type UiProcess } from '../helpers/ui.js';
 
-const BASE = 31681;
+const BASE = 20681;
 let cwd = '';
 let env: Record<string, string> = {};
 let ui: UiProcess;

@@ -27,7 +27,7 @@ import { startUi, type UiProcess } from '../helpers/ui.js';
 import { sleep } from '../helpers/poll.js';
 import { missingWrites, Writer } from '../helpers/writer.mjs';
 
-const BASE = 32581;
+const BASE = 21581;
 const NAME = 'uij';
 const servers = [0, 1, 2].map((i) => `127.0.0.1:${BASE + i}`);
 let cwd = '';
