@@ -15,6 +15,7 @@ import { restartPendingPath } from '../render/node.js';
 import { LIST_ZK_PROCESSES, parseZkProcesses, type ZkProcess } from './processes.js';
 import { parseSsListeners, type Listener } from './ports.js';
 import type { HostPlace } from './places.js';
+import { parseEphemeralPorts, type EphemeralPorts } from './ephemeral-ports.js';
 
 /** What one command learns about a host's environment. */
 export interface HostEnvironment {
@@ -52,6 +53,8 @@ export interface HostEnvironment {
   system: string;
   /** Free space (MiB) on the file system that will hold the install root. */
   freeMiB?: number;
+  /** The ports the kernel hands to outgoing connections, and those reserved from it (Linux). */
+  ephemeralPorts?: EphemeralPorts;
 }
 
 /** Marks between the parts of the host look-up's output. */
@@ -91,6 +94,8 @@ export function hostProbeScript(spec: ClusterSpec, place: HostPlace, options: Pr
     `printf 'javaHome=%s\\nzookeeperHome=%s\\n' "$JAVA_HOME" "$ZOOKEEPER_HOME"`,
     `printf 'pathJavaHome='; ${JAVA_ON_PATH}`,
     `printf 'system='; uname -sm`,
+    `printf 'ephemeral='; tr '\\t' ' ' < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo`,
+    `printf 'reservedPorts='; cat /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || echo`,
     // The install root may not exist yet: its nearest existing ancestor ($d) is measured and walked.
     `d=${sh(place.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
     `printf 'freeMiB='; df -Pm "$d" | { read -r _; read -r _ _ _ a _; echo "$a"; }`,
@@ -201,6 +206,7 @@ export function parseHostProbe(all: string, options: { checkPorts: boolean }): H
     system: value('system'),
     freeMiB: /^\d+$/.test(free) ? Number(free) : undefined,
     addressIsLocal: value('address') === 'local',
+    ephemeralPorts: parseEphemeralPorts(value('ephemeral'), value('reservedPorts')),
   };
 }
 

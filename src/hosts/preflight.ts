@@ -27,6 +27,7 @@ import type { HostPlace } from './places.js';
 import { readHostEnvironment, type HostEnvironment } from './host-probe.js';
 import { DEFAULT_SERVICE_USER, decideService } from './service-policy.js';
 import { settleAll } from '../util/settle.js';
+import { ephemeralPortWarning } from './ephemeral-ports.js';
 import { userCacheDir } from '../user-cache.js';
 
 /** Options for preflight. */
@@ -67,6 +68,8 @@ export interface HostState {
   root: boolean;
   /** Each node's myid, data and current server list, as found. */
   nodes: NodeSurvey[];
+  /** What deploy should say but not refuse (server ports in the host's ephemeral range). */
+  warnings: string[];
 }
 
 /** Free space a node needs at the least: the release, logs and the first snapshots. */
@@ -213,6 +216,9 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
       };
     }),
     javaRecord: java.verified,
+    warnings: [ephemeralPortWarning(place.remote ? ex.label : 'this machine', nodes, env.ephemeralPorts)].filter(
+      (w): w is string => Boolean(w),
+    ),
     root: env.uid === 0,
   };
 }

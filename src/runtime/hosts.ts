@@ -111,7 +111,8 @@ export class HostRuntime implements Runtime {
       tarball: this.tarball,
       jdk: this.jdk,
     });
-    return { summary: describeFacts(this.hostStates), nodes: this.hostStates.flatMap((h) => h.nodes) };
+    const all = <T>(f: (h: HostState) => T[]) => this.hostStates.flatMap(f);
+    return { summary: describeFacts(this.hostStates), nodes: all((h) => h.nodes), warnings: all((h) => h.warnings) };
   }
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {

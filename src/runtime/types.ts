@@ -53,6 +53,8 @@ export interface NodeSurvey {
 export interface Survey {
   summary: string;
   nodes: NodeSurvey[];
+  /** What the operator should hear before anything changes, though nothing is refused. */
+  warnings?: string[];
 }
 
 /** What a node needs: its files, rendered for where it runs. */

@@ -89,6 +89,7 @@ const preflightStep: Step = async (ctx) => {
     () => ctx.rt.survey({ checkPorts: true, dryRun: Boolean(ctx.opts.dryRun) }),
     (s) => s.summary,
   );
+  for (const w of ctx.survey.warnings ?? []) ctx.opts.report.warn(w);
   ctx.plans = ctx.rt.plan(ctx.survey);
 };
 
