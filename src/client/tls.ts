@@ -5,8 +5,9 @@
  * watch work unchanged: the library connects to 127.0.0.1, each connection is
  * carried over TLS to its server.
  */
+import { createRequire } from 'node:module';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { ClusterSpec } from '../inventory/spec.js';
 
 /** What a TLS client presents and trusts (PEM). */
@@ -33,9 +34,18 @@ export function sessionTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): C
   return spec.security.tls ? clientTlsOf(spec) : undefined;
 }
 
+// node:tls is loaded on first use: every `zkops status` imports this module, and a cluster without TLS (most of
+// them) would pay a noticeable part of its start-up for it.
+const loadTls = (): typeof tls => createRequire(import.meta.url)('node:tls') as typeof tls;
+
 /** A TLS connection to a ZooKeeper server, its name checked against the server's certificate. */
 export function connectTls(host: string, port: number, creds: ClientTls): tls.TLSSocket {
-  return tls.connect({ host, port, secureContext: contextOf(creds), servername: net.isIP(host) ? undefined : host });
+  return loadTls().connect({
+    host,
+    port,
+    secureContext: contextOf(creds),
+    servername: net.isIP(host) ? undefined : host,
+  });
 }
 
 /** One secure context per set of credentials: key, certificate and CA are parsed once, not per connection. */
@@ -44,7 +54,7 @@ function contextOf(creds: ClientTls): tls.SecureContext {
   const id = creds.cert + creds.ca;
   let context = contexts.get(id);
   if (!context) {
-    context = tls.createSecureContext({ key: creds.key, cert: creds.cert, ca: creds.ca });
+    context = loadTls().createSecureContext({ key: creds.key, cert: creds.cert, ca: creds.ca });
     contexts.set(id, context);
   }
   return context;

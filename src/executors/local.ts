@@ -1,15 +1,20 @@
 /**
  * Local executor: commands run on this machine, files are written directly.
  * Used for pseudo-clusters, and for this machine's side of a Docker cluster
- * (its published ports). Commands go through node:child_process, which costs
- * nothing to load: status must start fast.
+ * (its published ports). Commands go through node:child_process, loaded on the
+ * first command: a local `zkops status` runs none (it reads /proc itself) and
+ * must start fast.
  */
-import { spawn } from 'node:child_process';
+import type { spawn as Spawn } from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { TransportError } from '../errors.js';
 import { replaceFile, writeFileAtomic } from '../util/atomic-file.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
+
+const spawn = (): typeof Spawn =>
+  (createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')).spawn;
 
 /** Runs everything on the machine zkops runs on. */
 export class LocalExecutor implements Executor {
@@ -20,7 +25,7 @@ export class LocalExecutor implements Executor {
     if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
     return new Promise((resolve, reject) => {
       // Its own process group, so a time limit kills the command's children too (they hold its output open).
-      const child = spawn('sh', ['-c', command], {
+      const child = spawn()('sh', ['-c', command], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: options.timeoutMs !== undefined,
       });

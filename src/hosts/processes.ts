@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { NodeSpec } from '../inventory/spec.js';
 import type { Executor } from '../executors/types.js';
 import { execChecked } from '../executors/helpers.js';
+import { LocalExecutor } from '../executors/local.js';
+import { listLocalZkProcesses } from './local-processes.js';
 import { pollUntil } from '../util/poll.js';
 import type { StopOutcome, ZkProcess } from '../runtime/types.js';
 
@@ -33,9 +35,11 @@ while IFS= read -r l; do
   printf '%s\\t%s\\t%s\\t%s\\n' "\${d#/proc/}" "$user" "$unit" "\${l#*:}"
 done`;
 
-/** Every live QuorumPeerMain on the host, whoever started it. */
+/** Every live QuorumPeerMain on the host, whoever started it (this machine's read from /proc directly). */
 export async function listZkProcesses(ex: Executor): Promise<ZkProcess[]> {
-  return parseZkProcesses(await execChecked(ex, LIST_ZK_PROCESSES));
+  return parseZkProcesses(
+    ex instanceof LocalExecutor ? listLocalZkProcesses() : await execChecked(ex, LIST_ZK_PROCESSES),
+  );
 }
 
 /** The output of LIST_ZK_PROCESSES, parsed. */

@@ -12,9 +12,6 @@ import { renderNodeFiles } from '../render/node.js';
 import { sh } from '../shell.js';
 import type { Executor } from '../executors/types.js';
 import type { WaitHooks } from '../health/wait.js';
-import { inspectJdk, type JdkArchive } from '../distribution/jdk.js';
-import type { Tarball } from '../distribution/tarball.js';
-import { preflight, type HostState } from '../hosts/preflight.js';
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
 import { startNode, stopNode } from '../hosts/service.js';
 import { obsoleteSecurityFiles } from '../render/security.js';
@@ -27,11 +24,8 @@ import {
   type HostPlace,
   type UnreachableHost,
 } from '../hosts/places.js';
-import { settleAll } from '../util/settle.js';
-import { distributeRelease, releaseTarball } from './host-release.js';
-import { installJavaPackages, shipJava } from './host-java.js';
 import { disableUnit } from './host-shell.js';
-import { writeHostFiles } from './host-files.js';
+import type { Surveyed } from './host-deploy.js';
 import { logLines, logTail } from './host-logs.js';
 import { assertStartableOn, downNodeState, hostFindings } from './host-checks.js';
 import type {
@@ -55,9 +49,8 @@ export class HostRuntime implements Runtime {
   readonly capabilities: RuntimeCapabilities;
   readonly dataDescription?: string;
   readonly unreachable: Unreachable[];
-  private hostStates: HostState[] = [];
-  private tarball?: Tarball;
-  private jdk?: JdkArchive;
+  /** What the last survey found (survey, plan and apply run in that order). */
+  private surveyed: Surveyed = { hostStates: [] };
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -104,19 +97,14 @@ export class HostRuntime implements Runtime {
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
-    this.tarball = await releaseTarball(this.spec, this.options.progress);
-    this.jdk = this.spec.java.tarball ? await inspectJdk(this.spec.java.tarball, this.spec.java.sha512) : undefined;
-    this.hostStates = await preflight(this.spec, this.hostPlaces, {
-      checkPorts: options.checkPorts,
-      tarball: this.tarball,
-      jdk: this.jdk,
-    });
-    const all = <T>(f: (h: HostState) => T[]) => this.hostStates.flatMap(f);
-    return { summary: describeFacts(this.hostStates), nodes: all((h) => h.nodes), warnings: all((h) => h.warnings) };
+    const { surveyHosts } = await import('./host-deploy.js');
+    const { surveyed, survey } = await surveyHosts(this.spec, this.hostPlaces, this.options, options);
+    this.surveyed = surveyed;
+    return survey;
   }
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
-    return this.hostStates.flatMap((h) =>
+    return this.surveyed.hostStates.flatMap((h) =>
       h.place.nodes.map((node) => {
         const files = renderNodeFiles(this.spec, node, h.facts, {
           trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
@@ -134,20 +122,8 @@ export class HostRuntime implements Runtime {
   }
 
   async apply(plans: NodePlan[], options: { dryRun: boolean; noRestart?: boolean }): Promise<Applied> {
-    const progress = this.options.progress;
-    const actions = await installJavaPackages(this.spec, this.hostStates, options.dryRun, progress);
-    if (this.jdk && !options.dryRun) await shipJava(this.spec, this.hostPlaces, this.jdk, progress);
-    const distribution =
-      this.tarball && !options.dryRun
-        ? await distributeRelease(this.spec, this.hostPlaces, this.tarball, progress)
-        : undefined;
-    const perHost = await settleAll(this.hostStates, (h) => writeHostFiles(this.spec, h, plans, options), {
-      limit: this.spec.ssh.concurrency,
-      name: (h) => h.place.host.name,
-      error: (_, listed) =>
-        new ZkopsError(`Writing files failed (every file is written atomically; run again to converge):\n${listed}`),
-    });
-    return { nodes: perHost.flat(), distribution, actions };
+    const { applyHosts } = await import('./host-deploy.js');
+    return applyHosts(this.spec, this.hostPlaces, this.surveyed, plans, options, this.options.progress);
   }
 
   async start(nodes: NodeSpec[]): Promise<void> {
@@ -276,15 +252,6 @@ export class HostRuntime implements Runtime {
   logLines(node: NodeSpec, lines: number): Promise<string> {
     return logLines(this.ex(node), node, lines);
   }
-}
-
-/** One line for progress: the release and Java found, and the hosts reached through NAT. */
-function describeFacts(hosts: HostState[]): string {
-  const f = hosts[0]?.facts;
-  const nat = hosts.filter((h) => h.facts.bindAll).map((h) => h.place.host.name);
-  return f
-    ? `ZooKeeper ${f.zookeeperVersion}, Java ${f.javaHome}${nat.length ? `; NAT bind-all on ${nat.join(', ')}` : ''}`
-    : '';
 }
 
 /** The nodes of one host as places, each with how to ask a shell which Java its server would run. */
