@@ -4,18 +4,22 @@
  * (pyenv, conda, corporate scripts in .bashrc) is paid once, not once per
  * question. Mitogen and Ansible's pipelining do the same.
  *
- * The framing, per command: the command text goes into a file on the host
- * through a quoted here-document (no argv length limit, nothing expanded),
- * runs with stdin from /dev/null and stdout/stderr to per-session temp files,
- * then the session prints one marker line (a random token, the sequence
- * number, the exit status, both sizes) followed by exactly those bytes. The
- * reader takes exactly those bytes, so output stays binary-safe and a
- * background process still writing to the files cannot desynchronise it.
+ * The framing, per command: the command text goes to `sh -c` as one quoted
+ * argument (or, beyond what one argument may hold, into a file on the host
+ * through a quoted here-document), runs with stdin from /dev/null and
+ * stdout/stderr to per-session temp files, then the session prints one marker
+ * line (a random token, the sequence number, the exit status, both sizes)
+ * followed by exactly those bytes. The reader takes exactly those bytes, so
+ * output stays binary-safe and a background process still writing to the
+ * files cannot desynchronise it. Every process the framing starts is paid on
+ * every command (a few ms each on a small host): it starts two, plus one per
+ * non-empty output.
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { TransportError } from '../errors.js';
+import { sh } from '../shell.js';
 
 /** One command's raw outcome; stdout is undefined when it went to a sink. */
 export interface RawResult {
@@ -45,6 +49,9 @@ const PRELUDE =
   `unset SSH_CLIENT SSH2_CLIENT\n` +
   `d=$(mktemp -d /tmp/zkops-sh.XXXXXX) || exit 97\n` +
   `trap 'rm -rf "$d"' EXIT\ntrap 'exit 129' HUP\ntrap 'exit 143' TERM\n`;
+
+// Linux takes up to 128 KiB in one argument; a longer command goes through a file.
+const INLINE_MAX = 100_000;
 
 /** A remote `sh` on one exec channel; commands queue and run one at a time. */
 export class ShellSession {
@@ -99,15 +106,21 @@ export class ShellSession {
    */
   run(command: string, limitSeconds?: number, sink?: Writable): Promise<RawResult> {
     const seq = ++this.seq;
-    let eof = `ZKOPS_EOF_${this.token}_${seq}`;
-    while (command.includes(eof)) eof += '_';
     const limit = limitSeconds !== undefined ? `timeout -s KILL ${limitSeconds.toFixed(3)} ` : '';
+    let text = sh(command);
+    let run = `sh -c ${text}`;
+    if (Buffer.byteLength(text) > INLINE_MAX) {
+      let eof = `ZKOPS_EOF_${this.token}_${seq}`;
+      while (command.includes(eof)) eof += '_';
+      text = `cat > "$d/c" <<'${eof}'\n${command}\n${eof}\n`;
+      run = `sh "$d/c"`;
+    } else text = '';
+    // wc prints "size path" for each file; the paths (mktemp's) hold no blanks. `:>` empties a file in the shell.
     const script =
-      `cat > "$d/c" <<'${eof}'\n${command}\n${eof}\n` +
-      `${limit}sh "$d/c" </dev/null >"$d/o" 2>"$d/e"; r=$?\n` +
-      `no=$(wc -c <"$d/o"); ne=$(wc -c <"$d/e")\n` +
-      `printf 'ZKOPS${this.token} %s %s %s %s\\n' ${seq} $r $no $ne\n` +
-      `head -c $no "$d/o"; head -c $ne "$d/e"; rm -f "$d/o" "$d/e"\n`;
+      `${text}${limit}${run} </dev/null >"$d/o" 2>"$d/e"; r=$?\n` +
+      `set -- $(wc -c "$d/o" "$d/e")\n` +
+      `printf 'ZKOPS${this.token} %s %s %s %s\\n' ${seq} $r $1 $3\n` +
+      `[ $1 = 0 ] || head -c $1 "$d/o"; [ $3 = 0 ] || head -c $3 "$d/e"; :>"$d/o"; :>"$d/e"\n`;
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(new NotStartedError(this.dead.message));
       // The host kills it at the limit; 3 s more without an answer and the host is not answering: replaced.

@@ -31,6 +31,12 @@ interface Subject {
   breakTransport(ex: Executor): Promise<void>;
   /** Kills, from the host's side, the long-lived shell commands run through (executors that keep one). */
   killSession?(): Promise<void>;
+  /**
+   * Runs commands longer than one argument may hold (Linux: 128 KiB). The SSH session does: a short command is an
+   * argument of `sh -c`, a long one goes through a file. This machine's and a container's take the command as an
+   * argument only (zkops sends them no such command).
+   */
+  longCommands?: boolean;
 }
 
 const SUBJECTS: Subject[] = [
@@ -43,12 +49,13 @@ const SUBJECTS: Subject[] = [
     },
     // The host's sshd drops every connection: what a VM reboot or a network cut does.
     breakTransport: async () => void (await execa('sh', ['-c', `ip netns pids zkt-x1 | xargs -r kill -9`])),
-    // The session is the host's process whose whole command line is `sh` (a command in it runs as `sh FILE`).
+    // The session is the host's process whose whole command line is `sh` (a command in it runs as `sh -c ...`).
     killSession: async () =>
       void (await execa('sh', [
         '-c',
         `for p in $(ip netns pids zkt-x1); do [ "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sh " ] && kill -9 $p; done; true`,
       ])),
+    longCommands: true,
   },
   {
     name: 'container',
@@ -130,6 +137,16 @@ for (const subject of SUBJECTS) {
       expect((await ex.exec(`printf %s ${sh(text)}`)).stdout).toBe(text);
       expect((await ex.exec('exit 300')).code).toBe(44);
     });
+
+    if (subject.longCommands)
+      it('runs a command longer than one argument may hold (300 KB) as it runs a short one', async () => {
+        // Over SSH a short command is one quoted argument of `sh -c`, a long one goes through a file on the host.
+        for (const size of [50_000, 300_000]) {
+          const value = `'${HOSTILE}`.repeat(Math.ceil(size / (HOSTILE.length + 1))).slice(0, size);
+          const r = await ex.exec(`printf %s ${sh(value)} | wc -c | tr -d ' '; printf %s ${sh(value)} | tail -c 40`);
+          expect(r).toEqual({ code: 0, stdout: `${size}\n${value.slice(-40)}`, stderr: '' });
+        }
+      });
 
     if (subject.killSession)
       it('fails the running command as a broken transport when its shell is killed on the host; the next works', async () => {
