@@ -19,15 +19,18 @@ export interface ZookeeperInstall {
 // Apache layout: HOME/lib/zookeeper-X.Y.Z.jar. Debian: /usr/share/java/zookeeper.jar,
 // whose manifest names its dependencies; log4j + its slf4j binding are added for logging, and
 // the Netty jars the manifest leaves out (codec, resolver, unix-common), without which the Netty
-// connection factory TLS needs fails on its first connection (NoClassDefFoundError).
+// connection factory TLS needs fails on its first connection (NoClassDefFoundError). The version is
+// read from a jar's name by globs and shell built-ins (Debian keeps a versioned link to its jar);
+// dpkg-query (some 30 ms) only where there is none. Every command `init` and `deploy` run asks this.
 function probeScript(candidates: string[]): string {
   return (
     `for h in ${candidates.map(sh).join(' ')}; do
   [ -n "$h" ] || continue
-  j=$(ls "$h"/lib/zookeeper-[0-9]*.jar 2>/dev/null | grep -v -e jute -e prometheus | head -n1)
+  j=; for f in "$h"/lib/zookeeper-[0-9]*.jar; do [ -e "$f" ] && { j=$f; break; }; done
   if [ -n "$j" ]; then v=\${j##*/zookeeper-}; printf '%s\\t%s\\t%s\\n' "$h" "$h/conf:$h/lib/*" "\${v%.jar}"; exit 0; fi
   if [ "$h" = /usr/share/zookeeper ] && [ -f /usr/share/java/zookeeper.jar ]; then
-    v=$(dpkg-query -W -f '\${Version}' zookeeper 2>/dev/null | sed 's/-.*//'); 
+    v=; for f in /usr/share/java/zookeeper-[0-9]*.jar; do [ -e "$f" ] && { v=\${f##*/zookeeper-}; v=\${v%.jar}; break; }; done
+    [ -n "$v" ] || v=$(dpkg-query -W -f '\${Version}' zookeeper 2>/dev/null | sed 's/-.*//')
     printf '%s\\t%s\\t%s\\n' "$h" ` +
     `"/usr/share/java/zookeeper.jar:` +
     `/usr/share/java/slf4j-log4j12.jar:/usr/share/java/log4j-1.2.jar:/usr/share/java/netty-codec.jar:` +

@@ -12,6 +12,7 @@ import { JAVA_ON_PATH } from '../distribution/java.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
 import { restartPendingPath } from '../render/node.js';
+import { listLocalZkProcesses } from './local-processes.js';
 import { LIST_ZK_PROCESSES, parseZkProcesses, type ZkProcess } from './processes.js';
 import { parseSsListeners, type Listener } from './ports.js';
 import type { HostPlace } from './places.js';
@@ -94,7 +95,8 @@ export function hostProbeScript(spec: ClusterSpec, place: HostPlace, options: Pr
     `printf 'javaHome=%s\\nzookeeperHome=%s\\n' "$JAVA_HOME" "$ZOOKEEPER_HOME"`,
     `printf 'pathJavaHome='; ${JAVA_ON_PATH}`,
     `printf 'system='; uname -sm`,
-    `printf 'ephemeral='; tr '\\t' ' ' < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo`,
+    // cat, not the shell's read: a sysctl file cannot be read byte by byte, as read does.
+    `printf 'ephemeral='; cat /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo`,
     `printf 'reservedPorts='; cat /proc/sys/net/ipv4/ip_local_reserved_ports 2>/dev/null || echo`,
     // The install root may not exist yet: its nearest existing ancestor ($d) is measured and walked.
     `d=${sh(place.nodes[0]?.dir ?? '/')}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; [ -n "$d" ] || d=/`,
@@ -123,9 +125,10 @@ export function hostProbeScript(spec: ClusterSpec, place: HostPlace, options: Pr
       ? `printf 'packageJavaHomes='; for d in ${PACKAGE_JAVA_HOMES.map(sh).join(' ')}; do [ -x "$d/bin/java" ] && ` +
         `printf '%s>%s ' "$d" "$(readlink -f "$d")"; done; echo`
       : '',
-    // In the same round trip: this host's ZooKeeper processes, its listening sockets, each node's myid.
+    // In the same round trip: this host's ZooKeeper processes (this machine's are read from /proc directly), its
+    // listening sockets, each node's myid.
     `echo ${SECTION.processes}`,
-    LIST_ZK_PROCESSES,
+    place.remote ? LIST_ZK_PROCESSES : '',
     `echo ${SECTION.listeners}`,
     options.checkPorts ? `if command -v ss >/dev/null; then ss -Hltnp; else echo ${SECTION.noSs}; fi` : '',
     `echo ${SECTION.nodes}`,
@@ -156,7 +159,8 @@ export async function readHostEnvironment(
   place: HostPlace,
   options: ProbeOptions,
 ): Promise<HostEnvironment> {
-  return parseHostProbe(await execChecked(place.ex, hostProbeScript(spec, place, options)), options);
+  const env = parseHostProbe(await execChecked(place.ex, hostProbeScript(spec, place, options)), options);
+  return place.remote ? env : { ...env, zkProcesses: parseZkProcesses(listLocalZkProcesses()) };
 }
 
 /** Reads the probe's answer: single values by key (an unknown or missing key is ignored), then the sections. */
