@@ -79,7 +79,7 @@ function script(
   const owner = user ? `u=${sh(user)}` : `u=$(stat -c %U ${data} 2>/dev/null)`;
   return [
     `echo ${M}-cfg; cat ${sh(node.zooCfg)} 2>/dev/null`,
-    `echo ${M}-myid; [ -f ${data}/myid ] && od -An -tx1 -v ${data}/myid | tr -d ' \\n'; echo`,
+    `echo ${M}-myid; [ -f ${data}/myid ] && od -An -tx1 -v ${data}/myid; echo`,
     `echo ${M}-pid; head -c 64 ${sh(node.pidFile)} 2>/dev/null; echo`,
     `echo ${M}-java; ${java}`,
     // No Java to ask about in a container (the image brings its own): no login shell there.
@@ -96,9 +96,9 @@ function script(
           ? `; printf 'login\t%s\n' "$(${asLogin(login, '"$eff"')} 2>/dev/null </dev/null | tail -n 1)"`
           : ''),
     `echo ${M}-disk; d=${data}; while [ -n "$d" ] && [ ! -d "$d" ]; do d=\${d%/*}; done; ` +
-      `df -Pm "\${d:-/}" 2>/dev/null | awk 'NR==2 {print $4}'`,
+      `df -Pm "\${d:-/}" 2>/dev/null`,
     `echo ${M}-snap; n=0; for f in ${snapDir}/snapshot.*; do [ -f "$f" ] && n=$((n+1)); done; ` +
-      `printf '%s\\t%s\\n' "$n" "$(du -sm ${snapDir} 2>/dev/null | cut -f1)"`,
+      `printf '%s\\t' "$n"; du -sm ${snapDir} 2>/dev/null || echo`,
     // Whether the server's account may write its directories (as root: asked as that account, with util-linux's
     // setpriv, else su: busybox's setpriv, as in images built on busybox, cannot change the user).
     `echo ${M}-write; ${owner}; printf '%s\\n' "$u"; for d in ${dirs.map(sh).join(' ')}; do ` +
@@ -107,10 +107,9 @@ function script(
       `setpriv --reuid="$u" --regid="$(id -g "$u" 2>/dev/null || echo 0)" --init-groups test -w "$d" 2>/dev/null; ` +
       `else d="$d" su -p -s /bin/sh "$u" -c 'test -w "$d"' 2>/dev/null; fi && echo "ok $d" || echo "no $d"; ` +
       `else [ -w "$d" ] && echo "ok $d" || echo "no $d"; fi; done`,
-    `echo ${M}-addr; ip -o addr show 2>/dev/null | awk '{print $4}' | cut -d/ -f1`,
+    `echo ${M}-addr; ip -o addr show 2>/dev/null`,
     `echo ${M}-resolve; command -v getent >/dev/null && for h in ${peers.map(sh).join(' ')}; do ` +
-      `printf '%s\\t%s\\n' "$h" ` +
-      `"$(getent ahostsv4 "$h" 2>/dev/null | awk '{print $1}' | sort -u | tr '\\n' ' ')"; done`,
+      `printf '@peer %s\\n' "$h"; getent ahostsv4 "$h" 2>/dev/null; done`,
     'true',
   ].join('\n');
 }
@@ -182,25 +181,45 @@ export async function gatherFacts(
     }
   }
   const [count = '0', mib = ''] = part('snap').trim().split('\t');
+  // df -P: a header, then "filesystem blocks used available capacity mount".
+  const free = part('disk').split('\n')[1]?.trim().split(/\s+/)[3];
   const [writeUser = '', ...writeLines] = part('write').trim().split('\n');
   return {
     ...base,
     cfg: cfgText.trim() ? parseZooCfg(cfgText.replace(/\n$/, ''), node.zooCfg) : undefined,
-    myidHex: part('myid').trim() || undefined,
+    myidHex: part('myid').replace(/\s+/g, '') || undefined,
     pidFileText: part('pid').trim() || undefined,
     java: javaFacts,
-    freeMiB: /^\d+$/.test(part('disk').trim()) ? Number(part('disk').trim()) : undefined,
+    freeMiB: free && /^\d+$/.test(free) ? Number(free) : undefined,
     snapshots: { count: Number(count) || 0, mib: Number(mib) || 0 },
     user: writeUser || undefined,
     writable: writeUser
       ? { user: writeUser, dirs: writeLines.filter(Boolean).map((l) => ({ ok: l.startsWith('ok '), dir: l.slice(3) })) }
       : undefined,
-    localAddresses: part('addr').split('\n').filter(Boolean),
-    resolves: new Map(
-      part('resolve')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => [l.split('\t')[0]!, (l.split('\t')[1] ?? '').split(' ').filter(Boolean)] as const),
-    ),
+    localAddresses: ipAddresses(part('addr')),
+    resolves: resolved(part('resolve')),
   };
+}
+
+/** The addresses in `ip -o addr show` ("2: eth0    inet 10.0.0.5/24 brd ..."), without their prefix lengths. */
+function ipAddresses(out: string): string[] {
+  return out.split('\n').flatMap((l) => {
+    const a = l.trim().split(/\s+/)[3];
+    return a ? [a.split('/')[0]!] : [];
+  });
+}
+
+/** Each peer name (a "@peer NAME" line) with the distinct addresses `getent ahostsv4` gave for it. */
+function resolved(out: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  let peer: string[] | undefined;
+  for (const l of out.split('\n')) {
+    if (l.startsWith('@peer ')) map.set(l.slice(6), (peer = []));
+    else if (peer && l.trim()) {
+      const a = l.trim().split(/\s+/)[0]!;
+      if (!peer.includes(a)) peer.push(a);
+    }
+  }
+  for (const addresses of map.values()) addresses.sort();
+  return map;
 }
