@@ -79,7 +79,7 @@ export class ContainerRuntime implements Runtime {
     this.docker = spec.docker;
     this.summary = `Docker engine at ${engine.where}`;
     this.dataDescription = 'its containers, volumes (all ZooKeeper data) and network';
-    this.machine = { label: 'this machine', address: '127.0.0.1', ex: new LocalExecutor() };
+    this.machine = { label: 'this machine', address: '127.0.0.1', ex: new LocalExecutor(), remote: false };
   }
 
   static async open(spec: ClusterSpec, options: RuntimeOptions): Promise<ContainerRuntime> {

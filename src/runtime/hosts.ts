@@ -259,7 +259,7 @@ export function nodePlacesOn(t: HostPlace): NodePlace[] {
   return t.nodes.map((node) => ({
     node,
     ex: t.ex,
-    machine: { label: t.host.name, address: t.host.address, ex: t.ex },
+    machine: { label: t.host.name, address: t.host.address, ex: t.ex, remote: t.remote },
     env: node.handMade
       ? { kind: 'zkEnv' as const, binDir: node.handMade.binDir, confDir: node.handMade.confDir }
       : { kind: 'java.env' as const, file: path.join(node.confDir, 'java.env') },

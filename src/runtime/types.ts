@@ -115,6 +115,8 @@ export interface Machine {
   label: string;
   address: string;
   ex: Executor;
+  /** Reached over SSH (else: this machine, as zkops runs). */
+  remote: boolean;
 }
 
 /**

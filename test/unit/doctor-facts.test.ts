@@ -32,7 +32,7 @@ function nodeDir(): NodePlace {
   return {
     node,
     ex,
-    machine: { label: 'this machine', address: '127.0.0.1', ex },
+    machine: { label: 'this machine', address: '127.0.0.1', ex, remote: false },
     env: { kind: 'java.env', file: path.join(node.confDir, 'java.env') },
   };
 }

@@ -31,7 +31,7 @@ function recordedRun(ctx: DoctorContext, facts: NodeFacts): string | undefined {
   if ((j.flags ?? '').split(/\s+/).filter(Boolean).join(' ') !== jvmFlags(ctx.spec, facts.node).join(' '))
     return undefined;
   const hostNodes = ctx.places.filter((p) => p.machine.ex === facts.place.machine.ex).map((p) => p.node);
-  const record = javaRecordPath(ctx.spec, ctx.spec.executor === 'ssh');
+  const record = javaRecordPath(ctx.spec, facts.place.machine.remote);
   return javaRecordLookup(j.javaHome, record, serverFlagSets(ctx.spec, hostNodes));
 }
 
