@@ -36,11 +36,12 @@ export function sessionTlsOf(spec: Pick<ClusterSpec, 'security' | 'secrets'>): C
 
 // node:tls is loaded on first use: every `zkops status` imports this module, and a cluster without TLS (most of
 // them) would pay a noticeable part of its start-up for it.
-const loadTls = (): typeof tls => createRequire(import.meta.url)('node:tls') as typeof tls;
+let tlsLoaded: typeof tls | undefined;
+const tlsModule = (): typeof tls => (tlsLoaded ??= createRequire(import.meta.url)('node:tls') as typeof tls);
 
 /** A TLS connection to a ZooKeeper server, its name checked against the server's certificate. */
 export function connectTls(host: string, port: number, creds: ClientTls): tls.TLSSocket {
-  return loadTls().connect({
+  return tlsModule().connect({
     host,
     port,
     secureContext: contextOf(creds),
@@ -54,7 +55,7 @@ function contextOf(creds: ClientTls): tls.SecureContext {
   const id = creds.cert + creds.ca;
   let context = contexts.get(id);
   if (!context) {
-    context = loadTls().createSecureContext({ key: creds.key, cert: creds.cert, ca: creds.ca });
+    context = tlsModule().createSecureContext({ key: creds.key, cert: creds.cert, ca: creds.ca });
     contexts.set(id, context);
   }
   return context;

@@ -5,7 +5,7 @@
  * first command: a local `zkops status` runs none (it reads /proc itself) and
  * must start fast.
  */
-import type { spawn as Spawn } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
@@ -13,8 +13,9 @@ import { TransportError } from '../errors.js';
 import { replaceFile, writeFileAtomic } from '../util/atomic-file.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
 
-const spawn = (): typeof Spawn =>
-  (createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')).spawn;
+let childProcess: typeof ChildProcess | undefined;
+const childProcessModule = (): typeof ChildProcess =>
+  (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess);
 
 /** Runs everything on the machine zkops runs on. */
 export class LocalExecutor implements Executor {
@@ -25,7 +26,7 @@ export class LocalExecutor implements Executor {
     if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
     return new Promise((resolve, reject) => {
       // Its own process group, so a time limit kills the command's children too (they hold its output open).
-      const child = spawn()('sh', ['-c', command], {
+      const child = childProcessModule().spawn('sh', ['-c', command], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: options.timeoutMs !== undefined,
       });

@@ -4,16 +4,16 @@
  * (pyenv, conda, corporate scripts in .bashrc) is paid once, not once per
  * question. Mitogen and Ansible's pipelining do the same.
  *
- * The framing, per command: the command text goes to `sh -c` as one quoted
- * argument (or, beyond what one argument may hold, into a file on the host
+ * The framing, per command: the command text goes to `sh` in an environment
+ * variable (or, beyond what one variable may hold, into a file on the host
  * through a quoted here-document), runs with stdin from /dev/null and
- * stdout/stderr to per-session temp files, then the session prints one marker
- * line (a random token, the sequence number, the exit status, both sizes)
- * followed by exactly those bytes. The reader takes exactly those bytes, so
- * output stays binary-safe and a background process still writing to the
- * files cannot desynchronise it. Every process the framing starts is paid on
- * every command (a few ms each on a small host): it starts two, plus one per
- * non-empty output.
+ * stdout/stderr to files of its own in the session's private directory, then
+ * the session prints one marker line (a random token, the sequence number,
+ * the exit status, both sizes) followed by exactly those bytes. The reader
+ * takes exactly those bytes, so output stays binary-safe and a background
+ * process still writing to the files cannot desynchronise it. Every process
+ * the framing starts is paid on every command (a few ms each on a small
+ * host): it starts two, plus one per non-empty output.
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -50,7 +50,7 @@ const PRELUDE =
   `d=$(mktemp -d /tmp/zkops-sh.XXXXXX) || exit 97\n` +
   `trap 'rm -rf "$d"' EXIT\ntrap 'exit 129' HUP\ntrap 'exit 143' TERM\n`;
 
-// Linux takes up to 128 KiB in one argument; a longer command goes through a file.
+// Linux takes up to 128 KiB in one variable (or argument); a longer command goes through a file.
 const INLINE_MAX = 100_000;
 
 /** A remote `sh` on one exec channel; commands queue and run one at a time. */
@@ -107,20 +107,27 @@ export class ShellSession {
   run(command: string, limitSeconds?: number, sink?: Writable): Promise<RawResult> {
     const seq = ++this.seq;
     const limit = limitSeconds !== undefined ? `timeout -s KILL ${limitSeconds.toFixed(3)} ` : '';
-    let text = sh(command);
-    let run = `sh -c ${text}`;
-    if (Buffer.byteLength(text) > INLINE_MAX) {
+    // The command reaches its shell through the environment, which only its account can read (a command line,
+    // which every account on the host can read, would show a written file's content: a key, a password), or,
+    // beyond what one variable may hold, through a file in the session's private directory.
+    const quoted = sh(command);
+    let pre = `ZKOPS_C=${quoted} `;
+    let run = `sh -c 'c=$ZKOPS_C; unset ZKOPS_C; eval "$c"'`;
+    if (Buffer.byteLength(quoted) > INLINE_MAX) {
       let eof = `ZKOPS_EOF_${this.token}_${seq}`;
       while (command.includes(eof)) eof += '_';
-      text = `cat > "$d/c" <<'${eof}'\n${command}\n${eof}\n`;
+      pre = `cat > "$d/c" <<'${eof}'\n${command}\n${eof}\n`;
       run = `sh "$d/c"`;
-    } else text = '';
-    // wc prints "size path" for each file; the paths (mktemp's) hold no blanks. `:>` empties a file in the shell.
+    }
+    // Output files of its own per command: a background process the command left still writes to its files,
+    // never to a later command's. wc prints "size path" for each (mktemp's paths hold no blanks); if it did not
+    // print both, the sizes are "-" and the reader fails the session. `:>` empties a file without a process.
+    const [o, e] = [`"$d/o${seq}"`, `"$d/e${seq}"`];
     const script =
-      `${text}${limit}${run} </dev/null >"$d/o" 2>"$d/e"; r=$?\n` +
-      `set -- $(wc -c "$d/o" "$d/e")\n` +
+      `${pre}${limit}${run} </dev/null >${o} 2>${e}; r=$?\n` +
+      `set -- $(wc -c ${o} ${e} 2>/dev/null); [ "$2" = ${o} ] && [ "$4" = ${e} ] || set -- - - - -\n` +
       `printf 'ZKOPS${this.token} %s %s %s %s\\n' ${seq} $r $1 $3\n` +
-      `[ $1 = 0 ] || head -c $1 "$d/o"; [ $3 = 0 ] || head -c $3 "$d/e"; :>"$d/o"; :>"$d/e"\n`;
+      `[ "$1" = 0 ] || head -c "$1" ${o}; [ "$3" = 0 ] || head -c "$3" ${e}; :>${o}; :>${e}\n`;
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(new NotStartedError(this.dead.message));
       // The host kills it at the limit; 3 s more without an answer and the host is not answering: replaced.

@@ -1,8 +1,9 @@
 /**
  * LIST_ZK_PROCESSES's listing of this machine, read from /proc by zkops itself. On this machine the shell
  * version starts three processes (sh, grep, tr), which on a small box cost more than the rest of a local
- * `zkops status` (about 40 ms of its 300). The lines are the shell version's, so one parser reads both, and a
- * test holds the two listings equal.
+ * `zkops status` (about 40 ms of its 300). The lines are the shell version's, in its order (pids as text), so
+ * one parser reads both, and a test holds the two listings equal. (One difference: a command line holding a
+ * newline is one line here, where grep cut it in two.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -30,8 +31,14 @@ export function listLocalZkProcesses(): string {
     );
     return users.get(uid) ?? uid;
   };
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+  } catch {
+    return ''; // no /proc (not Linux): no server found, as the shell version finds none
+  }
   const lines: string[] = [];
-  for (const pid of readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+  for (const pid of pids.sort()) {
     const d = `/proc/${pid}`;
     const cmdline = read(`${d}/cmdline`);
     if (!cmdline?.includes('QuorumPeerMain')) continue;

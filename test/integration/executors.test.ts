@@ -32,11 +32,12 @@ interface Subject {
   /** Kills, from the host's side, the long-lived shell commands run through (executors that keep one). */
   killSession?(): Promise<void>;
   /**
-   * Runs commands longer than one argument may hold (Linux: 128 KiB). The SSH session does: a short command is an
-   * argument of `sh -c`, a long one goes through a file. This machine's and a container's take the command as an
-   * argument only (zkops sends them no such command).
+   * Commands go through a long-lived shell on the host (SSH): their text never on a command line there (any
+   * account reads those; a small file written is in the text), and longer than one argument may hold (Linux:
+   * 128 KiB), which a long one gets through a file. This machine's and a container's executors take the command
+   * as an argument of `sh -c` (zkops writes their files directly, and sends them no such command).
    */
-  longCommands?: boolean;
+  session?: boolean;
 }
 
 const SUBJECTS: Subject[] = [
@@ -55,7 +56,7 @@ const SUBJECTS: Subject[] = [
         '-c',
         `for p in $(ip netns pids zkt-x1); do [ "$(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null)" = "sh " ] && kill -9 $p; done; true`,
       ])),
-    longCommands: true,
+    session: true,
   },
   {
     name: 'container',
@@ -138,9 +139,23 @@ for (const subject of SUBJECTS) {
       expect((await ex.exec('exit 300')).code).toBe(44);
     });
 
-    if (subject.longCommands)
+    if (subject.session)
+      it("keeps a command's text off the host's command lines while it runs (a written file's content is in it)", async () => {
+        // The pattern is spelled so that grep's own command line does not match it.
+        const r = await ex.exec(
+          `: zkops-secret-4711; grep -l 'zkops-secret-[4]711' /proc/[0-9]*/cmdline 2>/dev/null; true`,
+        );
+        expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+      });
+
+    it("keeps a background process a command left from writing into the next command's output", async () => {
+      await ex.exec('(sleep 0.5; echo BACKGROUND-WRITER) &');
+      expect(await ex.exec('echo next; sleep 1')).toEqual({ code: 0, stdout: 'next\n', stderr: '' });
+    });
+
+    if (subject.session)
       it('runs a command longer than one argument may hold (300 KB) as it runs a short one', async () => {
-        // Over SSH a short command is one quoted argument of `sh -c`, a long one goes through a file on the host.
+        // Over SSH a short command goes to the shell in its environment, a long one through a file on the host.
         for (const size of [50_000, 300_000]) {
           const value = `'${HOSTILE}`.repeat(Math.ceil(size / (HOSTILE.length + 1))).slice(0, size);
           const r = await ex.exec(`printf %s ${sh(value)} | wc -c | tr -d ' '; printf %s ${sh(value)} | tail -c 40`);
