@@ -338,6 +338,12 @@ describe('a TLS pseudo-cluster with quorum SASL and a super user', () => {
       const hash = createHash('sha1').update('alice:wonderland').digest('base64');
       const acl = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', `alice:${hash}`))];
       await call((cb) => alice.create('/locked', Buffer.from('secret-data'), acl, zookeeper.CreateMode.PERSISTENT, cb));
+      // Each session may be on another server, one that has not applied the create yet (ZooKeeper's reads are not
+      // linearizable, and this client has no sync()): each waits until its server has the znode.
+      for (const c of [stranger, root])
+        await until('the znode visible to every session', 10_000, async () =>
+          (await call((cb) => c.exists('/locked', cb))) ? true : undefined,
+        );
       const refused = await call((cb) => stranger.getData('/locked', cb)).catch((e) => e);
       expect(refused.code).toBe(zookeeper.Exception.NO_AUTH);
       const read = await call<Buffer>((cb) => root.getData('/locked', cb));
