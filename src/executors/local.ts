@@ -5,28 +5,23 @@
  * first command: a local `zkops status` runs none (it reads /proc itself) and
  * must start fast.
  */
-import type * as ChildProcess from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { TransportError } from '../errors.js';
 import { replaceFile, writeFileAtomic } from '../util/atomic-file.js';
 import type { ExecOptions, ExecResult, Executor } from './types.js';
-
-let childProcess: typeof ChildProcess | undefined;
-const childProcessModule = (): typeof ChildProcess =>
-  (childProcess ??= createRequire(import.meta.url)('node:child_process') as typeof ChildProcess);
 
 /** Runs everything on the machine zkops runs on. */
 export class LocalExecutor implements Executor {
   readonly label = 'local';
   private closed = false;
 
-  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.closed) return Promise.reject(new TransportError('local: this executor was closed'));
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.closed) throw new TransportError('local: this executor was closed');
+    const { spawn } = await import('node:child_process');
     return new Promise((resolve, reject) => {
       // Its own process group, so a time limit kills the command's children too (they hold its output open).
-      const child = childProcessModule().spawn('sh', ['-c', command], {
+      const child = spawn('sh', ['-c', command], {
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: options.timeoutMs !== undefined,
       });

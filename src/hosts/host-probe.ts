@@ -12,8 +12,7 @@ import { JAVA_ON_PATH } from '../distribution/java.js';
 import { execChecked } from '../executors/helpers.js';
 import { sh } from '../shell.js';
 import { restartPendingPath } from '../render/node.js';
-import { listLocalZkProcesses } from './local-processes.js';
-import { LIST_ZK_PROCESSES, parseZkProcesses, type ZkProcess } from './processes.js';
+import { LIST_ZK_PROCESSES, listZkProcesses, parseZkProcesses, type ZkProcess } from './processes.js';
 import { parseSsListeners, type Listener } from './ports.js';
 import type { HostPlace } from './places.js';
 import { parseEphemeralPorts, type EphemeralPorts } from './ephemeral-ports.js';
@@ -160,7 +159,7 @@ export async function readHostEnvironment(
   options: ProbeOptions,
 ): Promise<HostEnvironment> {
   const env = parseHostProbe(await execChecked(place.ex, hostProbeScript(spec, place, options)), options);
-  return place.remote ? env : { ...env, zkProcesses: parseZkProcesses(listLocalZkProcesses()) };
+  return place.remote ? env : { ...env, zkProcesses: await listZkProcesses(place.ex) };
 }
 
 /** Reads the probe's answer: single values by key (an unknown or missing key is ignored), then the sections. */

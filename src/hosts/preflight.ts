@@ -9,7 +9,7 @@ import { PreflightError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
 import { jvmFlags, restartPendingPath, type HostFacts } from '../render/node.js';
 import type { NodeSurvey } from '../runtime/types.js';
-import { findZookeeper } from '../distribution/zookeeper.js';
+import { findZookeeper, type ZookeeperInstall } from '../distribution/zookeeper.js';
 import type { JdkArchive } from '../distribution/jdk.js';
 import { javaPackagePlan, type JavaPackagePlan } from '../distribution/java-package.js';
 import { tarballInstall, type Tarball } from '../distribution/tarball.js';
@@ -37,6 +37,8 @@ export interface PreflightOptions {
   tarball?: Tarball;
   /** A Java runtime to ship (its place on the host replaces the Java search; it is run once installed). */
   jdk?: JdkArchive;
+  /** The ZooKeeper this machine has, already found (releaseTarball): not searched for again here. */
+  here?: ZookeeperInstall;
 }
 
 /** Each distinct set of JVM flags `nodes` run with. */
@@ -115,7 +117,9 @@ async function preflightHost(spec: ClusterSpec, place: HostPlace, options: Prefl
   const [zk, found] = await Promise.all([
     options.tarball
       ? Promise.resolve(tarballInstall(spec.dir, options.tarball))
-      : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
+      : options.here && !place.remote
+        ? Promise.resolve(options.here)
+        : findZookeeper(ex, spec.zookeeper.home, env.zookeeperHome),
     options.jdk
       ? Promise.resolve<JavaInstall>({
           home: path.posix.join(spec.dir, options.jdk.topDir),

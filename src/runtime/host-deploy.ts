@@ -29,9 +29,9 @@ export async function surveyHosts(
   options: RuntimeOptions,
   checks: { checkPorts: boolean },
 ): Promise<{ surveyed: Surveyed; survey: Survey }> {
-  const tarball = await releaseTarball(spec, options.progress);
+  const { tarball, here } = await releaseTarball(spec, options.progress);
   const jdk = spec.java.tarball ? await inspectJdk(spec.java.tarball, spec.java.sha512) : undefined;
-  const hostStates = await preflight(spec, places, { checkPorts: checks.checkPorts, tarball, jdk });
+  const hostStates = await preflight(spec, places, { checkPorts: checks.checkPorts, tarball, jdk, here });
   const all = <T>(f: (h: HostState) => T[]) => hostStates.flatMap(f);
   return {
     surveyed: { hostStates, tarball, jdk },

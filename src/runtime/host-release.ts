@@ -6,7 +6,7 @@
 import type { ClusterSpec } from '../inventory/spec.js';
 import { ZkopsError } from '../errors.js';
 import { APACHE_MIRRORS, DEFAULT_RELEASE, fetchRelease } from '../distribution/download.js';
-import { findZookeeper } from '../distribution/zookeeper.js';
+import { findZookeeper, type ZookeeperInstall } from '../distribution/zookeeper.js';
 import { inspectTarball, installTarball, type DistributionOutcome, type Tarball } from '../distribution/tarball.js';
 import { LocalExecutor } from '../executors/local.js';
 import type { HostPlace } from '../hosts/places.js';
@@ -15,20 +15,25 @@ import { asStep, type RuntimeProgress } from './progress.js';
 
 /**
  * The release to ship, if any: zookeeper.tarball; else, for zookeeper.version without a home, that release
- * fetched on this machine (once: then from the cache).
+ * fetched on this machine (once: then from the cache). `here`: the ZooKeeper this machine has, when a local
+ * cluster's search found it (preflight takes it instead of searching again).
  */
-export async function releaseTarball(spec: ClusterSpec, progress?: RuntimeProgress): Promise<Tarball | undefined> {
+export async function releaseTarball(
+  spec: ClusterSpec,
+  progress?: RuntimeProgress,
+): Promise<{ tarball?: Tarball; here?: ZookeeperInstall }> {
   const zk = spec.zookeeper;
-  if (zk.tarball) return inspectTarball(zk.tarball, zk.sha512);
-  if (zk.home) return undefined;
+  if (zk.tarball) return { tarball: await inspectTarball(zk.tarball, zk.sha512) };
+  if (zk.home) return {};
   let version = zk.version;
   // A cluster on this machine, which has no ZooKeeper at all: the same path, with the default release.
   // (A ZOOKEEPER_HOME that names nothing is a mistake to report, not a machine without ZooKeeper.)
   if (!version && spec.executor === 'local' && !process.env.ZOOKEEPER_HOME) {
-    const here = await findZookeeper(new LocalExecutor(), undefined, process.env.ZOOKEEPER_HOME).catch(() => undefined);
-    if (!here) version = DEFAULT_RELEASE;
+    const here = await findZookeeper(new LocalExecutor(), undefined, undefined).catch(() => undefined);
+    if (here) return { here };
+    version = DEFAULT_RELEASE;
   }
-  if (!version) return undefined;
+  if (!version) return {};
   const wanted = version;
   const mirror = zk.mirror ?? process.env.ZKOPS_ZOOKEEPER_MIRROR;
   const keys = zk.keys ?? process.env.ZKOPS_ZOOKEEPER_KEYS;
@@ -43,7 +48,7 @@ export async function releaseTarball(spec: ClusterSpec, progress?: RuntimeProgre
       }),
     (r) => `${wanted} from ${r.source}, ${r.verifiedBy}`,
   );
-  return inspectTarball(got.file, got.sha512);
+  return { tarball: await inspectTarball(got.file, got.sha512) };
 }
 
 /** Installs the release on every host (in place already: left alone); per host, which of the two. */
