@@ -93,7 +93,7 @@ export async function syncFiles(
 export function detachedCommand(argv: string[], options: { cwd: string; logFile: string }): string {
   const dir = options.logFile.replace(/\/[^/]*$/, '') || '/';
   return (
-    `mkdir -p ${sh(dir)} && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 ` +
+    `{ [ -d ${sh(dir)} ] || mkdir -p ${sh(dir)}; } && cd ${sh(options.cwd)} && { setsid ${shArgs(argv)} >> ${sh(options.logFile)} 2>&1 ` +
     `< /dev/null & echo $!; }`
   );
 }

@@ -49,7 +49,8 @@ export async function pendingRestarts(ex: Executor, nodes: NodeSpec[]): Promise<
   return new Set(r.stdout.split('\n').filter(Boolean).map(Number));
 }
 
-/** The shell command, run as a node's server starts, that clears its record. */
+/** The shell command, run as a node's server starts, that clears its record (rm only where there is one). */
 export function clearRestartPending(node: NodeSpec): string {
-  return `rm -f ${sh(restartPendingPath(node))}`;
+  const file = sh(restartPendingPath(node));
+  return `{ [ ! -f ${file} ] || rm -f ${file}; }`;
 }

@@ -31,7 +31,7 @@ function rotateCommand(file: string, spec: ClusterSpec): string {
   const f = sh(file);
   const keep = spec.logging.maxFiles;
   return (
-    `if [ "$(stat -c %s ${f} 2>/dev/null || echo 0)" -gt ${size(spec.logging.maxFileSize).bytes} ]; then ` +
+    `if [ -f ${f} ] && [ "$(stat -c %s ${f} 2>/dev/null || echo 0)" -gt ${size(spec.logging.maxFileSize).bytes} ]; then ` +
     `i=${keep}; while [ $i -gt 1 ]; do j=$((i-1)); [ -f ${f}.$j ] && mv -f ${f}.$j ${f}.$i; i=$j; done; mv -f ${f} ` +
     `${f}.1; fi`
   );

@@ -13,7 +13,10 @@ import { settleAll } from '../util/settle.js';
 import { distributeRelease, releaseTarball } from './host-release.js';
 import { installJavaPackages, shipJava } from './host-java.js';
 import { writeHostFiles } from './host-files.js';
-import type { Applied, NodePlan, RuntimeOptions, Survey } from './types.js';
+import { renderNodeFiles } from '../render/node.js';
+import { obsoleteSecurityFiles } from '../render/security.js';
+import { targetLevels } from '../security/levels.js';
+import type { Applied, NodePlan, PlanOptions, RuntimeOptions, Survey } from './types.js';
 
 /** What a survey found, for the apply that follows it. */
 export interface Surveyed {
@@ -37,6 +40,23 @@ export async function surveyHosts(
     surveyed: { hostStates, tarball, jdk },
     survey: { summary: describeFacts(hostStates), nodes: all((h) => h.nodes), warnings: all((h) => h.warnings) },
   };
+}
+
+/** Each node's files as the survey's facts render them, and what is there that no longer belongs. */
+export function planHosts(spec: ClusterSpec, surveyed: Surveyed, survey: Survey, options: PlanOptions): NodePlan[] {
+  return surveyed.hostStates.flatMap((h) =>
+    h.place.nodes.map((node) => {
+      const files = renderNodeFiles(spec, node, h.facts, {
+        trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
+        security: options.security,
+      });
+      const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
+      const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
+      // Only where zkops has had secrets for this cluster: files it never wrote are not its to remove.
+      const obsolete = spec.secrets ? obsoleteSecurityFiles(node, options.security ?? targetLevels(spec)) : [];
+      return { node, version: h.facts.zookeeperVersion, files, zooCfg, running, obsolete };
+    }),
+  );
 }
 
 /** Java packages and archives, the release, then every host's files (each written atomically). */

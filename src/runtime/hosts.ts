@@ -2,20 +2,18 @@
  * The runtime for nodes on hosts reached by a shell: this machine (a
  * pseudo-cluster) or VMs over SSH. Each host gets one executor; everything
  * here is built on the Executor interface, so this machine and an SSH host
- * behave the same.
+ * behave the same. What changes nodes (render, start, stop, checks) is loaded
+ * when first used: `status` and `logs` need only the connections and the
+ * process listing, and on a small machine the rest was a tenth of their time.
  */
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, ZkopsError } from '../errors.js';
 import type { ClusterSpec, NodeSpec } from '../inventory/spec.js';
-import { renderNodeFiles } from '../render/node.js';
 import { sh } from '../shell.js';
 import type { Executor } from '../executors/types.js';
 import type { WaitHooks } from '../health/wait.js';
 import { findNodeProcesses, type ZkProcess } from '../hosts/processes.js';
-import { startNode, stopNode } from '../hosts/service.js';
-import { obsoleteSecurityFiles } from '../render/security.js';
-import { targetLevels } from '../security/levels.js';
 import {
   closeHostPlaces,
   openHostPlaces,
@@ -24,10 +22,8 @@ import {
   type HostPlace,
   type UnreachableHost,
 } from '../hosts/places.js';
-import { disableUnit } from './host-shell.js';
 import type { Surveyed } from './host-deploy.js';
 import { logLines, logTail } from './host-logs.js';
-import { assertStartableOn, downNodeState, hostFindings } from './host-checks.js';
 import type {
   Applied,
   NodePlace,
@@ -51,6 +47,8 @@ export class HostRuntime implements Runtime {
   readonly unreachable: Unreachable[];
   /** What the last survey found (survey, plan and apply run in that order). */
   private surveyed: Surveyed = { hostStates: [] };
+  /** The deploying half (runtime/host-deploy.ts), loaded by the survey that plan and apply follow. */
+  private deploying?: typeof import('./host-deploy.js');
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -97,41 +95,29 @@ export class HostRuntime implements Runtime {
   }
 
   async survey(options: { checkPorts: boolean; dryRun: boolean }): Promise<Survey> {
-    const { surveyHosts } = await import('./host-deploy.js');
-    const { surveyed, survey } = await surveyHosts(this.spec, this.hostPlaces, this.options, options);
+    this.deploying ??= await import('./host-deploy.js');
+    const { surveyed, survey } = await this.deploying.surveyHosts(this.spec, this.hostPlaces, this.options, options);
     this.surveyed = surveyed;
     return survey;
   }
 
   plan(survey: Survey, options: PlanOptions = {}): NodePlan[] {
-    return this.surveyed.hostStates.flatMap((h) =>
-      h.place.nodes.map((node) => {
-        const files = renderNodeFiles(this.spec, node, h.facts, {
-          trustEmptySnapshot: options.trustEmptySnapshot?.has(node.id),
-          security: options.security,
-        });
-        const running = Boolean(survey.nodes.find((s) => s.node === node)?.process);
-        const zooCfg = files.find((f) => f.path === node.zooCfg)!.content;
-        // Only where zkops has had secrets for this cluster: files it never wrote are not its to remove.
-        const obsolete = this.spec.secrets
-          ? obsoleteSecurityFiles(node, options.security ?? targetLevels(this.spec))
-          : [];
-        return { node, version: h.facts.zookeeperVersion, files, zooCfg, running, obsolete };
-      }),
-    );
+    return this.deploying?.planHosts(this.spec, this.surveyed, survey, options) ?? [];
   }
 
   async apply(plans: NodePlan[], options: { dryRun: boolean; noRestart?: boolean }): Promise<Applied> {
-    const { applyHosts } = await import('./host-deploy.js');
-    return applyHosts(this.spec, this.hostPlaces, this.surveyed, plans, options, this.options.progress);
+    this.deploying ??= await import('./host-deploy.js');
+    return this.deploying.applyHosts(this.spec, this.hostPlaces, this.surveyed, plans, options, this.options.progress);
   }
 
   async start(nodes: NodeSpec[]): Promise<void> {
+    const { startNode } = await import('../hosts/service.js');
     await Promise.all(nodes.map((n) => startNode(this.ex(n), this.spec, n)));
   }
 
   async stop(node: NodeSpec): Promise<StopOutcome> {
     const ex = this.ex(node);
+    const { stopNode } = await import('../hosts/service.js');
     const proc = (await findNodeProcesses(ex, [node])).get(node.id);
     const outcome = await stopNode(ex, this.spec, node, proc);
     // Stopped on purpose: no pid file (as after zkServer.sh stop), so a crash is told apart later.
@@ -141,6 +127,7 @@ export class HostRuntime implements Runtime {
 
   async restart(node: NodeSpec): Promise<void> {
     const ex = this.ex(node);
+    const { startNode, stopNode } = await import('../hosts/service.js');
     await stopNode(ex, this.spec, node, (await findNodeProcesses(ex, [node])).get(node.id));
     await startNode(ex, this.spec, node);
   }
@@ -148,6 +135,7 @@ export class HostRuntime implements Runtime {
   async checkStartable(nodes: NodeSpec[], known?: Map<number, ZkProcess | undefined>): Promise<void> {
     const procs = known ?? (await this.processes());
     const ownPids = new Set([...procs.values()].flatMap((p) => (p ? [p.pid] : [])));
+    const { assertStartableOn } = await import('./host-checks.js');
     await Promise.all(
       this.hostPlaces.map(async (t) => {
         const mine = nodes.filter((n) => t.nodes.includes(n));
@@ -163,6 +151,7 @@ export class HostRuntime implements Runtime {
 
   async runStates(known?: Map<number, ZkProcess | undefined>): Promise<Map<number, RunState>> {
     const procs = known ?? (await this.processes());
+    const { downNodeState } = await import('./host-checks.js');
     const states = await Promise.all(
       this.spec.nodes.map(async (node): Promise<[number, RunState]> => {
         const p = procs.get(node.id);
@@ -197,6 +186,7 @@ export class HostRuntime implements Runtime {
   }
 
   async selfCheck(): Promise<RuntimeFinding[]> {
+    const { hostFindings } = await import('./host-checks.js');
     return hostFindings(this.summary, this.hostPlaces, this.down);
   }
 
@@ -241,6 +231,7 @@ export class HostRuntime implements Runtime {
 
   async retire(node: NodeSpec): Promise<StopOutcome> {
     const outcome = await this.stop(node);
+    const { disableUnit } = await import('./host-shell.js');
     await disableUnit(this.ex(node), this.spec, node);
     return outcome;
   }
