@@ -112,19 +112,19 @@ export function javaRecordLookup(home: string, record: string, flagSets: string[
   const h = sh(home);
   const java = sh(`${home}/bin/java`);
   const flagsId = createHash('sha256').update(JSON.stringify(flagSets)).digest('hex').slice(0, 16);
-  // One process (stat): the lines are joined and the record read with shell built-ins (each stat line is one word).
+  // One process (stat; its lines, one word each, joined by word splitting), the record read with built-ins.
   return [
-    `id=$(printf '%s ' ${h} ${flagsId}; for l in $(stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ` +
-      `${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null); do printf '%s ' "$l"; done)`,
+    `id=$(printf '%s ' ${h} ${flagsId} $(stat -L -c '%d:%i:%s:%Y' ${java} ${h}/lib/server/libjvm.so ` +
+      `${h}/jre/lib/*/server/libjvm.so ${h}/lib/*/server/libjvm.so 2>/dev/null))`,
     `r=${sh(record)}`,
-    `if [ -f "$r" ] && { IFS= read -r l; [ "$l" = "$id" ]; } < "$r"; then echo cached; printf '%s\\n' "$id"; ` +
-      `{ IFS= read -r l; while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done; } < "$r"; exit 0; fi`,
+    `if [ -f "$r" ]; then { IFS= read -r l; [ "$l" = "$id" ] && { echo cached; printf '%s\\n' "$l"; ` +
+      `while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done; exit 0; }; } < "$r"; fi`,
   ].join('\n');
 }
 
 /** Shell that prints the home of the `java` on PATH (symlinks resolved), or an empty line. */
 export const JAVA_ON_PATH =
-  'j=$(command -v java 2>/dev/null) && j=$(readlink -f "$j") && echo "${j%/bin/java}" || echo';
+  'j=$(command -v java 2>/dev/null) && j=$(readlink -f "$j") && printf \'%s\\n\' "${j%/bin/java}" || echo';
 
 /** The home of the `java` on the host's PATH, if any. */
 export async function javaOnPath(ex: Executor): Promise<string | undefined> {
