@@ -4,7 +4,7 @@
  * here is built on the Executor interface, so this machine and an SSH host
  * behave the same. What changes nodes (render, start, stop, checks) is loaded
  * when first used: `status` and `logs` need only the connections and the
- * process listing, and on a small machine the rest was a tenth of their time.
+ * process listing (loading the rest took about 10 ms of a local status's 240).
  */
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
