@@ -56,7 +56,6 @@ fs.writeFileSync(
     '</configuration>\n',
 );
 
-const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const nodeDir = (i) => path.join(clusterDir, `node-${i}`);
 const read = (i, f) => fs.readFileSync(path.join(nodeDir(i), f), 'utf8');
 
@@ -131,14 +130,13 @@ function prepare(k, transform) {
     fs.writeFileSync(path.join(vdir, 'zoo.cfg'), f.cfg);
     fs.writeFileSync(path.join(vdir, 'java.env'), f.env);
     const script = path.join(vdir, 'zk-run.sh');
-    const text = [
-      ['java.env', 'conf/java.env'],
-      ['zoo.cfg', 'conf/zoo.cfg'],
-    ].reduce(
-      (run, [name, rendered]) =>
-        must(run, new RegExp(escape(path.join(nodeDir(i), rendered)), 'g'), path.join(vdir, name), 'paths'),
-      f.run,
-    );
+    // The copy of zk-run.sh reads this variant's java.env and zoo.cfg, not the node's own.
+    let text = f.run;
+    for (const name of ['java.env', 'zoo.cfg']) {
+      const rendered = path.join(nodeDir(i), 'conf', name);
+      if (!text.includes(rendered)) throw new Error(`zk-run.sh no longer names ${rendered}; update bench/defaults.mjs`);
+      text = text.replaceAll(rendered, path.join(vdir, name));
+    }
     fs.writeFileSync(script, text);
     return script;
   });
